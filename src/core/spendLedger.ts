@@ -1,0 +1,207 @@
+/**
+ * Dollars spent, per model per local day and per local month. Day and month boundaries come from
+ * the injected clock's time in the host's time zone, as a user reads their own calendar.
+ */
+
+export interface BudgetOptions {
+  /** Daily limit in US dollars; unset or 0 means no daily budget. */
+  readonly dailyUsd?: number;
+  readonly monthlyUsd?: number;
+  /** Share of a budget at which `onDidCrossBudgetAlert` fires (once per period). */
+  readonly alertAt: number;
+  /** Skip paid models when a request's estimate would exceed a budget; free models still answer. */
+  readonly hardStop: boolean;
+}
+
+export type BudgetPeriod = 'day' | 'month';
+
+export interface BudgetAlert {
+  readonly period: BudgetPeriod;
+  /** `alert` when `alertAt` of the budget is crossed, `exceeded` at 100 %. */
+  readonly level: 'alert' | 'exceeded';
+  readonly spentUsd: number;
+  readonly limitUsd: number;
+  readonly periodKey: string;
+}
+
+export const SPEND_FORMAT_VERSION = 1;
+const DAYS_KEPT = 62;
+const MONTHS_KEPT = 24;
+
+export interface PersistedSpend {
+  readonly version: typeof SPEND_FORMAT_VERSION;
+  readonly days: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly months: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly lifetime: Readonly<Record<string, number>>;
+  readonly alertsFired: readonly string[];
+}
+
+export function dayKey(at: number): string {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+export function monthKey(at: number): string {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+export class SpendLedger {
+  private readonly days = new Map<string, Map<string, number>>();
+  private readonly months = new Map<string, Map<string, number>>();
+  private readonly lifetime = new Map<string, number>();
+  private readonly alertsFired = new Set<string>();
+  /** Estimates of requests in flight, so concurrent requests cannot all pass the same budget check. */
+  private reservedUsd = 0;
+
+  record(model: string, usd: number, at: number): void {
+    if (!(usd > 0)) return;
+    addTo(this.days, dayKey(at), model, usd, DAYS_KEPT);
+    addTo(this.months, monthKey(at), model, usd, MONTHS_KEPT);
+    this.lifetime.set(model, (this.lifetime.get(model) ?? 0) + usd);
+  }
+
+  reserve(usd: number): () => void {
+    this.reservedUsd += usd;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.reservedUsd -= usd;
+    };
+  }
+
+  get reserved(): number {
+    return this.reservedUsd;
+  }
+
+  spentToday(at: number, model?: string): number {
+    return sum(this.days.get(dayKey(at)), model);
+  }
+
+  spentThisMonth(at: number, model?: string): number {
+    return sum(this.months.get(monthKey(at)), model);
+  }
+
+  spentLifetime(model: string): number {
+    return this.lifetime.get(model) ?? 0;
+  }
+
+  /** Spend per model for each of the last `count` days, oldest first (days without spend included). */
+  dailyHistory(at: number, count: number): Array<{ day: string; byModel: Record<string, number> }> {
+    const result: Array<{ day: string; byModel: Record<string, number> }> = [];
+    const today = new Date(at);
+    for (let i = count - 1; i >= 0; i--) {
+      const key = dayKey(new Date(today.getFullYear(), today.getMonth(), today.getDate() - i).getTime());
+      result.push({ day: key, byModel: Object.fromEntries(this.days.get(key) ?? []) });
+    }
+    return result;
+  }
+
+  /**
+   * Returns the alerts newly crossed at `at` for the given budget, remembering them so each fires
+   * once per period.
+   */
+  takeNewAlerts(at: number, budget: BudgetOptions): BudgetAlert[] {
+    const alerts: BudgetAlert[] = [];
+    const periods: Array<[BudgetPeriod, number | undefined, string, number]> = [
+      ['day', budget.dailyUsd, dayKey(at), this.spentToday(at)],
+      ['month', budget.monthlyUsd, monthKey(at), this.spentThisMonth(at)],
+    ];
+    for (const [period, limit, periodKey, spent] of periods) {
+      if (!limit || limit <= 0) continue;
+      for (const [level, threshold] of [['alert', budget.alertAt], ['exceeded', 1]] as const) {
+        const id = `${period}:${periodKey}:${level}`;
+        if (spent >= limit * threshold && !this.alertsFired.has(id)) {
+          this.alertsFired.add(id);
+          alerts.push({ period, level, spentUsd: spent, limitUsd: limit, periodKey });
+        }
+      }
+    }
+    this.pruneAlerts(at);
+    return alerts;
+  }
+
+  toJSON(): PersistedSpend {
+    return {
+      version: SPEND_FORMAT_VERSION,
+      days: toRecord(this.days),
+      months: toRecord(this.months),
+      lifetime: Object.fromEntries(this.lifetime),
+      alertsFired: [...this.alertsFired],
+    };
+  }
+
+  restore(data: unknown): boolean {
+    if (!isPersistedSpend(data)) return false;
+    for (const [key, byModel] of Object.entries(data.days)) this.days.set(key, new Map(Object.entries(byModel)));
+    for (const [key, byModel] of Object.entries(data.months)) this.months.set(key, new Map(Object.entries(byModel)));
+    for (const [model, usd] of Object.entries(data.lifetime)) this.lifetime.set(model, usd);
+    for (const id of data.alertsFired) this.alertsFired.add(id);
+    return true;
+  }
+
+  private pruneAlerts(at: number): void {
+    const day = dayKey(at);
+    const month = monthKey(at);
+    for (const id of this.alertsFired) {
+      if (!id.includes(day) && !id.includes(month)) this.alertsFired.delete(id);
+    }
+  }
+}
+
+function addTo(map: Map<string, Map<string, number>>, key: string, model: string, usd: number, keep: number): void {
+  let byModel = map.get(key);
+  if (!byModel) {
+    byModel = new Map();
+    map.set(key, byModel);
+    // Keys are dates in ISO order, so sorting them finds the oldest to drop.
+    if (map.size > keep) {
+      for (const old of [...map.keys()].sort().slice(0, map.size - keep)) map.delete(old);
+    }
+  }
+  byModel.set(model, (byModel.get(model) ?? 0) + usd);
+}
+
+function sum(byModel: Map<string, number> | undefined, model?: string): number {
+  if (!byModel) return 0;
+  if (model !== undefined) return byModel.get(model) ?? 0;
+  let total = 0;
+  for (const usd of byModel.values()) total += usd;
+  return total;
+}
+
+function toRecord(map: Map<string, Map<string, number>>): Record<string, Record<string, number>> {
+  const result: Record<string, Record<string, number>> = {};
+  for (const [key, byModel] of map) result[key] = Object.fromEntries(byModel);
+  return result;
+}
+
+function isPersistedSpend(data: unknown): data is PersistedSpend {
+  if (typeof data !== 'object' || data === null) return false;
+  const record = data as Record<string, unknown>;
+  return (
+    record.version === SPEND_FORMAT_VERSION &&
+    isNested(record.days) &&
+    isNested(record.months) &&
+    isAmounts(record.lifetime) &&
+    Array.isArray(record.alertsFired) &&
+    record.alertsFired.every((id) => typeof id === 'string')
+  );
+}
+
+function isAmounts(value: unknown): value is Record<string, number> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.values(value).every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)
+  );
+}
+
+function isNested(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.values(value).every(isAmounts);
+}
