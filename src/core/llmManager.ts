@@ -206,7 +206,7 @@ interface ModelEntry {
 }
 
 type Admission =
-  | { readonly admitted: true; readonly probe: boolean }
+  | { readonly admitted: true; readonly probe: boolean; readonly releaseBudget: () => void }
   | { readonly admitted: false; readonly reason: SkipReason; readonly detail: string };
 
 type ModelOutcome =
@@ -566,7 +566,12 @@ export class LlmManager {
         failures.push({ model: entry.name, outcome: admission.reason, summary: admission.detail, attempts: 0 });
         continue;
       }
-      const outcome = await this.tryModel(entry, { ...providerRequest, model: entry.name }, request, trace, inputTokens, startedAt, admission.probe);
+      let outcome: ModelOutcome;
+      try {
+        outcome = await this.tryModel(entry, { ...providerRequest, model: entry.name }, request, trace, inputTokens, startedAt, admission.probe);
+      } finally {
+        admission.releaseBudget();
+      }
       if (outcome.ok) {
         if (entry.name !== candidates[0]) this.totals.recordFallback(candidates[0], entry.name);
         if (key !== undefined) {
@@ -615,22 +620,24 @@ export class LlmManager {
         detail: `context window too small (${entry.metadata.contextWindow.toLocaleString('en-US')} tokens; the prompt needs about ${(needsWindowAbove + 1).toLocaleString('en-US')})`,
       };
     }
-    const overBudget = this.budgetBlock(entry, inputTokens, request.maxTokens);
-    if (overBudget) return { admitted: false, reason: 'overBudget', detail: overBudget };
     if (entry.bucket) {
-      const wait = entry.bucket.msUntilAvailable();
-      if (wait > 0) {
+      for (let wait = entry.bucket.msUntilAvailable(); wait > 0; wait = entry.bucket.msUntilAvailable()) {
         if (!isLast) return { admitted: false, reason: 'rateLimited', detail: `requests-per-minute limit reached; a slot frees in ${formatDuration(wait)}` };
         // The last model in the chain: waiting for a slot beats failing the request.
         await sleep(this.clock, wait, request.signal);
       }
     }
+    // From here on nothing awaits: the budget check, the permit and the reservation happen together.
+    const overBudget = this.budgetBlock(entry, inputTokens, request.maxTokens);
+    if (overBudget) return { admitted: false, reason: 'overBudget', detail: overBudget };
     const permit = entry.breaker.tryAcquire();
     if (!permit.allowed) {
       return { admitted: false, reason: permit.reason, detail: describeSkipReason(permit.reason) };
     }
     entry.bucket?.tryTake();
-    return { admitted: true, probe: permit.probe };
+    // Reserved with the check, so concurrent requests cannot all pass it before any is charged.
+    const releaseBudget = this.ledger.reserve(isFree(entry.metadata) ? 0 : this.worstCaseCost(entry.metadata, inputTokens, request.maxTokens));
+    return { admitted: true, probe: permit.probe, releaseBudget };
   }
 
   /** With a hard stop, why a paid model may not take this request (undefined when it may). */
@@ -677,14 +684,12 @@ export class LlmManager {
         }
         probe = permit.probe;
       }
-      const release = this.ledger.reserve(isFree(entry.metadata) ? 0 : this.worstCaseCost(entry.metadata, inputTokens, request.maxTokens));
       const attemptStart = this.clock.now();
       const streamed = { text: '' };
       let response: ProviderResponse;
       try {
         response = await this.callProvider(entry, providerRequest, signal, onToken, streamed);
       } catch (thrown) {
-        release();
         const error = toLlmError(thrown, entry.name);
         const latencyMs = this.clock.now() - attemptStart;
         if (error.missingKey) {
@@ -743,7 +748,6 @@ export class LlmManager {
         entry.bucket?.tryTake();
         continue;
       }
-      release();
       return { ok: true, result: this.succeeded(entry, response, attemptStart, attempt, probe, trace, startedAt, inputTokens, streamed.text) };
     }
   }
@@ -952,7 +956,7 @@ export class LlmManager {
         return;
       }
       if (value === undefined || value === null) return;
-      let ok = false;
+      let ok: boolean;
       try {
         ok = approximateSize(value) <= MAX_PERSISTED_CHARS && apply(value);
       } catch {
