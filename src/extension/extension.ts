@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { LlmManager } from '../core';
 
 /** Minimal activation until the extension layer lands: builds the manager over globalState. */
