@@ -1,0 +1,265 @@
+/**
+ * What the fault upstream says on the wire: answer text, usage figures and each vendor's error
+ * bodies, with the wording the real services use (the providers' error mapping is tested against
+ * these, so they follow the services closely).
+ */
+
+import type { FaultBehaviour } from './faultBehaviour';
+
+/** Which wire format a request arrived in. */
+export type Vendor = 'openai' | 'azure' | 'anthropic';
+
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+export interface DemoUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+/** About four characters per token, like the manager's own estimate, plus a little per message. */
+export function countTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+/** The usage the upstream reports for a prompt and an answer: deterministic, so tests can predict it. */
+export function demoUsage(promptChars: number, messageCount: number, answer: string): DemoUsage {
+  return { inputTokens: Math.ceil(promptChars / 4) + 3 * messageCount + 3, outputTokens: answer.length === 0 ? 0 : countTokens(answer) };
+}
+
+/** A plausible answer that mentions the prompt, long enough to stream in visible pieces. */
+export function demoAnswer(model: string, prompt: string): string {
+  const flat = prompt.replace(/\s+/g, ' ').trim();
+  const excerpt = flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
+  return (
+    `Demo answer from ${model}: you asked "${excerpt}". ` +
+    'This reply comes from the local fault-injecting upstream, so it needs no API key and costs nothing. ' +
+    'A real model would answer your question here; this one streams a few short sentences ' +
+    'so that you can watch the tokens arrive, the fallback chain move on and the circuits open and close.'
+  );
+}
+
+/** Cuts an answer into streaming pieces of about two words, keeping the spaces. */
+export function splitIntoChunks(text: string): string[] {
+  const words = text.match(/\S+\s*/g) ?? [];
+  const chunks: string[] = [];
+  for (let i = 0; i < words.length; i += 2) chunks.push(words.slice(i, i + 2).join(''));
+  return chunks;
+}
+
+/** Trims an answer to a `max_tokens` budget, as a real model stops at its limit. */
+export function truncateToTokens(text: string, maxTokens: number | undefined): { text: string; truncated: boolean } {
+  if (maxTokens === undefined || !(maxTokens > 0) || countTokens(text) <= maxTokens) return { text, truncated: false };
+  const words = text.match(/\S+\s*/g) ?? [];
+  let result = '';
+  for (const word of words) {
+    if (result.length > 0 && countTokens(result + word) > maxTokens) break;
+    result += word;
+  }
+  return { text: result.trimEnd(), truncated: true };
+}
+
+/** Shows the first and last characters of a key, the way OpenAI's 401 message does. */
+export function maskKey(key: string): string {
+  if (key.length <= 8) return '*'.repeat(key.length);
+  return `${key.slice(0, 3)}${'*'.repeat(Math.min(20, key.length - 7))}${key.slice(-4)}`;
+}
+
+export function randomId(prefix: string): string {
+  return `${prefix}${Math.random().toString(36).slice(2, 12)}${Math.random().toString(36).slice(2, 12)}`;
+}
+
+function openAiError(message: string, type: string | null, code: string | null, param: string | null = null): unknown {
+  return { error: { message, type, param, code } };
+}
+
+function azureError(code: string, message: string): unknown {
+  return { error: { code, message } };
+}
+
+function anthropicError(type: string, message: string): unknown {
+  return { type: 'error', error: { type, message }, request_id: randomId('req_') };
+}
+
+export interface ErrorContext {
+  readonly vendor: Vendor;
+  readonly model: string;
+  /** The key the client presented (only `leaky-auth` repeats it; nothing logs it). */
+  readonly presentedKey: string;
+  readonly now: number;
+  readonly apiVersion?: string;
+}
+
+/** The error a behaviour answers with, or undefined when the behaviour is not a plain HTTP error. */
+export function errorFor(behaviour: FaultBehaviour, ctx: ErrorContext): ErrorAnswer | undefined {
+  const { vendor, model } = ctx;
+  const none: Record<string, string> = {};
+  switch (behaviour.kind) {
+    case 'error':
+      return statusError(behaviour.status, ctx);
+    case 'flaky':
+    case 'bursty':
+      return statusError(behaviour.kind === 'bursty' ? 503 : 500, ctx);
+    case 'rateLimit': {
+      const headers: Record<string, string> = {};
+      const retry = behaviour.retryAfter;
+      let wait = 'a moment';
+      if (retry?.form === 'seconds') {
+        headers['retry-after'] = String(retry.value);
+        wait = `${retry.value} seconds`;
+      } else if (retry?.form === 'ms') {
+        headers['retry-after-ms'] = String(retry.value);
+        wait = `${retry.value} ms`;
+      } else if (retry?.form === 'date') {
+        headers['retry-after'] = new Date(ctx.now + retry.value * 1000).toUTCString();
+        wait = `${retry.value} seconds`;
+      }
+      if (vendor === 'anthropic') {
+        return {
+          status: 429,
+          headers: { ...headers, 'anthropic-ratelimit-requests-remaining': '0' },
+          body: anthropicError('rate_limit_error', 'This request would exceed the rate limit for your organization of 50 requests per minute. Please try again later.'),
+        };
+      }
+      if (vendor === 'azure') {
+        return {
+          status: 429,
+          headers,
+          body: azureError('429', `Requests to the ChatCompletions_Create Operation under Azure OpenAI API version ${ctx.apiVersion ?? 'unknown'} have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after ${wait}.`),
+        };
+      }
+      return {
+        status: 429,
+        headers: { ...headers, 'x-ratelimit-remaining-requests': '0' },
+        body: openAiError(`Rate limit reached for ${model} in organization org-demo on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${wait}.`, 'requests', 'rate_limit_exceeded'),
+      };
+    }
+    case 'quota':
+      if (vendor === 'anthropic') {
+        return { status: 400, headers: none, body: anthropicError('invalid_request_error', 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.') };
+      }
+      return quota429();
+    case 'billing':
+      if (vendor === 'anthropic') {
+        return { status: 402, headers: none, body: anthropicError('billing_error', 'There is an issue with your billing or payment information. Please check your account in the Anthropic Console.') };
+      }
+      return quota429();
+    case 'auth': {
+      const shown = behaviour.echoKey ? ctx.presentedKey : maskKey(ctx.presentedKey);
+      if (vendor === 'anthropic') {
+        return { status: 401, headers: none, body: anthropicError('authentication_error', behaviour.echoKey ? `invalid x-api-key: ${shown}` : 'invalid x-api-key') };
+      }
+      if (vendor === 'azure') {
+        return { status: 401, headers: none, body: azureError('401', `Access denied due to invalid subscription key or wrong API endpoint${behaviour.echoKey ? ` (key ${shown})` : ''}. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.`) };
+      }
+      return { status: 401, headers: none, body: openAiError(`Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key') };
+    }
+    case 'forbidden':
+      if (vendor === 'anthropic') {
+        return { status: 403, headers: none, body: anthropicError('permission_error', 'Your API key does not have permission to use the specified resource.') };
+      }
+      if (vendor === 'azure') {
+        return { status: 403, headers: none, body: azureError('PermissionDenied', 'Principal does not have access to API/Operation.') };
+      }
+      return { status: 403, headers: none, body: openAiError('Country, region, or territory not supported', 'request_forbidden', 'unsupported_country_region_territory') };
+    case 'notFound':
+      if (vendor === 'anthropic') return { status: 404, headers: none, body: anthropicError('not_found_error', `model: ${model}`) };
+      if (vendor === 'azure') {
+        return { status: 404, headers: none, body: azureError('DeploymentNotFound', 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.') };
+      }
+      return { status: 404, headers: none, body: openAiError(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found') };
+    case 'context':
+      if (vendor === 'anthropic') {
+        return { status: 400, headers: none, body: anthropicError('invalid_request_error', 'prompt is too long: 215304 tokens > 200000 maximum') };
+      }
+      return {
+        status: 400,
+        headers: none,
+        body: openAiError(
+          "This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens. Please reduce the length of the messages.",
+          'invalid_request_error',
+          'context_length_exceeded',
+          'messages',
+        ),
+      };
+    case 'contentPolicy':
+      if (vendor === 'anthropic') {
+        return { status: 400, headers: none, body: anthropicError('invalid_request_error', 'Output blocked by content filtering policy') };
+      }
+      if (vendor === 'azure') {
+        return {
+          status: 400,
+          headers: none,
+          body: {
+            error: {
+              message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.",
+              type: null,
+              param: 'prompt',
+              code: 'content_filter',
+              status: 400,
+              innererror: { code: 'ResponsibleAIPolicyViolation', content_filter_result: { hate: { filtered: true, severity: 'high' } } },
+            },
+          },
+        };
+      }
+      return {
+        status: 400,
+        headers: none,
+        body: openAiError('Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.', 'invalid_request_error', 'content_policy_violation', 'prompt'),
+      };
+    case 'overloaded':
+      if (vendor === 'anthropic') return { status: 529, headers: none, body: anthropicError('overloaded_error', 'Overloaded') };
+      return { status: 503, headers: none, body: openAiError('The engine is currently overloaded, please try again later.', 'server_error', null) };
+    default:
+      return undefined;
+  }
+
+  function quota429(): ErrorAnswer {
+    return {
+      status: 429,
+      headers: none,
+      body: openAiError(
+        'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+        'insufficient_quota',
+        'insufficient_quota',
+      ),
+    };
+  }
+}
+
+/** A generic error for a status code, in the vendor's shape. */
+export function statusError(status: number, ctx: Pick<ErrorContext, 'vendor' | 'model'>): ErrorAnswer {
+  const none: Record<string, string> = {};
+  const anthropicTypes: Record<number, string> = {
+    400: 'invalid_request_error',
+    401: 'authentication_error',
+    402: 'billing_error',
+    403: 'permission_error',
+    404: 'not_found_error',
+    413: 'request_too_large',
+    429: 'rate_limit_error',
+    500: 'api_error',
+    504: 'timeout_error',
+    529: 'overloaded_error',
+  };
+  if (ctx.vendor === 'anthropic') {
+    const type = anthropicTypes[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+    const message = status >= 500 ? 'Internal server error' : `Request failed with status ${status}`;
+    return { status, headers: none, body: anthropicError(type, message) };
+  }
+  if (status >= 500) {
+    if (ctx.vendor === 'azure') return { status, headers: none, body: azureError('InternalServerError', 'The server had an error while processing your request. Sorry about that!') };
+    const messages: Record<number, string> = {
+      500: 'The server had an error while processing your request. Sorry about that!',
+      502: 'Bad gateway.',
+      503: 'The server is overloaded or not ready yet.',
+      504: 'Gateway timeout.',
+    };
+    return { status, headers: none, body: openAiError(messages[status] ?? `Upstream failure (${status}).`, 'server_error', null) };
+  }
+  if (status === 404) return errorFor({ kind: 'notFound' }, { ...ctx, presentedKey: '', now: 0 })!;
+  return { status, headers: none, body: openAiError(`Invalid request (status ${status}).`, 'invalid_request_error', null) };
+}
