@@ -16,10 +16,14 @@ export type CircuitState =
   | { readonly value: 'isolated' };
 
 /** What survives a restart: a half-open circuit comes back open with its probe due at once. */
-export type PersistedCircuit =
+export type PersistedCircuit = (
   | { readonly state: 'closed'; readonly consecutiveFailures: number }
   | { readonly state: 'open'; readonly openedAt: number }
-  | { readonly state: 'isolated' };
+  | { readonly state: 'isolated' }
+) & {
+  /** When the state last changed, so that windows sharing a store keep the newest verdict. */
+  readonly changedAt?: number;
+};
 
 export type CircuitPermit =
   | { readonly allowed: true; readonly probe: boolean }
@@ -40,6 +44,7 @@ export interface CircuitSnapshot {
  */
 export class CircuitBreaker {
   private current: CircuitState;
+  private changedAt: number;
 
   constructor(
     private options: CircuitBreakerOptions,
@@ -48,6 +53,12 @@ export class CircuitBreaker {
     initial?: PersistedCircuit,
   ) {
     this.current = fromPersisted(initial);
+    this.changedAt = initial?.changedAt ?? 0;
+  }
+
+  /** When the state last changed (0 when it never has). */
+  get lastChangedAt(): number {
+    return this.changedAt;
   }
 
   configure(options: CircuitBreakerOptions): void {
@@ -154,19 +165,28 @@ export class CircuitBreaker {
   /** Adopts a persisted state (loaded after the model was registered). */
   restore(persisted: PersistedCircuit): void {
     this.transition(fromPersisted(persisted));
+    this.changedAt = persisted.changedAt ?? this.changedAt;
+  }
+
+  /** Adopts another window's state when it changed more recently than ours. */
+  adoptIfNewer(persisted: PersistedCircuit): boolean {
+    if ((persisted.changedAt ?? 0) <= this.changedAt) return false;
+    this.restore(persisted);
+    return true;
   }
 
   toJSON(): PersistedCircuit {
     const state = this.current;
+    const changedAt = this.changedAt;
     switch (state.value) {
       case 'closed':
-        return { state: 'closed', consecutiveFailures: state.consecutiveFailures };
+        return { state: 'closed', consecutiveFailures: state.consecutiveFailures, changedAt };
       case 'open':
-        return { state: 'open', openedAt: state.openedAt };
+        return { state: 'open', openedAt: state.openedAt, changedAt };
       case 'halfOpen':
-        return { state: 'open', openedAt: this.clock.now() - this.options.recoveryTimeoutMs };
+        return { state: 'open', openedAt: this.clock.now() - this.options.recoveryTimeoutMs, changedAt };
       case 'isolated':
-        return { state: 'isolated' };
+        return { state: 'isolated', changedAt };
       default:
         return assertNever(state);
     }
@@ -182,7 +202,10 @@ export class CircuitBreaker {
   private transition(next: CircuitState): void {
     const from = this.current.value;
     this.current = next;
-    if (from !== next.value) this.onDidChange(from, next.value);
+    if (from !== next.value) {
+      this.changedAt = this.clock.now();
+      this.onDidChange(from, next.value);
+    }
   }
 }
 
@@ -203,15 +226,17 @@ function fromPersisted(persisted: PersistedCircuit | undefined): CircuitState {
 export function parsePersistedCircuit(value: unknown): PersistedCircuit | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Record<string, unknown>;
+  if (record.changedAt !== undefined && !isFiniteNumber(record.changedAt)) return undefined;
+  const stamp = record.changedAt === undefined ? {} : { changedAt: record.changedAt as number };
   switch (record.state) {
     case 'closed':
       return isNonNegativeInteger(record.consecutiveFailures)
-        ? { state: 'closed', consecutiveFailures: record.consecutiveFailures }
+        ? { state: 'closed', consecutiveFailures: record.consecutiveFailures, ...stamp }
         : undefined;
     case 'open':
-      return isFiniteNumber(record.openedAt) ? { state: 'open', openedAt: record.openedAt } : undefined;
+      return isFiniteNumber(record.openedAt) ? { state: 'open', openedAt: record.openedAt, ...stamp } : undefined;
     case 'isolated':
-      return { state: 'isolated' };
+      return { state: 'isolated', ...stamp };
     default:
       return undefined;
   }

@@ -921,27 +921,54 @@ export class LlmManager {
     }, this.persistDebounceMs);
   }
 
-  /** Writes cache, metrics, spend and circuits to the store now. */
+  /**
+   * Writes cache, metrics, spend and circuits to the store now. Spend and circuits are merged with
+   * what other windows stored meanwhile: spend adds up, the newer circuit verdict wins.
+   */
   async flush(): Promise<void> {
     this.persistTimer?.dispose();
     this.persistTimer = undefined;
-    if (!this.store || !this.restored) return;
-    const circuits: Record<string, PersistedCircuit> = Object.fromEntries(this.orphanCircuits);
-    const models: Record<string, PersistedModelStats> = Object.fromEntries(this.orphanStats);
-    for (const entry of this.models.values()) {
-      circuits[entry.name] = entry.breaker.toJSON();
-      models[entry.name] = entry.stats.toJSON();
-    }
+    const store = this.store;
+    if (!store || !this.restored) return;
     try {
+      await this.readShared(store);
+      const circuits: Record<string, PersistedCircuit> = Object.fromEntries(this.orphanCircuits);
+      const models: Record<string, PersistedModelStats> = Object.fromEntries(this.orphanStats);
+      for (const entry of this.models.values()) {
+        circuits[entry.name] = entry.breaker.toJSON();
+        models[entry.name] = entry.stats.toJSON();
+      }
+      const savedSpendRecords = this.ledger.unsavedCount;
       await Promise.all([
-        this.store.set(STORE_KEYS.cache, this.settings.enableCaching ? this.cache.toJSON() : undefined),
-        this.store.set(STORE_KEYS.metrics, { version: 1, totals: this.totals.toJSON(), models }),
-        this.store.set(STORE_KEYS.circuits, { version: CIRCUITS_FORMAT_VERSION, circuits }),
-        this.store.set(STORE_KEYS.spend, this.ledger.toJSON()),
+        store.set(STORE_KEYS.cache, this.settings.enableCaching ? this.cache.toJSON() : undefined),
+        store.set(STORE_KEYS.metrics, { version: 1, totals: this.totals.toJSON(), models }),
+        store.set(STORE_KEYS.circuits, { version: CIRCUITS_FORMAT_VERSION, circuits }),
+        store.set(STORE_KEYS.spend, this.ledger.toJSON()),
       ]);
+      this.ledger.markSaved(savedSpendRecords);
     } catch (error) {
       this.logger?.warn(`Could not save LLM Manager state: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /**
+   * Picks up what other windows sharing the store have saved: their spend (added to ours) and any
+   * circuit whose state changed there more recently than here.
+   */
+  async syncFromStore(): Promise<void> {
+    if (!this.store || !this.restored) return;
+    try {
+      await this.readShared(this.store);
+    } catch (error) {
+      this.logger?.warn(`Could not read shared LLM Manager state: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this._onDidChangeMetrics.fire();
+  }
+
+  private async readShared(store: KeyValueStore): Promise<void> {
+    const [spend, circuits] = await Promise.all([store.get<unknown>(STORE_KEYS.spend), store.get<unknown>(STORE_KEYS.circuits)]);
+    if (spend !== undefined) this.ledger.restore(spend);
+    if (circuits !== undefined) this.applyCircuits(circuits, 'adoptNewer');
   }
 
   private async restore(): Promise<void> {
@@ -968,7 +995,7 @@ export class LlmManager {
       load(STORE_KEYS.cache, 'response cache', (value) => this.cache.restore(value)),
       load(STORE_KEYS.spend, 'spend', (value) => this.ledger.restore(value)),
       load(STORE_KEYS.metrics, 'metrics', (value) => this.applyMetrics(value)),
-      load(STORE_KEYS.circuits, 'circuit states', (value) => this.applyCircuits(value)),
+      load(STORE_KEYS.circuits, 'circuit states', (value) => this.applyCircuits(value, 'restore')),
     ]);
     this._onDidChangeMetrics.fire();
   }
@@ -986,7 +1013,7 @@ export class LlmManager {
     return true;
   }
 
-  private applyCircuits(value: unknown): boolean {
+  private applyCircuits(value: unknown, mode: 'restore' | 'adoptNewer'): boolean {
     if (typeof value !== 'object' || value === null) return false;
     const record = value as { version?: unknown; circuits?: unknown };
     if (record.version !== CIRCUITS_FORMAT_VERSION || typeof record.circuits !== 'object' || record.circuits === null) return false;
@@ -999,9 +1026,10 @@ export class LlmManager {
     for (const [name, circuit] of parsed) {
       const entry = this.models.get(name);
       if (entry) {
-        entry.breaker.restore(circuit);
+        if (mode === 'restore') entry.breaker.restore(circuit);
+        else if (!entry.breaker.adoptIfNewer(circuit)) continue;
         this.scheduleProbeTimer(entry);
-      } else {
+      } else if (mode === 'restore' || (circuit.changedAt ?? 0) > (this.orphanCircuits.get(name)?.changedAt ?? 0)) {
         this.orphanCircuits.set(name, circuit);
       }
     }

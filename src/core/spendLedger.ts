@@ -50,16 +50,27 @@ function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/**
+ * Spend in memory. Several VS Code windows share one store, so the ledger also keeps what this
+ * process spent since its last save (`unsaved`): saving adds that to whatever the store holds now,
+ * instead of overwriting another window's spend.
+ */
 export class SpendLedger {
-  private readonly days = new Map<string, Map<string, number>>();
-  private readonly months = new Map<string, Map<string, number>>();
-  private readonly lifetime = new Map<string, number>();
+  private days = new Map<string, Map<string, number>>();
+  private months = new Map<string, Map<string, number>>();
+  private lifetime = new Map<string, number>();
   private readonly alertsFired = new Set<string>();
+  private unsaved: Array<{ model: string; usd: number; at: number }> = [];
   /** Estimates of requests in flight, so concurrent requests cannot all pass the same budget check. */
   private reservedUsd = 0;
 
   record(model: string, usd: number, at: number): void {
     if (!(usd > 0)) return;
+    this.unsaved.push({ model, usd, at });
+    this.apply(model, usd, at);
+  }
+
+  private apply(model: string, usd: number, at: number): void {
     addTo(this.days, dayKey(at), model, usd, DAYS_KEPT);
     addTo(this.months, monthKey(at), model, usd, MONTHS_KEPT);
     this.lifetime.set(model, (this.lifetime.get(model) ?? 0) + usd);
@@ -136,13 +147,28 @@ export class SpendLedger {
     };
   }
 
+  /**
+   * Adopts the stored totals plus what this process spent since its last save. Returns false (and
+   * changes nothing) when the data is not a ledger of this version.
+   */
   restore(data: unknown): boolean {
     if (!isPersistedSpend(data)) return false;
-    for (const [key, byModel] of Object.entries(data.days)) this.days.set(key, new Map(Object.entries(byModel)));
-    for (const [key, byModel] of Object.entries(data.months)) this.months.set(key, new Map(Object.entries(byModel)));
-    for (const [model, usd] of Object.entries(data.lifetime)) this.lifetime.set(model, usd);
+    this.days = new Map(Object.entries(data.days).map(([key, byModel]) => [key, new Map(Object.entries(byModel))]));
+    this.months = new Map(Object.entries(data.months).map(([key, byModel]) => [key, new Map(Object.entries(byModel))]));
+    this.lifetime = new Map(Object.entries(data.lifetime));
     for (const id of data.alertsFired) this.alertsFired.add(id);
+    for (const { model, usd, at } of this.unsaved) this.apply(model, usd, at);
     return true;
+  }
+
+  /** How many records are not yet in the store; pass it to {@link markSaved} after writing. */
+  get unsavedCount(): number {
+    return this.unsaved.length;
+  }
+
+  /** The first `count` unsaved records reached the store (later ones stay pending). */
+  markSaved(count: number): void {
+    this.unsaved = this.unsaved.slice(count);
   }
 
   private pruneAlerts(at: number): void {

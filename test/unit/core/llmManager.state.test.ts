@@ -391,3 +391,44 @@ describe('LlmManager state', () => {
     });
   });
 });
+
+describe('LlmManager across windows sharing one store', () => {
+  const twoWindows = () => {
+    const store = new MemoryStore();
+    const clock = new FakeClock();
+    const options = { maxRetries: 0, breaker: { failureThreshold: 1, recoveryTimeoutMs: 60_000 } };
+    const paid = { script: [{ usage: { inputTokens: 1_000_000, outputTokens: 0 } }] as ScriptStep[] };
+    const one = harness({ a: paid, b: paid }, options, { store, clock });
+    const two = harness({ a: paid, b: paid }, options, { store, clock });
+    return { one: one.manager, two: two.manager, oneProviders: one.providers, clock };
+  };
+
+  it('adds up spend from both windows instead of overwriting it', async () => {
+    const { one, two } = twoWindows();
+    await one.generate({ prompt: 'x' });
+    await two.generate({ prompt: 'y' });
+    await two.generate({ prompt: 'z' });
+    await one.flush();
+    await two.flush();
+    await one.syncFromStore();
+    assert.equal(one.getMetrics().spend.todayUsd, 3);
+    assert.equal(two.getMetrics().spend.todayUsd, 3);
+    await one.flush();
+    await two.syncFromStore();
+    assert.equal(two.getMetrics().spend.todayUsd, 3);
+  });
+
+  it('shows a circuit opened in another window', async () => {
+    const { one, two, oneProviders, clock } = twoWindows();
+    await one.ready;
+    await two.ready;
+    oneProviders.a.calls = 0;
+    (oneProviders.a as unknown as { script: ScriptStep[] }).script = [{ error: 'server' }];
+    await clock.tickAsync(10);
+    await one.generate({ prompt: 'x' });
+    assert.equal(one.getModelInfo('a')!.circuit.state, 'open');
+    await one.flush();
+    await two.syncFromStore();
+    assert.equal(two.getModelInfo('a')!.circuit.state, 'open');
+  });
+});
