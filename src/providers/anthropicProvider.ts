@@ -1,0 +1,182 @@
+/**
+ * Anthropic's Messages API through `@anthropic-ai/sdk`, loaded on the first request. Usage comes
+ * from `message_start` (input) and `message_delta` (output) when streaming.
+ */
+
+import type Anthropic from '@anthropic-ai/sdk';
+import type { MessageCreateParamsBase, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import { LlmError, type LlmProvider, type ProviderRequest, type ProviderResponse, type StreamChunk, type TokenUsage } from '../core';
+import { ClientSlot, readCredentials, type Credentials } from './credentials';
+import { translateError } from './errorMapping';
+import type { ProviderDeps } from './openAiChatProvider';
+import type { HealthCheckMethod } from './providerConfig';
+
+export interface AnthropicProviderOptions {
+  readonly model: string;
+  readonly keyId: string;
+  readonly baseUrl?: string;
+  readonly extraHeaders?: Readonly<Record<string, string>>;
+  readonly secretHeaders?: Readonly<Record<string, string>>;
+  readonly defaultMaxTokens: number;
+  readonly requestTimeoutMs: number;
+  readonly healthCheckTimeoutMs: number;
+  readonly healthCheck: HealthCheckMethod;
+}
+
+const PROVIDER = 'anthropic';
+
+export class AnthropicProvider implements LlmProvider {
+  private readonly clients: ClientSlot<Anthropic>;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly options: AnthropicProviderOptions,
+    private readonly deps: ProviderDeps,
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.clients = new ClientSlot(async (credentials) => {
+      const sdk = await import('@anthropic-ai/sdk');
+      return new sdk.Anthropic({
+        apiKey: credentials.apiKey,
+        baseURL: options.baseUrl,
+        maxRetries: 0,
+        timeout: options.requestTimeoutMs,
+        defaultHeaders: { ...options.extraHeaders, ...credentials.secretHeaders },
+        logLevel: 'off',
+      });
+    });
+  }
+
+  async generate(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
+    const credentials = await this.credentials(request.model);
+    let message: unknown;
+    try {
+      const client = await this.clients.get(credentials);
+      message = await client.messages.create({ ...this.body(request), stream: false }, { signal });
+    } catch (error) {
+      throw translateError(error, this.errorContext(request.model, credentials, signal));
+    }
+    return this.readMessage(request.model, message);
+  }
+
+  async *stream(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<StreamChunk> {
+    const credentials = await this.credentials(request.model);
+    let inputTokens = 0;
+    let stopped = false;
+    let sawEvent = false;
+    let sawText = false;
+    try {
+      const client = await this.clients.get(credentials);
+      const stream = await client.messages.create({ ...this.body(request), stream: true }, { signal });
+      for await (const event of stream as AsyncIterable<RawMessageStreamEvent>) {
+        sawEvent = true;
+        switch (event.type) {
+          case 'message_start': {
+            const usage = event.message.usage;
+            inputTokens = (usage.input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
+            yield { type: 'usage', usage: { inputTokens, outputTokens: usage.output_tokens ?? 0 } };
+            break;
+          }
+          case 'content_block_delta':
+            if (event.delta.type === 'text_delta' && event.delta.text) {
+              sawText = true;
+              yield { type: 'text', text: event.delta.text };
+            }
+            break;
+          case 'message_delta': {
+            // Counts in message_delta are cumulative; input appears here only on some models.
+            const input = event.usage.input_tokens;
+            if (typeof input === 'number' && input > 0) {
+              inputTokens = input + (event.usage.cache_creation_input_tokens ?? 0) + (event.usage.cache_read_input_tokens ?? 0);
+            }
+            yield { type: 'usage', usage: { inputTokens, outputTokens: event.usage.output_tokens ?? 0 } };
+            const stopReason = event.delta.stop_reason;
+            if (stopReason) {
+              if (stopReason === 'refusal' && !sawText) throw this.refused(request.model);
+              yield { type: 'finish', finishReason: stopReason };
+            }
+            break;
+          }
+          case 'message_stop':
+            stopped = true;
+            break;
+          default:
+            break;
+        }
+      }
+    } catch (error) {
+      throw translateError(error, this.errorContext(request.model, credentials, signal));
+    }
+    // The SDK ends its iterator quietly when the request is aborted: report the cancellation.
+    if (signal.aborted) throw new LlmError('cancelled', 'The request was cancelled.', { provider: PROVIDER, model: request.model });
+    if (!sawEvent) throw new LlmError('badResponse', `${PROVIDER} sent an empty stream.`, { provider: PROVIDER, model: request.model });
+    if (!stopped) {
+      throw new LlmError('network', `The stream from ${PROVIDER} ended before the answer was complete.`, { provider: PROVIDER, model: request.model });
+    }
+  }
+
+  async healthCheck(signal: AbortSignal): Promise<void> {
+    const credentials = await this.credentials(this.options.model);
+    try {
+      const client = await this.clients.get(credentials);
+      const timeout = this.options.healthCheckTimeoutMs;
+      if (this.options.healthCheck === 'listModels') {
+        await client.models.list({ limit: 1 }, { signal, timeout });
+      } else {
+        const request: ProviderRequest = { model: this.options.model, messages: [{ role: 'user', content: 'ping' }], maxTokens: 1 };
+        await client.messages.create({ ...this.body(request), stream: false }, { signal, timeout });
+      }
+    } catch (error) {
+      throw translateError(error, this.errorContext(this.options.model, credentials, signal));
+    }
+  }
+
+  private credentials(model: string): Promise<Credentials> {
+    const { keyId, secretHeaders } = this.options;
+    return readCredentials({ secrets: this.deps.secrets, keyId, keyRequired: true, secretHeaders, provider: PROVIDER, model });
+  }
+
+  private errorContext(model: string, credentials: Credentials, signal: AbortSignal) {
+    return { provider: PROVIDER, model, secrets: credentials.secrets, now: this.now, signal };
+  }
+
+  private body(request: ProviderRequest): MessageCreateParamsBase {
+    const body: MessageCreateParamsBase = {
+      model: this.options.model,
+      max_tokens: request.maxTokens ?? this.options.defaultMaxTokens,
+      messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    };
+    if (request.system) body.system = request.system;
+    // The request's temperature is not sent: the Messages API has deprecated it (the SDK no longer
+    // has the field), and a failover from an OpenAI model must not become a "bad request" here.
+    return body;
+  }
+
+  private readMessage(model: string, message: unknown): ProviderResponse {
+    const bad = (what: string) => new LlmError('badResponse', `${PROVIDER} sent an answer that could not be read: ${what}.`, { provider: PROVIDER, model });
+    if (typeof message !== 'object' || message === null) throw bad(message === '' || message == null ? 'the body is empty' : 'the body is not JSON');
+    const { content, usage, stop_reason: stopReason } = message as { content?: unknown; usage?: Anthropic.Usage; stop_reason?: unknown };
+    if (!Array.isArray(content)) throw bad('it has no content');
+    const text = content
+      .filter((block): block is { type: 'text'; text: string } => typeof block === 'object' && block !== null && block.type === 'text' && typeof block.text === 'string')
+      .map((block) => block.text)
+      .join('');
+    if (!text) {
+      if (stopReason === 'refusal') throw this.refused(model);
+      throw bad('the answer has no text');
+    }
+    return { text, usage: usageOf(usage), finishReason: typeof stopReason === 'string' ? stopReason : undefined };
+  }
+
+  private refused(model: string): LlmError {
+    return new LlmError('contentPolicy', `Content refused by ${PROVIDER}: the model declined to answer.`, { provider: PROVIDER, model });
+  }
+}
+
+function usageOf(usage: Anthropic.Usage | undefined): TokenUsage {
+  if (!usage) return { inputTokens: 0, outputTokens: 0 };
+  return {
+    inputTokens: (usage.input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0),
+    outputTokens: usage.output_tokens ?? 0,
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * The providers: adapters from the core's {@link LlmProvider} to real services through the official
+ * SDKs. No `vscode` here; the extension builds configs from the settings and calls
+ * {@link createProvider}, then registers each with `LlmManager.registerModel(name, provider,
+ * defaultModelMetadata(config))`.
+ */
+
+import type { LlmProvider } from '../core';
+import { AnthropicProvider } from './anthropicProvider';
+import { OpenAiChatProvider, type ProviderDeps } from './openAiChatProvider';
+import {
+  DEFAULT_ANTHROPIC_MAX_TOKENS,
+  DEFAULT_AZURE_API_VERSION,
+  DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  keyIdOf,
+  presetOf,
+  providerLabel,
+  validateProviderConfig,
+  type ProviderConfig,
+} from './providerConfig';
+
+export { scrubSecrets, translateError, type ErrorContext } from './errorMapping';
+export { NO_KEY_PLACEHOLDER } from './credentials';
+export { defaultModelMetadata, lookupLimits, MODEL_LIMITS, UNKNOWN_MODEL_LIMITS, type ModelLimits, type ModelMetadataOptions } from './modelDefaults';
+export type { ProviderDeps } from './openAiChatProvider';
+export { isPresetId, PRESETS, type OpenAiCompatiblePreset, type PresetId } from './presets';
+export { findModelKey, lookupPrice, PRICE_TABLE, PRICE_TABLE_DATE, type ModelPrice, type PriceEntry, type PriceLookup, type PriceLookupOptions } from './prices';
+export {
+  DEFAULT_ANTHROPIC_MAX_TOKENS,
+  DEFAULT_AZURE_API_VERSION,
+  DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  isLocalProvider,
+  keyIdOf,
+  presetOf,
+  providerLabel,
+  validateProviderConfig,
+  type AnthropicProviderConfig,
+  type AzureProviderConfig,
+  type HealthCheckMethod,
+  type MaxTokensParam,
+  type OpenAiCompatibleProviderConfig,
+  type OpenAiProviderConfig,
+  type ProviderConfig,
+  type SecretSource,
+} from './providerConfig';
+
+/** Thrown by {@link createProvider} for a config it cannot use; `problems` name the fields. */
+export class InvalidProviderConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid provider configuration: ${problems.join(' ')}`);
+    this.name = 'InvalidProviderConfigError';
+  }
+}
+
+/**
+ * Builds the provider a config describes. Nothing is loaded or sent yet: the SDK loads and the key
+ * is read on the first request. A missing key then fails that request with an `auth` error marked
+ * `missingKey` (the manager skips the model with "no API key — set one").
+ *
+ * @throws {InvalidProviderConfigError} when {@link validateProviderConfig} finds problems.
+ */
+export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmProvider {
+  const problems = validateProviderConfig(config);
+  if (problems.length > 0) throw new InvalidProviderConfigError(problems);
+  const common = {
+    model: config.model,
+    keyId: keyIdOf(config),
+    secretHeaders: config.secretHeaders,
+    requestTimeoutMs: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    healthCheckTimeoutMs: config.healthCheckTimeoutMs ?? DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+    healthCheck: config.healthCheck ?? 'tinyRequest',
+  };
+  const provider = providerLabel(config);
+  switch (config.kind) {
+    case 'anthropic':
+      return new AnthropicProvider(
+        { ...common, baseUrl: trimSlash(config.baseUrl), extraHeaders: config.extraHeaders, defaultMaxTokens: config.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS },
+        deps,
+      );
+    case 'openai':
+      return new OpenAiChatProvider(
+        {
+          ...common,
+          provider,
+          keyRequired: true,
+          maxTokensParam: config.maxTokensParam ?? 'max_completion_tokens',
+          createClient: (sdk, credentials) =>
+            new sdk.OpenAI({
+              apiKey: credentials.apiKey,
+              baseURL: trimSlash(config.baseUrl) ?? 'https://api.openai.com/v1',
+              organization: config.organization ?? null,
+              project: config.project ?? null,
+              maxRetries: 0,
+              timeout: common.requestTimeoutMs,
+              defaultHeaders: { ...config.extraHeaders, ...credentials.secretHeaders },
+              logLevel: 'off',
+            }),
+        },
+        deps,
+      );
+    case 'azure':
+      return new OpenAiChatProvider(
+        {
+          ...common,
+          provider,
+          keyRequired: true,
+          // Listing models is not part of Azure's data-plane API.
+          healthCheck: 'tinyRequest',
+          maxTokensParam: config.maxTokensParam ?? 'max_completion_tokens',
+          createClient: (sdk, credentials) =>
+            new sdk.AzureOpenAI({
+              apiKey: credentials.apiKey,
+              endpoint: trimSlash(config.endpoint),
+              deployment: config.deployment,
+              apiVersion: config.apiVersion ?? DEFAULT_AZURE_API_VERSION,
+              maxRetries: 0,
+              timeout: common.requestTimeoutMs,
+              defaultHeaders: { ...config.extraHeaders, ...credentials.secretHeaders },
+              logLevel: 'off',
+            }),
+        },
+        deps,
+      );
+    case 'openaiCompatible': {
+      const preset = presetOf(config);
+      const baseUrl = trimSlash(config.baseUrl) ?? preset!.baseUrl;
+      return new OpenAiChatProvider(
+        {
+          ...common,
+          provider,
+          keyRequired: config.requiresKey ?? preset?.requiresKey ?? true,
+          maxTokensParam: config.maxTokensParam ?? 'max_tokens',
+          createClient: (sdk, credentials) =>
+            new sdk.OpenAI({
+              apiKey: credentials.apiKey,
+              baseURL: baseUrl,
+              // Never pick up OPENAI_ORG_ID / OPENAI_PROJECT_ID meant for api.openai.com.
+              organization: null,
+              project: null,
+              maxRetries: 0,
+              timeout: common.requestTimeoutMs,
+              defaultHeaders: { ...preset?.defaultHeaders, ...config.extraHeaders, ...credentials.secretHeaders },
+              logLevel: 'off',
+            }),
+        },
+        deps,
+      );
+    }
+  }
+}
+
+function trimSlash(url: string | undefined): string | undefined {
+  return url ? url.replace(/\/+$/, '') : undefined;
+}
