@@ -1,0 +1,63 @@
+// Entry of the integration suite, in the shape @vscode/test-electron expects: the extension host
+// loads this module (`extensionTestsPath`) and awaits `run()`. The offline driver
+// (test/run-vscode-tests.mjs, through code-server) and `npm run test:desktop` both use it.
+import * as fs from 'fs';
+import * as path from 'path';
+import { format } from 'util';
+import Mocha from 'mocha';
+import { AFTER_RELOAD_TAG, currentPhase } from './reload';
+
+/**
+ * Prefix of every line this suite prints. The offline driver sees the extension host's console
+ * mixed with the workbench's own logs and prints only tagged lines; keep in step with
+ * test/integration/run.mjs.
+ */
+export const OUTPUT_TAG = '[llm-manager-test] ';
+/** A line `OUTPUT_TAG + RESULT_MARKER + JSON` carries the counts for the driver's summary. */
+export const RESULT_MARKER = '##result ';
+
+export interface SuiteResult {
+  readonly phase: string;
+  readonly passes: number;
+  readonly failures: number;
+  readonly pending: number;
+}
+
+/** Runs every `*.test.js` next to this file; rejects when a test fails (the host then exits 1). */
+export async function run(): Promise<void> {
+  const phase = currentPhase();
+  const mocha = new Mocha({ ui: 'bdd', color: false, reporter: 'spec', timeout: 30_000, slow: 2_000 });
+  // Tests marked with itAfterReload run only in the window opened after the reload; the rest
+  // only before it. In a single-window run (no reload) everything runs once.
+  const afterReload = new RegExp(escapeRegExp(AFTER_RELOAD_TAG));
+  if (phase === 'beforeReload') mocha.grep(afterReload).invert();
+  if (phase === 'afterReload') mocha.grep(afterReload);
+
+  const log = (...args: unknown[]) => console.log(format(...args).replace(/^/gm, OUTPUT_TAG));
+  const reporterBase = Mocha.reporters.Base as unknown as { consoleLog: (...args: unknown[]) => void };
+  const originalConsoleLog = reporterBase.consoleLog;
+  reporterBase.consoleLog = log;
+
+  const root = __dirname;
+  const files = (fs.readdirSync(root, { recursive: true }) as string[])
+    .filter((file) => file.endsWith('.test.js'))
+    .sort();
+  for (const file of files) mocha.addFile(path.resolve(root, file));
+
+  try {
+    log(`phase ${phase}: ${files.length} test file(s)`);
+    const runner = await new Promise<Mocha.Runner>((resolve) => {
+      const started = mocha.run(() => resolve(started));
+    });
+    const stats = runner.stats ?? { passes: 0, failures: 0, pending: 0 };
+    const result: SuiteResult = { phase, passes: stats.passes, failures: stats.failures, pending: stats.pending };
+    log(RESULT_MARKER + JSON.stringify(result));
+    if (result.failures > 0) throw new Error(`${result.failures} integration test(s) failed.`);
+  } finally {
+    reporterBase.consoleLog = originalConsoleLog;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,146 @@
+// Runs the integration suite (test/integration/*.test.ts, compiled to out/) inside the real Node
+// extension host of VS Code's server build, offline. Alone: `node test/integration/run.mjs`
+// (after `npm run compile-tests && npm run build`); `npm test` runs it through
+// test/run-vscode-tests.mjs, which shares one server with the UI tests.
+//
+// The suite runs twice in one browser profile: in the first window (phase `beforeReload`), then
+// after a page reload, which is a window reload (phase `afterReload`), so tests can prove that
+// state survives it (see reload.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO_ROOT, startVsCodeServer } from '../../scripts/vscodeServer.mjs';
+import { ToolsError } from '../../scripts/vscodeTools.mjs';
+
+/** Keep in step with OUTPUT_TAG and RESULT_MARKER in index.ts. */
+const OUTPUT_TAG = '[llm-manager-test] ';
+const RESULT_MARKER = '##result ';
+const SUITE_ENTRY = path.join(REPO_ROOT, 'out', 'test', 'integration', 'index');
+const PHASES = ['beforeReload', 'afterReload'];
+const SUITE_TIMEOUT_MS = Number(process.env.LLM_MANAGER_SUITE_TIMEOUT_MS) || 5 * 60_000;
+
+/**
+ * Runs both phases of the suite against a running server and returns the counts.
+ *
+ * @param {import('../../scripts/vscodeServer.mjs').VsCodeServer} server
+ * @param {object} [options]
+ * @param {Record<string, string>} [options.extensionEnvironment] Extra env for the extension host.
+ * @param {(line: string) => void} [options.print] Where the suite's lines go (default: stdout).
+ * @returns {Promise<{ ok: boolean, passes: number, failures: number, pending: number, seconds: number }>}
+ */
+export async function runIntegrationSuite(server, options = {}) {
+  const print = options.print ?? ((line) => console.log(line));
+  assertBuilt();
+  const started = Date.now();
+  const totals = { passes: 0, failures: 0, pending: 0 };
+  let ok = true;
+  const context = await server.newContext();
+  try {
+    let page;
+    for (const phase of PHASES) {
+      print(`[integration] ${phase === 'beforeReload' ? 'window 1' : 'window 2 (after a reload)'}`);
+      const outcome = await runPhase(server, context, page, phase, options.extensionEnvironment, print);
+      page = outcome.page;
+      if (outcome.result) {
+        totals.passes += outcome.result.passes;
+        totals.failures += outcome.result.failures;
+        totals.pending += outcome.result.pending;
+      }
+      if (outcome.code !== 0) ok = false;
+      // Without a finished first window the second proves nothing.
+      if (!outcome.result) break;
+    }
+  } finally {
+    await context.close().catch(() => {});
+  }
+  return { ok: ok && totals.failures === 0, ...totals, seconds: (Date.now() - started) / 1000 };
+}
+
+async function runPhase(server, context, page, phase, extraEnvironment, print) {
+  let result;
+  const recentLogs = [];
+  let finish;
+  const finished = new Promise((resolve) => (finish = resolve));
+  const onConsole = (text) => {
+    const lines = text.split('\n');
+    for (const line of lines) {
+      const at = line.indexOf(OUTPUT_TAG);
+      if (at < 0) continue;
+      const own = line.slice(at + OUTPUT_TAG.length);
+      if (own.startsWith(RESULT_MARKER)) result = JSON.parse(own.slice(RESULT_MARKER.length));
+      else print(own);
+    }
+    if (!text.includes(OUTPUT_TAG)) {
+      recentLogs.push(text);
+      if (recentLogs.length > 30) recentLogs.shift();
+    }
+  };
+  page = await server.openWorkbench(context, {
+    page,
+    extensionTestsPath: SUITE_ENTRY,
+    extensionEnvironment: { ...extraEnvironment, LLM_MANAGER_TEST_PHASE: phase },
+    onConsole,
+    onExit: (code) => finish(code),
+  });
+  let timer;
+  const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), SUITE_TIMEOUT_MS)));
+  const code = await Promise.race([finished, timedOut]);
+  clearTimeout(timer);
+  // Let the last console lines arrive (they are relayed asynchronously).
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  if (code === 'timeout' || !result) {
+    print(
+      code === 'timeout'
+        ? `[integration] the suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s.`
+        : `[integration] the extension host exited (${code}) without the suite's result: the suite did not load or crashed.`,
+    );
+    print('[integration] last workbench console lines:');
+    for (const line of recentLogs) print(`    ${line.split('\n')[0]}`);
+    print('[integration] last server output:');
+    print(server.tailOutput(20));
+    return { page, code: 1, result };
+  }
+  return { page, code, result };
+}
+
+function assertBuilt() {
+  const missing = [
+    [`${SUITE_ENTRY}.js`, 'npm run compile-tests'],
+    [path.join(REPO_ROOT, 'dist', 'extension.js'), 'npm run build'],
+  ].filter(([file]) => !fs.existsSync(file));
+  if (missing.length > 0) {
+    throw new ToolsError(
+      `Missing ${missing.map(([file]) => path.relative(REPO_ROOT, file)).join(' and ')}; run ` +
+        `${missing.map(([, command]) => command).join(' && ')} first.`,
+    );
+  }
+}
+
+/** `Integration tests: 5 passing, 0 failing, 0 pending (12.3 s)` */
+export function describeCounts(label, counts) {
+  return (
+    `${label}: ${counts.passes} passing, ${counts.failures} failing, ${counts.pending} pending` +
+    ` (${counts.seconds.toFixed(1)} s)`
+  );
+}
+
+async function main() {
+  const server = await startVsCodeServer();
+  try {
+    const counts = await runIntegrationSuite(server);
+    console.log(`\n${describeCounts('Integration tests', counts)}`);
+    return counts.ok ? 0 : 1;
+  } finally {
+    await server.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error instanceof ToolsError ? `[integration] ${error.message}` : error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,89 @@
+// Runs the UI tests (test/ui/**/*.ui.test.mjs, mocha in this Node process) against a workbench in
+// Chromium: Playwright drives VS Code's server build with this repository's extension loaded.
+// Alone: `node test/ui/run.mjs [--grep text]` (after `npm run build`); `npm test` runs it through
+// test/run-vscode-tests.mjs, which shares one server with the integration tests.
+// Screenshots land in test/ui/screenshots/ (git-ignored), including one per failed test.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Mocha from 'mocha';
+import { REPO_ROOT, startVsCodeServer } from '../../scripts/vscodeServer.mjs';
+import { ToolsError } from '../../scripts/vscodeTools.mjs';
+import { describeCounts } from '../integration/run.mjs';
+import { dismissQuickInput, screenshot } from './helpers.mjs';
+import { setUiSession } from './session.mjs';
+
+const UI_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Opens one workbench (fresh browser profile, no test payload) and runs the UI tests against it.
+ *
+ * @param {import('../../scripts/vscodeServer.mjs').VsCodeServer} server
+ * @param {object} [options]
+ * @param {string} [options.grep] Only tests whose full title contains this.
+ * @returns {Promise<{ ok: boolean, passes: number, failures: number, pending: number, seconds: number }>}
+ */
+export async function runUiSuite(server, options = {}) {
+  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'extension.js'))) {
+    throw new ToolsError('Missing dist/extension.js; run npm run build first.');
+  }
+  const started = Date.now();
+  const context = await server.newContext();
+  try {
+    const page = await server.openWorkbench(context);
+    setUiSession({ server, context, page });
+    const mocha = new Mocha({ reporter: 'spec', timeout: 60_000, slow: 10_000 });
+    if (options.grep) mocha.grep(options.grep);
+    mocha.rootHooks({
+      async afterEach() {
+        if (this.currentTest?.state === 'failed') {
+          const file = await screenshot(page, `failed-${this.currentTest.fullTitle()}`).catch(() => undefined);
+          if (file) console.log(`      screenshot: ${path.relative(REPO_ROOT, file)}`);
+        }
+        await dismissQuickInput(page).catch(() => {});
+      },
+    });
+    for (const file of testFiles(UI_DIR)) mocha.addFile(file);
+    await mocha.loadFilesAsync();
+    const stats = await new Promise((resolve) => {
+      const runner = mocha.run(() => resolve(runner.stats));
+    });
+    mocha.dispose();
+    const counts = { passes: stats.passes, failures: stats.failures, pending: stats.pending };
+    return { ok: counts.failures === 0, ...counts, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    setUiSession(undefined);
+    await context.close().catch(() => {});
+  }
+}
+
+function testFiles(dir) {
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .filter((file) => file.endsWith('.ui.test.mjs'))
+    .sort()
+    .map((file) => path.join(dir, file));
+}
+
+async function main() {
+  const at = process.argv.indexOf('--grep');
+  const grep = at > 0 ? process.argv[at + 1] : undefined;
+  const server = await startVsCodeServer();
+  try {
+    const counts = await runUiSuite(server, { grep });
+    console.log(`\n${describeCounts('UI tests', counts)}`);
+    return counts.ok ? 0 : 1;
+  } finally {
+    await server.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error instanceof ToolsError ? `[ui] ${error.message}` : error);
+      process.exit(1);
+    },
+  );
+}
