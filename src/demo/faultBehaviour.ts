@@ -13,6 +13,7 @@
  * | `ratelimit-<s>`         | 429 with `Retry-After: <s>` (seconds)                                      |
  * | `ratelimitms-<ms>`      | 429 with `retry-after-ms: <ms>` (OpenAI and Azure send this form)         |
  * | `ratelimitdate-<s>`     | 429 with `Retry-After` as an HTTP date `<s>` seconds ahead                 |
+ * | `ratelimitonce-<s>`     | 429 with `Retry-After: <s>` on the first call (per model name), then answers |
  * | `quota`                 | OpenAI 429 `insufficient_quota`; Anthropic 400 "credit balance is too low" |
  * | `billing`               | Anthropic 402 `billing_error` (OpenAI: same as `quota`)                    |
  * | `auth`                  | 401 with the vendor's wording (OpenAI echoes a masked key, as it does)     |
@@ -42,6 +43,7 @@ export type FaultBehaviour =
   | { readonly kind: 'error'; readonly status: number }
   | { readonly kind: 'flaky'; readonly failures: number }
   | { readonly kind: 'rateLimit'; readonly retryAfter?: { readonly form: 'seconds' | 'ms' | 'date'; readonly value: number } }
+  | { readonly kind: 'rateLimitOnce'; readonly retryAfterSeconds: number }
   | { readonly kind: 'quota' }
   | { readonly kind: 'billing' }
   | { readonly kind: 'auth'; readonly echoKey: boolean }
@@ -121,6 +123,8 @@ export function parseFaultBehaviour(model: string): FaultBehaviour {
   if (ms !== undefined) return { kind: 'rateLimit', retryAfter: { form: 'ms', value: Math.round(ms) } };
   const dateSeconds = numberAfter('ratelimitdate-');
   if (dateSeconds !== undefined) return { kind: 'rateLimit', retryAfter: { form: 'date', value: dateSeconds } };
+  const once = numberAfter('ratelimitonce-');
+  if (once !== undefined) return { kind: 'rateLimitOnce', retryAfterSeconds: once };
   const cut = numberAfter('cut-');
   if (cut !== undefined && Number.isInteger(cut)) return { kind: 'cut', afterChunks: cut };
   const stall = numberAfter('stall-');

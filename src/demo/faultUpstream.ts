@@ -89,7 +89,7 @@ export interface FaultUpstream {
   readonly url: string;
   readonly port: number;
   stats(): FaultUpstreamStats;
-  /** Clears the counters and the `flaky-*` failure counts. */
+  /** Clears the counters and the `flaky-*` / `ratelimitonce-*` failure counts. */
   resetStats(): void;
   /** Resolves once no request is in flight (after a cancellation, proves the connection closed). */
   whenIdle(): Promise<void>;
@@ -340,6 +340,15 @@ class FaultUpstreamServer implements FaultUpstream {
         if (failed < behaviour.failures) {
           this.flakyFailures.set(model, failed + 1);
           this.sendError(res, record, statusError(500, { vendor, model }));
+          return;
+        }
+        break;
+      }
+      case 'rateLimitOnce': {
+        if (!this.flakyFailures.has(model)) {
+          this.flakyFailures.set(model, 1);
+          const limited = { kind: 'rateLimit', retryAfter: { form: 'seconds', value: behaviour.retryAfterSeconds } } as const;
+          this.sendError(res, record, errorFor(limited, { vendor, model, presentedKey: '', now: this.now(), apiVersion: request.apiVersion })!);
           return;
         }
         break;

@@ -1,0 +1,60 @@
+/**
+ * Provider configs aimed at the fault upstream, one per provider kind, so tests can run the same
+ * fault against every kind with the real SDKs over real HTTP.
+ */
+
+import { LlmManager, type LlmManagerOptions, type LlmProvider, type ModelMetadata } from '../../src/core';
+import { createProvider, defaultModelMetadata, type ProviderConfig, type ProviderDeps } from '../../src/providers';
+import type { FaultUpstream } from '../../src/demo/faultUpstream';
+import { MemorySecrets, PLANTED_KEY } from './faultServer';
+import { MemoryLogger } from './fakeClock';
+
+export type ProviderKindUnderTest = 'openai' | 'azure' | 'openaiCompatible' | 'anthropic';
+export const PROVIDER_KINDS: readonly ProviderKindUnderTest[] = ['openai', 'azure', 'openaiCompatible', 'anthropic'];
+
+/** Every provider kind reads the same planted key. */
+export function plantedSecrets(): MemorySecrets {
+  return new MemorySecrets({ openai: PLANTED_KEY, azure: PLANTED_KEY, groq: PLANTED_KEY, anthropic: PLANTED_KEY, portkey: PLANTED_KEY });
+}
+
+/** A config of `kind` whose upstream model (Azure: deployment) is `faultModel`. */
+export function configFor(kind: ProviderKindUnderTest, upstream: FaultUpstream, faultModel: string, extra: Partial<ProviderConfig> = {}): ProviderConfig {
+  switch (kind) {
+    case 'openai':
+      return { kind, model: faultModel, baseUrl: `${upstream.url}/v1`, ...extra } as ProviderConfig;
+    case 'azure':
+      return { kind, model: faultModel, endpoint: upstream.url, deployment: faultModel, ...extra } as ProviderConfig;
+    case 'openaiCompatible':
+      // A hosted preset (Groq) pointed at the upstream: it needs a key, like the real service.
+      return { kind, preset: 'groq', model: faultModel, baseUrl: `${upstream.url}/v1`, ...extra } as ProviderConfig;
+    case 'anthropic':
+      return { kind, model: faultModel, baseUrl: upstream.url, ...extra } as ProviderConfig;
+  }
+}
+
+export function providerFor(kind: ProviderKindUnderTest, upstream: FaultUpstream, faultModel: string, deps: Partial<ProviderDeps> = {}): LlmProvider {
+  return createProvider(configFor(kind, upstream, faultModel), { secrets: deps.secrets ?? plantedSecrets(), ...deps });
+}
+
+/** Test prices, set through the override path so no table entry is needed for fault model names. */
+export const TEST_PRICE = { inputPerMTok: 3, outputPerMTok: 15 };
+
+export function metadataFor(kind: ProviderKindUnderTest, upstream: FaultUpstream, faultModel: string, overrides: Partial<ModelMetadata> = {}): ModelMetadata {
+  const config = configFor(kind, upstream, faultModel);
+  return defaultModelMetadata(config, { priceOverrides: { [config.model]: TEST_PRICE }, overrides });
+}
+
+/** A manager on `clock` with retries that never wait (backoff 0) unless a Retry-After says so. */
+export function testManager(options: LlmManagerOptions): { manager: LlmManager; logger: MemoryLogger } {
+  const logger = new MemoryLogger();
+  const manager = new LlmManager({
+    enableCaching: false,
+    maxRetries: 1,
+    backoff: { initialDelayMs: 0, multiplier: 2, maxDelayMs: 1000, jitter: 0 },
+    breaker: { failureThreshold: 3, recoveryTimeoutMs: 60_000 },
+    random: () => 0,
+    logger,
+    ...options,
+  });
+  return { manager, logger };
+}
