@@ -1193,7 +1193,8 @@ function isErrorKind(value: string): value is LlmErrorKind {
   return errorKinds.has(value);
 }
 
-function mergeSettings(base: ManagerSettings, patch: SettingsPatch): ManagerSettings {
+/** Applies a patch to settings and validates the result; throws a RangeError naming each problem. */
+export function mergeSettings(base: ManagerSettings, patch: SettingsPatch): ManagerSettings {
   const merged: ManagerSettings = {
     maxRetries: patch.maxRetries ?? base.maxRetries,
     enableCaching: patch.enableCaching ?? base.enableCaching,

@@ -1,16 +1,165 @@
-import type * as vscode from 'vscode';
-import { LlmManager } from '../core';
+import * as vscode from 'vscode';
+import { DEFAULT_SETTINGS, LlmManager, mergeSettings, type Event, type SettingsPatch } from '../core';
+import { AnswerDocuments } from './answerDocuments';
+import type { LlmManagerApi, LlmManagerDiagnostics } from './api';
+import { ChainChatModelProvider } from './chatModelProvider';
+import { registerCommands } from './commands';
+import { ANSWER_SCHEME, CHAT_VENDOR } from './contributions';
+import { DemoController } from './demoController';
+import { GlobalStateStore } from './globalStateStore';
+import { KeyStore } from './keyStore';
+import { ModelService } from './modelService';
+import { OutputLog } from './outputLog';
+import { redactSecrets } from './redact';
+import { RequestRunner } from './requestRunner';
+import { SettingsService } from './settingsService';
+import { StatusBarController } from './statusBar';
+import { traceToLogLine } from './traceFormat';
+import { VscodeLmProvider } from './vscodeLmProvider';
 
-/** Minimal activation until the extension layer lands: builds the manager over globalState. */
-export function activate(context: vscode.ExtensionContext): LlmManager {
-  const manager = new LlmManager({
-    store: {
-      get: async <T>(key: string) => context.globalState.get<T>(key),
-      set: async (key: string, value: unknown) => context.globalState.update(key, value),
+export type ExtensionExports = LlmManagerApi & { readonly diagnostics: LlmManagerDiagnostics };
+
+/**
+ * Activation does the least it can: it reads the settings, builds the manager over globalState and
+ * SecretStorage, and registers commands, the status bar and the chat model. The SDKs load on the
+ * first request, the demo server only when asked for.
+ */
+export function activate(context: vscode.ExtensionContext): ExtensionExports {
+  const started = performance.now();
+  const subscriptions = context.subscriptions;
+  const channel = vscode.window.createOutputChannel('LLM Manager', { log: true });
+  subscriptions.push(channel);
+  const keys = new KeyStore(context.secrets);
+  subscriptions.push(keys);
+  const redact = (text: string) => redactSecrets(text, keys.knownValues());
+  const logger = new OutputLog(channel, redact);
+  const settings = new SettingsService(logger);
+  subscriptions.push(settings);
+  logger.setLevel(settings.settings.logLevel);
+
+  const store = new GlobalStateStore(context.globalState);
+  // Nothing roams with Settings Sync: spend from two machines would overwrite each other there,
+  // and circuits and caches describe this machine's network. Keys never touch globalState at all.
+  context.globalState.setKeysForSync([]);
+
+  const manager = new LlmManager({ ...safeManagerSettings(settings, logger), store, logger });
+  subscriptions.push({ dispose: () => void manager.dispose() });
+
+  const models = new ModelService(manager, keys, logger, (model) => new VscodeLmProvider(model), (setting, message) => settings.report(setting, message));
+  subscriptions.push(models);
+  models.apply(settings.settings);
+
+  const restoreManagerSettings = () => manager.configure(safeManagerSettings(settings, logger));
+  const demo = new DemoController(models, manager, restoreManagerSettings, logger);
+  subscriptions.push(demo);
+
+  subscriptions.push(
+    settings.onDidChange((next) => {
+      logger.setLevel(next.logLevel);
+      restoreManagerSettings();
+      demo.applyOverrides();
+      models.apply(next);
+    }),
+  );
+
+  const documents = new AnswerDocuments();
+  subscriptions.push(documents, vscode.workspace.registerTextDocumentContentProvider(ANSWER_SCHEME, documents));
+  const runner = new RequestRunner(manager, documents, models, () => settings.settings.confirmCostAboveUsd, channel);
+
+  const statusBar = new StatusBarController(manager, models, keys);
+  subscriptions.push(statusBar);
+
+  subscriptions.push(
+    ...registerCommands({
+      manager,
+      models,
+      keys,
+      settings,
+      runner,
+      documents,
+      demo,
+      log: channel,
+      showDashboard: async () => {
+        await vscode.commands.executeCommand('llmManager.showTrace');
+      },
+    }),
+  );
+
+  const chatProvider = new ChainChatModelProvider(manager);
+  subscriptions.push(chatProvider, vscode.lm.registerLanguageModelChatProvider(CHAT_VENDOR, chatProvider));
+  subscriptions.push(models.onDidChange(() => chatProvider.refresh()));
+
+  // Every request's routing trace at debug level (redacted by the logger).
+  subscriptions.push(manager.onDidCompleteRequest((completed) => logger.debug(traceToLogLine(completed.trace))));
+  subscriptions.push(
+    manager.onDidCrossBudgetAlert((alert) => {
+      const period = alert.period === 'day' ? 'daily' : 'monthly';
+      const message =
+        alert.level === 'exceeded'
+          ? `LLM Manager: the ${period} budget is used up ($${alert.spentUsd.toFixed(2)} of $${alert.limitUsd.toFixed(2)}).`
+          : `LLM Manager: ${Math.round((alert.spentUsd / alert.limitUsd) * 100)} % of the ${period} budget spent ($${alert.spentUsd.toFixed(2)} of $${alert.limitUsd.toFixed(2)}).`;
+      void vscode.window.showWarningMessage(message, 'Show Metrics').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('llmManager.showMetrics');
+      });
+    }),
+  );
+  // Another window may have spent money or seen a circuit open: catch up when this one gets focus.
+  subscriptions.push(
+    vscode.window.onDidChangeWindowState((state) => {
+      if (state.focused) void manager.syncFromStore();
+    }),
+  );
+
+  flushOnDeactivate = () => manager.flush();
+  const activationMs = performance.now() - started;
+  logger.info(`Activated in ${activationMs.toFixed(1)} ms with ${manager.listModels().length} model(s).`);
+
+  return {
+    version: 1,
+    generate: (request) => manager.generate(request),
+    estimateCost: (request) => manager.estimateCost(request),
+    listModels: () => manager.resolveChain().map((name) => manager.getModelInfo(name)!).filter(Boolean),
+    getMetrics: () => manager.getMetrics(),
+    onDidChangeCircuit: toVscodeEvent(manager.onDidChangeCircuit),
+    onDidCrossBudgetAlert: toVscodeEvent(manager.onDidCrossBudgetAlert),
+    onDidCompleteRequest: toVscodeEvent(manager.onDidCompleteRequest),
+    onDidChangeMetrics: toVscodeEvent(manager.onDidChangeMetrics),
+    diagnostics: {
+      activationMs,
+      persistedSizes: () => store.writtenSizes(),
+      statusBar: () => statusBar.current && { text: statusBar.current.text, tooltip: statusBar.current.tooltip, health: statusBar.current.health },
+      flush: () => manager.flush(),
     },
-  });
-  context.subscriptions.push({ dispose: () => void manager.dispose() });
-  return manager;
+  };
 }
 
-export function deactivate(): void {}
+/**
+ * The one piece of module state: VS Code awaits `deactivate`, not disposables, so this is how the
+ * last debounced writes reach globalState before the window closes.
+ */
+let flushOnDeactivate: (() => Promise<void>) | undefined;
+
+export async function deactivate(): Promise<void> {
+  await flushOnDeactivate?.();
+  flushOnDeactivate = undefined;
+}
+
+/** The core's settings from the user's; a combination the core refuses falls back to defaults. */
+function safeManagerSettings(settings: SettingsService, logger: OutputLog): SettingsPatch {
+  const patch = settings.settings.manager;
+  try {
+    mergeSettings(DEFAULT_SETTINGS, patch);
+    return patch;
+  } catch (error) {
+    logger.warn(`Settings rejected: ${error instanceof Error ? error.message : String(error)}; using defaults for retry, cache and budget.`);
+    return {};
+  }
+}
+
+function toVscodeEvent<T>(event: Event<T>): vscode.Event<T> {
+  return (listener, thisArgs?, disposables?) => {
+    const subscription = event((value) => listener.call(thisArgs, value));
+    disposables?.push(subscription);
+    return subscription;
+  };
+}

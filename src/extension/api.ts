@@ -1,0 +1,43 @@
+import type * as vscode from 'vscode';
+import type {
+  BudgetAlert,
+  CircuitChange,
+  CompletedRequest,
+  CostEstimate,
+  GenerateRequest,
+  GenerateResult,
+  ManagerMetrics,
+  ModelInfo,
+} from '../core';
+
+/**
+ * What LLM Manager offers other extensions: `(await vscode.extensions.getExtension(
+ * 'llm-manager.llm-manager')!.activate()) as LlmManagerApi`. Requests go through the same cache,
+ * fallback chain, circuit breakers, retries and budget as the editor commands. Keys never cross.
+ */
+export interface LlmManagerApi {
+  /** Bumped on breaking changes. */
+  readonly version: 1;
+  /** Answers a request through the chain; rejects with an error whose `kind` says why. */
+  generate(request: GenerateRequest): Promise<GenerateResult>;
+  /** What a request may cost on each model of the chain, before sending it. */
+  estimateCost(request: GenerateRequest): CostEstimate;
+  /** The models in chain order with circuit state, latency, tokens and spend. */
+  listModels(): ModelInfo[];
+  getMetrics(): ManagerMetrics;
+  readonly onDidChangeCircuit: vscode.Event<CircuitChange>;
+  readonly onDidCrossBudgetAlert: vscode.Event<BudgetAlert>;
+  readonly onDidCompleteRequest: vscode.Event<CompletedRequest>;
+  readonly onDidChangeMetrics: vscode.Event<void>;
+}
+
+/** Extra read-outs for tests and diagnostics (not part of the stable API). */
+export interface LlmManagerDiagnostics {
+  readonly activationMs: number;
+  /** JSON characters last written to globalState per key. */
+  persistedSizes(): Record<string, number>;
+  /** The status-bar item's text and tooltip, which the VS Code API cannot read back. */
+  statusBar(): { text: string; tooltip: string; health: string } | undefined;
+  /** Saves pending state now. */
+  flush(): Promise<void>;
+}

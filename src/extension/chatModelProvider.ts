@@ -1,0 +1,94 @@
+import * as vscode from 'vscode';
+import { estimateTextTokens, LlmError, toLlmError, type ChatMessage, type LlmManager } from '../core';
+import { CHAT_MODEL_ID } from './contributions';
+
+/**
+ * Offers the whole fallback chain to VS Code as one chat model, "LLM Manager (fallback chain)", so
+ * Copilot Chat and any extension using `vscode.lm` get the chain's retries, failover and budget.
+ */
+export class ChainChatModelProvider implements vscode.LanguageModelChatProvider {
+  private readonly _onDidChange = new vscode.EventEmitter<void>();
+  readonly onDidChangeLanguageModelChatInformation = this._onDidChange.event;
+
+  constructor(private readonly manager: LlmManager) {}
+
+  /** Call when the chain changes, so VS Code re-reads the model's limits. */
+  refresh(): void {
+    this._onDidChange.fire();
+  }
+
+  provideLanguageModelChatInformation(): vscode.LanguageModelChatInformation[] {
+    const infos = this.manager.resolveChain().map((name) => this.manager.getModelInfo(name)!).filter(Boolean);
+    if (infos.length === 0) return [];
+    // A request may end up on any member, so the chain promises what the smallest member can take.
+    const maxInputTokens = Math.min(...infos.map((i) => i.metadata.contextWindow - i.metadata.maxOutputTokens)) || 8192;
+    const maxOutputTokens = Math.min(...infos.map((i) => i.metadata.maxOutputTokens));
+    return [
+      {
+        id: CHAT_MODEL_ID,
+        name: 'LLM Manager (fallback chain)',
+        family: 'llm-manager-chain',
+        version: '1',
+        detail: infos.map((i) => i.name).join(' → '),
+        tooltip: `Tries ${infos.map((i) => i.name).join(', then ')}, with circuit breakers, retries and your budget.`,
+        maxInputTokens: Math.max(1, maxInputTokens),
+        maxOutputTokens: Math.max(1, maxOutputTokens),
+        capabilities: { toolCalling: false, imageInput: false },
+      },
+    ];
+  }
+
+  async provideLanguageModelChatResponse(
+    _model: vscode.LanguageModelChatInformation,
+    messages: readonly vscode.LanguageModelChatRequestMessage[],
+    options: vscode.ProvideLanguageModelChatResponseOptions,
+    progress: vscode.Progress<vscode.LanguageModelResponsePart>,
+    token: vscode.CancellationToken,
+  ): Promise<void> {
+    const controller = new AbortController();
+    const subscription = token.onCancellationRequested(() => controller.abort());
+    const converted = toChatMessages(messages);
+    const temperature = typeof options.modelOptions?.temperature === 'number' ? options.modelOptions.temperature : undefined;
+    try {
+      await this.manager.generate({
+        messages: converted.messages,
+        system: converted.system,
+        temperature,
+        signal: controller.signal,
+        onToken: (text) => progress.report(new vscode.LanguageModelTextPart(text)),
+      });
+    } catch (error) {
+      const llmError = toLlmError(error);
+      if (llmError.kind === 'cancelled') throw new vscode.CancellationError();
+      throw new Error(`LLM Manager: ${llmError.message}`, { cause: error });
+    } finally {
+      subscription.dispose();
+    }
+  }
+
+  async provideTokenCount(_model: vscode.LanguageModelChatInformation, text: string | vscode.LanguageModelChatRequestMessage): Promise<number> {
+    return estimateTextTokens(typeof text === 'string' ? text : textOf(text.content));
+  }
+
+  dispose(): void {
+    this._onDidChange.dispose();
+  }
+}
+
+function textOf(content: ReadonlyArray<unknown>): string {
+  return content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
+}
+
+/** VS Code's messages in the core's shape; a System role (newer VS Code) becomes the system prompt. */
+export function toChatMessages(messages: readonly vscode.LanguageModelChatRequestMessage[]): { messages: ChatMessage[]; system?: string } {
+  const result: ChatMessage[] = [];
+  const system: string[] = [];
+  for (const message of messages) {
+    const text = textOf(message.content);
+    if (message.role === vscode.LanguageModelChatMessageRole.User) result.push({ role: 'user', content: text });
+    else if (message.role === vscode.LanguageModelChatMessageRole.Assistant) result.push({ role: 'assistant', content: text });
+    else system.push(text);
+  }
+  if (result.length === 0) throw new LlmError('badRequest', 'The chat request has no user message.');
+  return system.length ? { messages: result, system: system.join('\n\n') } : { messages: result };
+}

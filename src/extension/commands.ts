@@ -1,0 +1,349 @@
+import * as vscode from 'vscode';
+import { formatDuration, formatUsd, toLlmError, type ChainStep, type LlmManager, type ModelInfo } from '../core';
+import type { AnswerDocuments } from './answerDocuments';
+import { COMMANDS, type CommandName } from './contributions';
+import type { DemoController } from './demoController';
+import type { KeyStore } from './keyStore';
+import type { ModelService } from './modelService';
+import { askPrompt, explainPrompt, extractCode, freePrompt, improvePrompt, type SelectionContext } from './prompts';
+import type { CommandOutcome, RequestRunner } from './requestRunner';
+import type { SettingsService } from './settingsService';
+import { circuitLabel } from './statusModel';
+
+export interface CommandServices {
+  readonly manager: LlmManager;
+  readonly models: ModelService;
+  readonly keys: KeyStore;
+  readonly settings: SettingsService;
+  readonly runner: RequestRunner;
+  readonly documents: AnswerDocuments;
+  readonly demo: DemoController;
+  readonly log: vscode.LogOutputChannel;
+  /** Opens the metrics dashboard. */
+  readonly showDashboard: () => Promise<void>;
+}
+
+type Handler = (...args: never[]) => unknown;
+
+/** Registers every contributed command. The map's type makes a missing handler a compile error. */
+export function registerCommands(services: CommandServices): vscode.Disposable[] {
+  const handlers = createHandlers(services);
+  return (Object.keys(COMMANDS) as CommandName[]).map((name) =>
+    vscode.commands.registerCommand(COMMANDS[name], handlers[name] as (...args: unknown[]) => unknown),
+  );
+}
+
+export function createHandlers(services: CommandServices): Record<CommandName, Handler> {
+  const { manager, models, keys, settings, runner, documents, demo, log } = services;
+
+  const selection = (allowWholeFile: boolean): SelectionContext | string => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return 'Open a file and select some code first.';
+    const document = editor.document;
+    const text = document.getText(editor.selection);
+    if (text.trim()) {
+      return { text, languageId: document.languageId, fileName: vscode.workspace.asRelativePath(document.uri), wholeFile: false };
+    }
+    const whole = document.getText();
+    const limit = settings.settings.wholeFileMaxChars;
+    if (!allowWholeFile) return 'Select the code to improve first.';
+    if (!whole.trim()) return 'The file is empty: write or select some code first.';
+    if (whole.length > limit) {
+      return `Nothing is selected and the file is too long to send whole (${whole.length.toLocaleString('en-US')} characters; the limit is llmManager.wholeFileMaxChars = ${limit.toLocaleString('en-US')}). Select the part you mean.`;
+    }
+    return { text: whole, languageId: document.languageId, fileName: vscode.workspace.asRelativePath(document.uri), wholeFile: true };
+  };
+
+  const fail = (message: string): CommandOutcome => {
+    void vscode.window.showErrorMessage(message);
+    return { ok: false, errorKind: 'badRequest', message };
+  };
+
+  const subtitleOf = (context: SelectionContext): string => {
+    const editor = vscode.window.activeTextEditor;
+    if (context.wholeFile || !editor) return `_\`${context.fileName}\` (whole file)_`;
+    const { start, end } = editor.selection;
+    return `_\`${context.fileName}\`, lines ${start.line + 1}–${end.line + 1}_`;
+  };
+
+  const temperature = () => settings.settings.commandTemperature;
+
+  const chooseModel = async (placeHolder: string, filter: (info: ModelInfo) => boolean = () => true): Promise<string | undefined> => {
+    const infos = manager.resolveChain().map((name) => manager.getModelInfo(name)!).filter(filter);
+    if (infos.length === 0) {
+      void vscode.window.showInformationMessage('No models to choose from. Add one in the settings or run "LLM Manager: Try Without Keys".');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(infos.map(modelItem(Date.now())), { placeHolder, matchOnDescription: true });
+    return picked?.name;
+  };
+
+  return {
+    askSelection: async (question?: string) => {
+      const context = selection(true);
+      if (typeof context === 'string') return fail(context);
+      const asked = question ?? (await vscode.window.showInputBox({ prompt: 'Ask about the selected code', placeHolder: 'What does this do? Is it safe? How do I test it?', ignoreFocusOut: true }));
+      if (!asked?.trim()) return { ok: false, errorKind: 'cancelled', message: 'No question asked.' };
+      const { system, prompt } = askPrompt(context, asked.trim());
+      return (await runner.run({ title: 'Ask about selection', progress: 'Answering', subtitle: `${subtitleOf(context)} — ${asked.trim()}`, showAnswer: true, request: { system, prompt, temperature: temperature() } })).outcome;
+    },
+
+    explainSelection: async () => {
+      const context = selection(true);
+      if (typeof context === 'string') return fail(context);
+      const { system, prompt } = explainPrompt(context);
+      return (await runner.run({ title: 'Explain selection', progress: 'Explaining the selection', subtitle: subtitleOf(context), showAnswer: true, request: { system, prompt, temperature: temperature() } })).outcome;
+    },
+
+    improveSelection: async () => {
+      const editor = vscode.window.activeTextEditor;
+      const context = selection(false);
+      if (typeof context === 'string' || !editor) return fail(typeof context === 'string' ? context : 'Open a file first.');
+      const document = editor.document;
+      const range = new vscode.Range(editor.selection.start, editor.selection.end);
+      const original = document.getText(range);
+      const { system, prompt } = improvePrompt(context);
+      const { outcome, result } = await runner.run({ title: 'Improve selection', progress: 'Improving the selection', showAnswer: false, request: { system, prompt, temperature: temperature() } });
+      if (!result) return outcome;
+      const improved = extractCode(result.text, original.endsWith('\n'));
+      if (improved === original) {
+        void vscode.window.showInformationMessage(`${result.model} suggests no change.`);
+        return { ...outcome, text: improved };
+      }
+      if (settings.settings.improveShowsDiff) {
+        const left = documents.create('Original', original);
+        const right = documents.create('Improved', improved);
+        await vscode.commands.executeCommand('vscode.diff', left, right, `Improve ${context.fileName}: original ↔ proposed by ${result.model}`, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+        const choice = await vscode.window.showInformationMessage(`Apply ${result.model}'s improvement to ${context.fileName}? (${result.cached ? 'cached' : formatUsd(result.costUsd)})`, 'Apply', 'Discard');
+        if (choice !== 'Apply') return { ...outcome, ok: false, errorKind: 'cancelled', message: 'Improvement discarded.', text: improved };
+      }
+      if (document.isClosed || document.getText(range) !== original) {
+        const uri = documents.create('Improved code', `The selection changed while the model was working, so it was not replaced.\n\n\`\`\`${context.languageId}\n${improved}\n\`\`\`\n`);
+        await documents.show(uri);
+        void vscode.window.showWarningMessage('The selection changed while waiting; the improvement was opened beside instead of applied.');
+        return { ...outcome, ok: false, errorKind: 'conflict', message: 'Selection changed', text: improved };
+      }
+      // One WorkspaceEdit is one undo step.
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, range, improved);
+      const applied = await vscode.workspace.applyEdit(edit);
+      return { ...outcome, ok: applied, text: improved };
+    },
+
+    freePrompt: async (question?: string) => {
+      const asked = question ?? (await vscode.window.showInputBox({ prompt: 'Prompt for the fallback chain (the selection, if any, goes along as context)', ignoreFocusOut: true }));
+      if (!asked?.trim()) return { ok: false, errorKind: 'cancelled', message: 'No prompt.' };
+      const editor = vscode.window.activeTextEditor;
+      const context = editor && !editor.selection.isEmpty ? selection(false) : undefined;
+      const parts = freePrompt(asked.trim(), typeof context === 'object' ? context : undefined);
+      return (await runner.run({ title: 'Prompt', progress: 'Asking the chain', subtitle: `_${asked.trim().slice(0, 200)}_`, showAnswer: true, request: { ...parts, temperature: temperature() } })).outcome;
+    },
+
+    chooseActiveModel: async (name?: string) => {
+      const chosen = name ?? (await chooseModel('Choose the model to try first'));
+      if (!chosen) return undefined;
+      if (!manager.getModelInfo(chosen)) return fail(`Unknown model "${chosen}".`);
+      if (models.demoRunning) models.setDemoActive(chosen);
+      else await settings.update('activeModel', chosen);
+      return chosen;
+    },
+
+    editFallbackChain: async (steps?: ChainStep[]) => {
+      if (steps) {
+        await settings.update('fallbackChain', steps);
+        return steps;
+      }
+      const remaining = manager.listModels();
+      const order: string[] = [];
+      while (remaining.length > 0) {
+        const items: Array<vscode.QuickPickItem & { name?: string }> = remaining.map((n) => ({ label: n, name: n, description: manager.getModelInfo(n)?.metadata.provider }));
+        if (order.length > 0) items.unshift({ label: '$(check) Done', description: `save: ${order.join(' → ')}` });
+        const picked = await vscode.window.showQuickPick(items, {
+          placeHolder: order.length === 0 ? 'Pick the first model of the fallback chain' : `Chain so far: ${order.join(' → ')} — pick the next, or Done`,
+        });
+        if (!picked) return undefined;
+        if (!picked.name) break;
+        order.push(picked.name);
+        remaining.splice(remaining.indexOf(picked.name), 1);
+      }
+      await settings.update('fallbackChain', order);
+      void vscode.window.showInformationMessage(`Fallback chain saved: ${order.join(' → ')}`);
+      return order;
+    },
+
+    resetCircuit: async (name?: string) => {
+      let target = name;
+      if (!target) {
+        const items = [{ label: '$(debug-restart) All models', name: '*' }, ...manager.listModels().map((n) => ({ ...modelItem(Date.now())(manager.getModelInfo(n)!), name: n }))];
+        target = (await vscode.window.showQuickPick(items, { placeHolder: 'Reset which circuit?' }))?.name;
+      }
+      if (!target) return undefined;
+      manager.resetCircuitBreaker(target === '*' ? undefined : target);
+      void vscode.window.showInformationMessage(target === '*' ? 'All circuits reset.' : `Circuit of ${target} reset.`);
+      return target;
+    },
+
+    isolateModel: async (name?: string) => {
+      const target = name ?? (await chooseModel('Isolate which model? (it stays out of the chain until you reset its circuit)', (m) => m.circuit.state !== 'isolated'));
+      if (!target) return undefined;
+      manager.isolateModel(target);
+      return target;
+    },
+
+    clearCache: () => {
+      const entries = manager.getMetrics().cache.entries;
+      manager.clearCache();
+      void vscode.window.showInformationMessage(`Response cache cleared (${entries} answer${entries === 1 ? '' : 's'}).`);
+      return entries;
+    },
+
+    testModels: async () => {
+      const names = manager.listModels();
+      if (names.length === 0) return fail('No models to test. Add one in the settings or run "LLM Manager: Try Without Keys".');
+      const results = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `LLM Manager: testing ${names.length} model${names.length === 1 ? '' : 's'}…`, cancellable: true },
+        (_progress, token) =>
+          Promise.all(
+            names.map(async (name) => {
+              const controller = new AbortController();
+              token.onCancellationRequested(() => controller.abort());
+              const timer = setTimeout(() => controller.abort(), 15_000);
+              const started = Date.now();
+              try {
+                await models.healthCheck(name, controller.signal);
+                return { name, ok: true, detail: `answered in ${formatDuration(Date.now() - started)}` };
+              } catch (error) {
+                const llmError = toLlmError(error);
+                const detail = llmError.missingKey ? 'no API key — set one' : llmError.kind === 'cancelled' ? 'no answer within 15 s' : `${llmError.kind}: ${llmError.message}`;
+                return { name, ok: false, detail };
+              } finally {
+                clearTimeout(timer);
+              }
+            }),
+          ),
+      );
+      for (const r of results) (r.ok ? log.info : log.warn).call(log, `Test ${r.name}: ${r.ok ? 'ok' : 'failed'} — ${r.detail}`);
+      void vscode.window.showQuickPick(
+        results.map((r) => ({ label: `${r.ok ? '$(pass-filled)' : '$(error)'} ${r.name}`, description: r.detail })),
+        { placeHolder: `${results.filter((r) => r.ok).length} of ${results.length} models answered (details in the log)` },
+      );
+      return results;
+    },
+
+    showMetrics: () => services.showDashboard(),
+
+    showLog: () => log.show(),
+
+    showTrace: async (traceId?: string) => {
+      const recent = manager.getRecentRequests().slice().reverse();
+      if (recent.length === 0) return fail('No requests yet this session.');
+      const pick = traceId
+        ? recent.find((r) => r.trace.id === traceId)
+        : (
+            await vscode.window.showQuickPick(
+              recent.map((r) => ({
+                label: `${r.error ? '$(error)' : '$(pass-filled)'} ${r.result ? r.result.model : r.error?.kind}`,
+                description: new Date(r.trace.startedAt).toLocaleTimeString(),
+                detail: r.result ? `${r.result.cached ? 'cached' : formatUsd(r.result.costUsd)} · ${r.trace.steps.length} steps` : r.error?.message.split('\n')[0],
+                request: r,
+              })),
+              { placeHolder: 'Which request?' },
+            )
+          )?.request;
+      if (!pick) return undefined;
+      return (await runner.showTrace(pick.trace, 'Routing trace', pick.error)).toString();
+    },
+
+    setApiKey: async (keyId?: string, value?: string) => {
+      const target = keyId ?? (await pickKeyId(models, keys, 'Set the API key for…', true));
+      if (!target) return undefined;
+      const replacing = await keys.hasKey(target);
+      const entered =
+        value ??
+        (await vscode.window.showInputBox({
+          prompt: `${replacing ? 'Replace' : 'Enter'} the API key for "${target}". It is stored in your system keychain (VS Code SecretStorage), never in settings.`,
+          password: true,
+          ignoreFocusOut: true,
+          validateInput: (text) => (!text.trim() ? 'The key cannot be empty.' : /\s/.test(text.trim()) ? 'A key has no spaces.' : undefined),
+        }));
+      if (!entered?.trim()) return undefined;
+      await keys.setKey(target, entered.trim());
+      void vscode.window.showInformationMessage(`API key for "${target}" ${replacing ? 'replaced' : 'saved'}.`);
+      return target;
+    },
+
+    clearApiKey: async (keyId?: string) => {
+      const target = keyId ?? (await pickKeyId(models, keys, 'Clear the API key of…', false));
+      if (!target) return undefined;
+      await keys.deleteKey(target);
+      void vscode.window.showInformationMessage(`API key for "${target}" cleared.`);
+      return target;
+    },
+
+    tryWithoutKeys: () => demo.start(),
+
+    stopTryWithoutKeys: () => demo.stop(),
+
+    statusBarActions: async () => {
+      const actions: Array<vscode.QuickPickItem & { command: string }> = [
+        { label: '$(check) Choose active model…', command: COMMANDS.chooseActiveModel },
+        { label: '$(debug-restart) Reset circuits…', command: COMMANDS.resetCircuit },
+        { label: '$(graph) Show metrics', command: COMMANDS.showMetrics },
+        { label: '$(beaker) Test models', command: COMMANDS.testModels },
+        { label: '$(list-tree) Show routing trace…', command: COMMANDS.showTrace },
+        { label: '$(key) Set API key…', command: COMMANDS.setApiKey },
+        { label: '$(output) Show log', command: COMMANDS.showLog },
+        models.demoRunning
+          ? { label: '$(debug-stop) Stop trying without keys', command: COMMANDS.stopTryWithoutKeys }
+          : { label: '$(play) Try without keys', command: COMMANDS.tryWithoutKeys },
+      ];
+      const picked = await vscode.window.showQuickPick(actions, { placeHolder: 'LLM Manager' });
+      if (picked) await vscode.commands.executeCommand(picked.command);
+    },
+
+    openModelSettings: async (name?: string) => {
+      await vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: 'llmManager.models' } });
+      return name;
+    },
+  };
+}
+
+function modelItem(now: number) {
+  return (info: ModelInfo): vscode.QuickPickItem & { name: string } => {
+    const price =
+      info.metadata.inputPricePerMTok === 0 && info.metadata.outputPricePerMTok === 0
+        ? 'free'
+        : `$${info.metadata.inputPricePerMTok}/$${info.metadata.outputPricePerMTok} per M tokens`;
+    const latency = info.latency.p50Ms !== undefined ? ` · p50 ${formatDuration(info.latency.p50Ms)}` : '';
+    return {
+      name: info.name,
+      label: `${info.active ? '$(star-full) ' : ''}${info.name}`,
+      description: `${info.metadata.provider} · ${price}`,
+      detail: `circuit ${circuitLabel(info, now)}${latency}${info.lastError ? ` · last error: ${info.lastError.kind}` : ''}`,
+    };
+  };
+}
+
+async function pickKeyId(models: ModelService, keys: KeyStore, placeHolder: string, offerOther: boolean): Promise<string | undefined> {
+  const byKey = new Map<string, string[]>();
+  for (const model of models.models()) {
+    const keyId = models.keyIdOf(model.id);
+    if (keyId) byKey.set(keyId, [...(byKey.get(keyId) ?? []), model.id]);
+  }
+  const items: Array<vscode.QuickPickItem & { keyId?: string }> = [];
+  for (const [keyId, users] of byKey) {
+    const has = await keys.hasKey(keyId);
+    if (!offerOther && !has) continue;
+    items.push({ label: `${has ? '$(key)' : '$(circle-slash)'} ${keyId}`, description: has ? 'set' : 'not set', detail: `used by ${users.join(', ')}`, keyId });
+  }
+  if (offerOther) items.push({ label: '$(add) Another key…', description: 'type its name (e.g. openai, anthropic, groq)' });
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage('No API keys are stored.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(items, { placeHolder });
+  if (!picked) return undefined;
+  if (picked.keyId) return picked.keyId;
+  const typed = await vscode.window.showInputBox({ prompt: 'Name of the key (the model setting "keyId", or the provider name)', validateInput: (v) => (/^[\w.:@/-]+$/.test(v) ? undefined : 'Letters, digits and . _ : @ / - only') });
+  return typed?.trim() || undefined;
+}

@@ -1,0 +1,223 @@
+import type * as vscode from 'vscode';
+import { Emitter, type ChainStep, type LlmManager, type LlmProvider, type Logger, type ModelMetadata } from '../core';
+import { createProvider, defaultModelMetadata, validateProviderConfig, type ProviderConfig, type SecretSource } from '../providers';
+import type { PresetId } from '../providers/presets';
+import { keyIdFor, type ExtensionSettings, type ModelSettings } from './settings';
+
+/** Key id under which keyless models (local servers, the demo) read their placeholder key. */
+const KEYLESS_ID = '\u0000keyless';
+const KEYLESS_VALUE = 'no-key-needed';
+
+/** The models "Try Without Keys" adds while it runs; settings stay untouched. */
+export interface DemoSetup {
+  readonly models: readonly ModelSettings[];
+  readonly activeModel?: string;
+  readonly fallbackChain: readonly ChainStep[];
+}
+
+interface Registration {
+  readonly fingerprint: string;
+  readonly settings: ModelSettings;
+  readonly provider: LlmProvider;
+}
+
+/** Builds a provider for a `vscode-lm` model (VS Code's own models); supplied by the extension. */
+export type VscodeLmProviderFactory = (model: ModelSettings) => LlmProvider;
+
+/**
+ * Keeps the manager's registry in line with the settings (and the demo, while it runs): registers
+ * new or changed models, removes deleted ones, and sets the active model and chain. A model whose
+ * settings did not change keeps its provider, and a changed one keeps its circuit and metrics.
+ */
+export class ModelService implements vscode.Disposable {
+  private settings: ExtensionSettings | undefined;
+  private demo: DemoSetup | undefined;
+  private readonly registrations = new Map<string, Registration>();
+  private readonly secrets: SecretSource;
+  private readonly _onDidChange = new Emitter<void>();
+  /** The set of models, the active model or the chain changed. */
+  readonly onDidChange = this._onDidChange.event;
+
+  constructor(
+    private readonly manager: LlmManager,
+    keys: SecretSource,
+    private readonly logger: Logger,
+    private readonly createVscodeLmProvider: VscodeLmProviderFactory,
+    private readonly reportProblem: (setting: string, message: string) => void,
+  ) {
+    this.secrets = { getKey: (keyId) => (keyId === KEYLESS_ID ? Promise.resolve(KEYLESS_VALUE) : keys.getKey(keyId)) };
+  }
+
+  get demoRunning(): boolean {
+    return this.demo !== undefined;
+  }
+
+  apply(settings: ExtensionSettings): void {
+    this.settings = settings;
+    this.reconcile();
+  }
+
+  setDemo(demo: DemoSetup | undefined): void {
+    this.demo = demo;
+    this.reconcile();
+  }
+
+  /** While the demo runs, "Choose active model" changes the demo's chain, not the settings. */
+  setDemoActive(name: string): void {
+    if (this.demo) this.setDemo({ ...this.demo, activeModel: name });
+  }
+
+  /** Every model in effect (settings first, then the demo's). */
+  models(): ModelSettings[] {
+    return [...this.registrations.values()].map((r) => r.settings);
+  }
+
+  modelSettings(name: string): ModelSettings | undefined {
+    return this.registrations.get(name)?.settings;
+  }
+
+  /** The stored-key id a model needs, or undefined when it needs none. */
+  keyIdOf(name: string): string | undefined {
+    const settings = this.modelSettings(name);
+    return settings ? keyIdFor(settings) : undefined;
+  }
+
+  /** Runs the provider's cheap real check (model list or a one-token request). */
+  async healthCheck(name: string, signal: AbortSignal): Promise<void> {
+    const registration = this.registrations.get(name);
+    if (!registration) throw new Error(`Unknown model "${name}".`);
+    if (registration.provider.healthCheck) {
+      await registration.provider.healthCheck(signal);
+      return;
+    }
+    await registration.provider.generate({ model: name, messages: [{ role: 'user', content: 'ping' }], maxTokens: 1 }, signal);
+  }
+
+  private reconcile(): void {
+    const wanted = new Map<string, ModelSettings>();
+    for (const model of this.settings?.models ?? []) wanted.set(model.id, model);
+    for (const model of this.demo?.models ?? []) {
+      if (wanted.has(model.id)) this.logger.warn(`A configured model is named "${model.id}" like a demo model; the demo model is not added.`);
+      else wanted.set(model.id, model);
+    }
+
+    for (const name of [...this.registrations.keys()]) {
+      if (!wanted.has(name)) {
+        this.registrations.delete(name);
+        this.manager.unregisterModel(name);
+      }
+    }
+    for (const [name, settings] of wanted) {
+      const fingerprint = JSON.stringify(settings);
+      if (this.registrations.get(name)?.fingerprint === fingerprint) continue;
+      try {
+        const { provider, metadata } = this.build(settings);
+        this.manager.registerModel(name, provider, metadata);
+        this.registrations.set(name, { fingerprint, settings, provider });
+      } catch (error) {
+        this.registrations.delete(name);
+        this.manager.unregisterModel(name);
+        this.reportProblem(`models (${name})`, `${error instanceof Error ? error.message : String(error)}; this model is ignored.`);
+      }
+    }
+
+    const source = this.demo ?? { activeModel: this.settings?.activeModel, fallbackChain: this.settings?.fallbackChain };
+    const known = (name: string) => this.registrations.has(name);
+    this.manager.setActiveModel(source.activeModel && known(source.activeModel) ? source.activeModel : undefined);
+    this.manager.setFallbackChain(source.fallbackChain ? filterChain(source.fallbackChain, known) : undefined);
+    this._onDidChange.fire();
+  }
+
+  private build(settings: ModelSettings): { provider: LlmProvider; metadata: ModelMetadata } {
+    const overrides: Partial<ModelMetadata> = {
+      contextWindow: settings.contextWindow,
+      maxOutputTokens: settings.maxOutputTokens,
+      inputPricePerMTok: settings.free ? 0 : settings.inputPricePerMTok,
+      outputPricePerMTok: settings.free ? 0 : settings.outputPricePerMTok,
+      rpm: settings.rpm,
+      weight: settings.weight,
+      priority: settings.priority,
+      displayName: settings.displayName,
+    };
+    if (settings.provider === 'vscode-lm') {
+      return {
+        provider: this.createVscodeLmProvider(settings),
+        metadata: withDefined(
+          { provider: `vscode-lm${settings.vendor ? `:${settings.vendor}` : ''}`, contextWindow: 128_000, maxOutputTokens: 4096, inputPricePerMTok: 0, outputPricePerMTok: 0 },
+          overrides,
+        ),
+      };
+    }
+    const config = toProviderConfig(settings);
+    const problems = validateProviderConfig(config);
+    if (problems.length > 0) throw new Error(problems.join(' '));
+    const provider = createProvider(config, { secrets: this.secrets, logger: this.logger });
+    const hasPriceOverride = settings.inputPricePerMTok !== undefined || settings.outputPricePerMTok !== undefined || settings.free;
+    const metadata = defaultModelMetadata(config, {
+      logger: hasPriceOverride ? undefined : this.logger,
+      overrides,
+    });
+    return { provider, metadata };
+  }
+
+  dispose(): void {
+    this._onDidChange.dispose();
+  }
+}
+
+/**
+ * Turns a model's settings into the providers' config. Header values may name secrets:
+ * `${key}` is the model's own key, `${secret:NAME}` another stored secret.
+ */
+export function toProviderConfig(settings: ModelSettings): ProviderConfig {
+  const keyId = keyIdFor(settings) ?? KEYLESS_ID;
+  const extraHeaders: Record<string, string> = {};
+  const secretHeaders: Record<string, string> = {};
+  for (const [header, value] of Object.entries(settings.headers ?? {})) {
+    const secret = /^\$\{(?:key|secret:([^}]+))\}$/.exec(value.trim());
+    if (secret) secretHeaders[header] = secret[1] ?? keyId;
+    else extraHeaders[header] = value;
+  }
+  const common = {
+    model: settings.model,
+    keyId,
+    extraHeaders: Object.keys(extraHeaders).length ? extraHeaders : undefined,
+    secretHeaders: Object.keys(secretHeaders).length ? secretHeaders : undefined,
+  };
+  switch (settings.provider) {
+    case 'openai':
+      return { kind: 'openai', baseUrl: settings.baseUrl, ...common };
+    case 'anthropic':
+      return { kind: 'anthropic', baseUrl: settings.baseUrl, ...common };
+    case 'azure':
+      return { kind: 'azure', endpoint: settings.baseUrl ?? '', deployment: settings.deployment ?? '', apiVersion: settings.apiVersion, ...common };
+    case 'openaiCompatible':
+      return {
+        kind: 'openaiCompatible',
+        // The settings schema offers only known presets; validateProviderConfig reports any other.
+        preset: settings.preset as PresetId | undefined,
+        baseUrl: settings.baseUrl,
+        requiresKey: settings.auth !== 'none',
+        ...common,
+      };
+    case 'vscode-lm':
+      throw new Error('vscode-lm models are not built from a provider config');
+  }
+}
+
+function filterChain(steps: readonly ChainStep[], known: (name: string) => boolean): ChainStep[] {
+  const result: ChainStep[] = [];
+  for (const step of steps) {
+    if (typeof step === 'string') {
+      if (known(step)) result.push(step);
+    } else {
+      const group = step.filter(known);
+      if (group.length) result.push(group);
+    }
+  }
+  return result;
+}
+
+function withDefined(base: ModelMetadata, overrides: Partial<ModelMetadata>): ModelMetadata {
+  return { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+}

@@ -1,0 +1,367 @@
+/**
+ * The extension's settings, read in one place into a typed object and validated. This file does
+ * not import `vscode`: it takes a getter, so the rules are unit-tested in plain Node. A bad value
+ * yields a problem naming the setting, and the rest keeps working with defaults.
+ */
+
+import type { ChainStep, SettingsPatch } from '../core';
+
+export const SETTINGS_SECTION = 'llmManager';
+
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'azure', 'openaiCompatible', 'vscode-lm'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+export const LOG_LEVELS = ['off', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** One entry of `llmManager.models`, validated. */
+export interface ModelSettings {
+  /** The name used everywhere in LLM Manager (active model, chain, traces). */
+  readonly id: string;
+  readonly provider: ProviderKind;
+  /** The vendor's model name (for Azure: the model behind the deployment, for prices). */
+  readonly model: string;
+  readonly preset?: string;
+  readonly baseUrl?: string;
+  readonly deployment?: string;
+  readonly apiVersion?: string;
+  /** Extra HTTP headers; `${key}` in a value is replaced by the model's secret key at request time. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Which stored key the model uses; models of one provider or endpoint share one by default. */
+  readonly keyId?: string;
+  /** `none` for endpoints that need no key (local servers, an open gateway). */
+  readonly auth?: 'apiKey' | 'none';
+  readonly contextWindow?: number;
+  readonly maxOutputTokens?: number;
+  readonly inputPricePerMTok?: number;
+  readonly outputPricePerMTok?: number;
+  readonly free?: boolean;
+  readonly rpm?: number;
+  readonly weight?: number;
+  readonly priority?: number;
+  readonly displayName?: string;
+  /** For `vscode-lm`: which of VS Code's models (e.g. vendor `copilot`, family `gpt-4o`). */
+  readonly vendor?: string;
+  readonly family?: string;
+}
+
+export interface ExtensionSettings {
+  readonly models: readonly ModelSettings[];
+  readonly activeModel?: string;
+  readonly fallbackChain?: readonly ChainStep[];
+  /** What the manager core gets (retries, backoff, timeouts, breaker, cache, budget). */
+  readonly manager: SettingsPatch;
+  /** Ask before sending when the worst-case cost of a request is above this (0 = never ask). */
+  readonly confirmCostAboveUsd: number;
+  readonly improveShowsDiff: boolean;
+  /** Ask and Explain fall back to the whole file when nothing is selected and it is at most this long. */
+  readonly wholeFileMaxChars: number;
+  readonly commandTemperature: number;
+  readonly logLevel: LogLevel;
+}
+
+export interface SettingsProblem {
+  /** The full setting name, e.g. `llmManager.budget.dailyUsd`. */
+  readonly setting: string;
+  readonly message: string;
+}
+
+export interface ParsedSettings {
+  readonly settings: ExtensionSettings;
+  readonly problems: readonly SettingsProblem[];
+}
+
+/**
+ * Every setting the extension reads, with its default. package.json's `contributes.configuration`
+ * must list exactly these (a unit test checks both ways).
+ */
+export const SETTING_DEFAULTS = {
+  models: [] as unknown[],
+  activeModel: '',
+  fallbackChain: [] as unknown[],
+  'retry.maxRetries': 3,
+  'retry.initialDelayMs': 1000,
+  'retry.multiplier': 2,
+  'retry.maxDelayMs': 30_000,
+  'retry.jitter': 0.2,
+  'timeouts.requestSeconds': 120,
+  'timeouts.firstChunkSeconds': 30,
+  'timeouts.idleSeconds': 30,
+  'circuitBreaker.failureThreshold': 5,
+  'circuitBreaker.recoveryTimeoutSeconds': 60,
+  'cache.enabled': true,
+  'cache.ttlMinutes': 60,
+  'cache.maxTemperature': 0.3,
+  'cache.maxEntries': 200,
+  'cache.maxSizeKB': 160,
+  'budget.dailyUsd': 0,
+  'budget.monthlyUsd': 0,
+  'budget.alertAt': 0.8,
+  'budget.hardStop': false,
+  confirmCostAboveUsd: 0.1,
+  'improve.showDiff': true,
+  wholeFileMaxChars: 12_000,
+  commandTemperature: 0.2,
+  logLevel: 'info' as LogLevel,
+} as const;
+
+export type SettingKey = keyof typeof SETTING_DEFAULTS;
+
+/** Reads one setting's raw value (VS Code's `WorkspaceConfiguration.get`, or a test double). */
+export type SettingsGetter = (key: SettingKey) => unknown;
+
+const LOCAL_PRESETS = new Set(['ollama', 'lmstudio', 'vllm']);
+
+export function parseSettings(get: SettingsGetter): ParsedSettings {
+  const problems: SettingsProblem[] = [];
+  const problem = (key: string, message: string) => problems.push({ setting: `${SETTINGS_SECTION}.${key}`, message });
+
+  const number = (key: SettingKey, min: number, max = Number.POSITIVE_INFINITY, integer = false): number => {
+    const fallback = SETTING_DEFAULTS[key] as number;
+    const raw = get(key);
+    if (raw === undefined || raw === null) return fallback;
+    if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < min || raw > max || (integer && !Number.isInteger(raw))) {
+      const range = max === Number.POSITIVE_INFINITY ? `≥ ${min}` : `between ${min} and ${max}`;
+      problem(key, `must be ${integer ? 'a whole number ' : 'a number '}${range} (got ${JSON.stringify(raw)}); using ${fallback}.`);
+      return fallback;
+    }
+    return raw;
+  };
+  const boolean = (key: SettingKey): boolean => {
+    const raw = get(key);
+    if (raw === undefined || raw === null) return SETTING_DEFAULTS[key] as boolean;
+    if (typeof raw !== 'boolean') {
+      problem(key, `must be true or false (got ${JSON.stringify(raw)}); using ${String(SETTING_DEFAULTS[key])}.`);
+      return SETTING_DEFAULTS[key] as boolean;
+    }
+    return raw;
+  };
+
+  const models = parseModels(get('models'), problem);
+  const ids = new Set(models.map((m) => m.id));
+
+  let activeModel: string | undefined;
+  const rawActive = get('activeModel');
+  if (typeof rawActive === 'string' && rawActive.trim()) {
+    if (ids.has(rawActive.trim())) activeModel = rawActive.trim();
+    else problem('activeModel', `names an unknown model "${rawActive}"; no active model is set. Known models: ${[...ids].join(', ') || 'none'}.`);
+  } else if (rawActive !== undefined && rawActive !== null && typeof rawActive !== 'string') {
+    problem('activeModel', 'must be a model id (a string).');
+  }
+
+  const fallbackChain = parseChain(get('fallbackChain'), ids, problem);
+
+  const dailyUsd = number('budget.dailyUsd', 0);
+  const monthlyUsd = number('budget.monthlyUsd', 0);
+  const manager: SettingsPatch = {
+    maxRetries: number('retry.maxRetries', 0, 10, true),
+    backoff: {
+      initialDelayMs: number('retry.initialDelayMs', 0, 600_000),
+      multiplier: number('retry.multiplier', 1, 10),
+      maxDelayMs: number('retry.maxDelayMs', 0, 3_600_000),
+      jitter: number('retry.jitter', 0, 1),
+    },
+    requestTimeoutMs: number('timeouts.requestSeconds', 1, 3600) * 1000,
+    stream: {
+      firstChunkTimeoutMs: number('timeouts.firstChunkSeconds', 1, 3600) * 1000,
+      idleTimeoutMs: number('timeouts.idleSeconds', 1, 3600) * 1000,
+    },
+    breaker: {
+      failureThreshold: number('circuitBreaker.failureThreshold', 1, 1000, true),
+      recoveryTimeoutMs: number('circuitBreaker.recoveryTimeoutSeconds', 1, 86_400) * 1000,
+    },
+    enableCaching: boolean('cache.enabled'),
+    cache: {
+      ttlMs: number('cache.ttlMinutes', 0, 43_200) * 60_000,
+      maxTemperature: number('cache.maxTemperature', 0, 2),
+      maxEntries: number('cache.maxEntries', 0, 1000, true),
+      maxBytes: number('cache.maxSizeKB', 0, 192) * 1024,
+    },
+    budget: {
+      dailyUsd: dailyUsd > 0 ? dailyUsd : undefined,
+      monthlyUsd: monthlyUsd > 0 ? monthlyUsd : undefined,
+      alertAt: number('budget.alertAt', 0.01, 1),
+      hardStop: boolean('budget.hardStop'),
+    },
+  };
+
+  const rawLevel = get('logLevel');
+  let logLevel: LogLevel = SETTING_DEFAULTS.logLevel;
+  if (typeof rawLevel === 'string' && (LOG_LEVELS as readonly string[]).includes(rawLevel)) logLevel = rawLevel as LogLevel;
+  else if (rawLevel !== undefined && rawLevel !== null) problem('logLevel', `must be one of ${LOG_LEVELS.join(', ')}; using "info".`);
+
+  return {
+    settings: {
+      models,
+      activeModel,
+      fallbackChain,
+      manager,
+      confirmCostAboveUsd: number('confirmCostAboveUsd', 0),
+      improveShowsDiff: boolean('improve.showDiff'),
+      wholeFileMaxChars: number('wholeFileMaxChars', 0, 1_000_000, true),
+      commandTemperature: number('commandTemperature', 0, 2),
+      logLevel,
+    },
+    problems,
+  };
+}
+
+type ProblemSink = (key: string, message: string) => void;
+
+function parseModels(raw: unknown, problem: ProblemSink): ModelSettings[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    problem('models', 'must be a list of model objects; no models are configured.');
+    return [];
+  }
+  const models: ModelSettings[] = [];
+  const seen = new Set<string>();
+  raw.forEach((entry: unknown, index) => {
+    const where = `models[${index}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      problem(where, 'must be an object with at least "id" and "provider"; this entry is ignored.');
+      return;
+    }
+    const result = parseModel(entry as Record<string, unknown>);
+    if (typeof result === 'string') {
+      const id = typeof (entry as Record<string, unknown>).id === 'string' ? ` (${(entry as Record<string, unknown>).id})` : '';
+      problem(`${where}${id}`, `${result}; this model is ignored.`);
+      return;
+    }
+    if (seen.has(result.id)) {
+      problem(where, `repeats the id "${result.id}"; only the first is used.`);
+      return;
+    }
+    seen.add(result.id);
+    models.push(result);
+  });
+  return models;
+}
+
+/** Validates one model entry; returns the reason it is unusable as a string. */
+function parseModel(entry: Record<string, unknown>): ModelSettings | string {
+  const id = typeof entry.id === 'string' ? entry.id.trim() : '';
+  if (!id) return 'needs an "id" (the name you will see and use in the chain)';
+  if (!/^[\w.:@/-]{1,80}$/.test(id)) return `"id" may use letters, digits and . _ : @ / - only (got "${id}")`;
+  const provider = entry.provider;
+  if (typeof provider !== 'string' || !(PROVIDER_KINDS as readonly string[]).includes(provider)) {
+    return `"provider" must be one of ${PROVIDER_KINDS.join(', ')} (got ${JSON.stringify(provider)})`;
+  }
+  const kind = provider as ProviderKind;
+  const text = (key: string): string | undefined => (typeof entry[key] === 'string' && (entry[key] as string).trim() ? (entry[key] as string).trim() : undefined);
+  const model = text('model') ?? (kind === 'vscode-lm' ? text('family') ?? id : kind === 'azure' ? text('deployment') ?? id : id);
+
+  const baseUrl = text('baseUrl');
+  if (baseUrl !== undefined && !isHttpUrl(baseUrl)) return `"baseUrl" is not a valid http(s) URL (got "${baseUrl}")`;
+  if (kind === 'azure') {
+    if (!baseUrl) return 'Azure needs "baseUrl" (your resource endpoint, e.g. https://NAME.openai.azure.com)';
+    if (!text('deployment')) return 'Azure needs "deployment" (the deployment name)';
+  }
+  const preset = text('preset');
+  if (kind === 'openaiCompatible' && !baseUrl && !preset) return 'an OpenAI-compatible model needs "baseUrl" or a "preset"';
+
+  for (const key of ['contextWindow', 'maxOutputTokens', 'rpm']) {
+    const value = entry[key];
+    if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
+      return `"${key}" must be a whole number above 0 (got ${JSON.stringify(value)})`;
+    }
+  }
+  for (const key of ['inputPricePerMTok', 'outputPricePerMTok', 'weight', 'priority']) {
+    const value = entry[key];
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+      return `"${key}" must be a number ≥ 0 (got ${JSON.stringify(value)})`;
+    }
+  }
+  let headers: Record<string, string> | undefined;
+  if (entry.headers !== undefined) {
+    if (typeof entry.headers !== 'object' || entry.headers === null || Array.isArray(entry.headers) || !Object.values(entry.headers).every((v) => typeof v === 'string')) {
+      return '"headers" must be an object of header names to text values';
+    }
+    headers = { ...(entry.headers as Record<string, string>) };
+  }
+  const auth = entry.auth === 'none' || entry.auth === 'apiKey' ? entry.auth : undefined;
+  if (entry.auth !== undefined && auth === undefined) return '"auth" must be "apiKey" or "none"';
+
+  const numberOrUndefined = (key: string) => (typeof entry[key] === 'number' ? (entry[key] as number) : undefined);
+  const settings: ModelSettings = {
+    id,
+    provider: kind,
+    model,
+    preset,
+    baseUrl,
+    deployment: text('deployment'),
+    apiVersion: text('apiVersion'),
+    headers,
+    keyId: text('keyId'),
+    auth: auth ?? (kind === 'vscode-lm' || (preset !== undefined && LOCAL_PRESETS.has(preset)) ? 'none' : 'apiKey'),
+    contextWindow: numberOrUndefined('contextWindow'),
+    maxOutputTokens: numberOrUndefined('maxOutputTokens'),
+    inputPricePerMTok: numberOrUndefined('inputPricePerMTok'),
+    outputPricePerMTok: numberOrUndefined('outputPricePerMTok'),
+    free: entry.free === true,
+    rpm: numberOrUndefined('rpm'),
+    weight: numberOrUndefined('weight'),
+    priority: numberOrUndefined('priority'),
+    displayName: text('displayName'),
+    vendor: text('vendor'),
+    family: text('family'),
+  };
+  return settings;
+}
+
+function parseChain(raw: unknown, ids: ReadonlySet<string>, problem: ProblemSink): ChainStep[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) {
+    problem('fallbackChain', 'must be a list of model ids (a nested list is a group sharing load); using every model by priority.');
+    return undefined;
+  }
+  if (raw.length === 0) return undefined;
+  const steps: ChainStep[] = [];
+  const keep = (name: unknown, where: string): string | undefined => {
+    if (typeof name !== 'string') {
+      problem('fallbackChain', `${where} must be a model id; it is skipped.`);
+      return undefined;
+    }
+    if (!ids.has(name)) {
+      problem('fallbackChain', `names an unknown model "${name}"; it is skipped. Known models: ${[...ids].join(', ') || 'none'}.`);
+      return undefined;
+    }
+    return name;
+  };
+  raw.forEach((step: unknown, index) => {
+    if (Array.isArray(step)) {
+      const group = step.map((name, inner) => keep(name, `entry ${index + 1}.${inner + 1}`)).filter((n): n is string => n !== undefined);
+      if (group.length > 0) steps.push(group);
+    } else {
+      const name = keep(step, `entry ${index + 1}`);
+      if (name) steps.push(name);
+    }
+  });
+  return steps;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The stored-key name a model uses: explicit, else one per provider or endpoint. */
+export function keyIdFor(model: ModelSettings): string | undefined {
+  if (model.auth === 'none' || model.provider === 'vscode-lm') return undefined;
+  if (model.keyId) return model.keyId;
+  switch (model.provider) {
+    case 'openai':
+    case 'anthropic':
+      return model.baseUrl ? `${model.provider}@${new URL(model.baseUrl).host}` : model.provider;
+    case 'azure':
+      return `azure@${new URL(model.baseUrl!).host}`;
+    case 'openaiCompatible':
+      return model.preset && !model.baseUrl ? model.preset : `openaiCompatible@${new URL(model.baseUrl!).host}`;
+    default:
+      return undefined;
+  }
+}

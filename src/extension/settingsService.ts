@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import { Emitter } from '../core';
+import { parseSettings, SETTINGS_SECTION, type ExtensionSettings, type SettingKey, type SettingsProblem } from './settings';
+
+/**
+ * Reads the settings in one place, re-reads them when they change (no reload needed) and tells
+ * the user once about each new problem, naming the setting.
+ */
+export class SettingsService implements vscode.Disposable {
+  private current: ExtensionSettings;
+  private shownProblems = new Set<string>();
+  private readonly _onDidChange = new Emitter<ExtensionSettings>();
+  readonly onDidChange = this._onDidChange.event;
+  private readonly subscription: vscode.Disposable;
+  private readonly extraProblems: SettingsProblem[] = [];
+
+  constructor(private readonly log: { warn(message: string): void }) {
+    this.current = this.read();
+    this.subscription = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration(SETTINGS_SECTION)) return;
+      this.current = this.read();
+      this._onDidChange.fire(this.current);
+    });
+  }
+
+  get settings(): ExtensionSettings {
+    return this.current;
+  }
+
+  /** Problems found by later stages (a provider config the providers reject, a core limit). */
+  report(setting: string, message: string): void {
+    this.extraProblems.push({ setting: `${SETTINGS_SECTION}.${setting}`, message });
+    this.announce([{ setting: `${SETTINGS_SECTION}.${setting}`, message }]);
+  }
+
+  /** Writes a setting where the user keeps it: the workspace if it is set there, else the user settings. */
+  async update(key: SettingKey, value: unknown): Promise<void> {
+    const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const inspected = configuration.inspect(key);
+    const target =
+      inspected?.workspaceFolderValue !== undefined
+        ? vscode.ConfigurationTarget.WorkspaceFolder
+        : inspected?.workspaceValue !== undefined
+          ? vscode.ConfigurationTarget.Workspace
+          : vscode.ConfigurationTarget.Global;
+    await configuration.update(key, value, target);
+  }
+
+  private read(): ExtensionSettings {
+    const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const { settings, problems } = parseSettings((key) => configuration.get(key));
+    this.announce(problems);
+    return settings;
+  }
+
+  private announce(problems: readonly SettingsProblem[]): void {
+    const fresh = problems.filter((p) => !this.shownProblems.has(`${p.setting}\u0000${p.message}`));
+    for (const p of problems) this.shownProblems.add(`${p.setting}\u0000${p.message}`);
+    if (fresh.length === 0) return;
+    for (const p of fresh) this.log.warn(`Setting ${p.setting}: ${p.message}`);
+    const first = fresh[0];
+    const more = fresh.length > 1 ? ` (and ${fresh.length - 1} more problem${fresh.length > 2 ? 's' : ''}, see the log)` : '';
+    void vscode.window.showWarningMessage(`LLM Manager: ${first.setting} ${first.message}${more}`, 'Open Settings').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', first.setting.replace(/\[\d+\].*$/, ''));
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this._onDidChange.dispose();
+  }
+}

@@ -1,0 +1,124 @@
+import * as assert from 'node:assert/strict';
+import { ChainFailedError, type ManagerMetrics, type ModelInfo, type RequestTrace } from '../../../src/core';
+import { askPrompt, explainPrompt, extractCode } from '../../../src/extension/prompts';
+import { redactSecrets } from '../../../src/extension/redact';
+import { buildStatusView, chainHealth } from '../../../src/extension/statusModel';
+import { traceToLogLine, traceToMarkdown } from '../../../src/extension/traceFormat';
+
+const now = Date.UTC(2026, 10, 23, 12);
+
+function info(name: string, state: ModelInfo['circuit']['state'], extra: Partial<ModelInfo> = {}): ModelInfo {
+  return {
+    name,
+    metadata: { provider: 'openai', contextWindow: 128_000, maxOutputTokens: 4096, inputPricePerMTok: 1, outputPricePerMTok: 2 },
+    active: false,
+    circuit: state === 'open' ? { state, consecutiveFailures: 5, openedAt: now - 18_000, nextProbeAt: now + 42_000 } : { state, consecutiveFailures: 0 },
+    requests: 0,
+    successes: 0,
+    failures: {},
+    latency: { samples: [] },
+    tokens: { input: 0, output: 0 },
+    spend: { todayUsd: 0.12, monthUsd: 1, lifetimeUsd: 1 },
+    ...extra,
+  };
+}
+
+function metrics(spend: Partial<ManagerMetrics['spend']> = {}): ManagerMetrics {
+  return {
+    requests: 0, successes: 0, failures: 0, cacheHits: 0, cacheMisses: 0, cache: { entries: 0, bytes: 0 }, retries: 0, fallbacks: {},
+    tokens: { input: 0, output: 0 },
+    spend: { todayUsd: 0.42, monthUsd: 3, alertAt: 0.8, hardStop: false, history: [], ...spend },
+  };
+}
+
+describe('status bar view', () => {
+  it('is healthy with every circuit closed, showing the first model and today\'s spend', () => {
+    const view = buildStatusView({ models: [info('gpt', 'closed'), info('claude', 'closed')], metrics: metrics(), now, demo: false, missingKeys: new Set() });
+    assert.equal(view.health, 'healthy');
+    assert.equal(view.text, '$(pass-filled) gpt · $0.42');
+    assert.equal(view.background, 'none');
+  });
+
+  it('warns when some circuits are open and says when the next probe comes', () => {
+    const view = buildStatusView({ models: [info('gpt', 'open'), info('claude', 'closed')], metrics: metrics(), now, demo: false, missingKeys: new Set(['claude']) });
+    assert.equal(view.health, 'degraded');
+    assert.equal(view.background, 'warning');
+    assert.match(view.tooltip, /\| \$\(error\) \| \*\*gpt\*\* \| open · probe in 42 s \|/);
+    assert.match(view.tooltip, /claude \$\(key\) no key/);
+  });
+
+  it('is down when every circuit is open, and budget-exhausted when the hard stop is hit with only paid models', () => {
+    assert.equal(chainHealth({ models: [info('a', 'open'), info('b', 'isolated')], metrics: metrics() }), 'down');
+    assert.equal(chainHealth({ models: [info('a', 'closed')], metrics: metrics({ hardStop: true, dailyBudgetUsd: 0.4 }) }), 'budgetExhausted');
+    assert.equal(chainHealth({ models: [], metrics: metrics() }), 'noModels');
+  });
+
+  it('invites set-up when no model is configured', () => {
+    assert.equal(buildStatusView({ models: [], metrics: metrics(), now, demo: false, missingKeys: new Set() }).text, '$(gear) LLM Manager: set up');
+  });
+});
+
+describe('trace formatting', () => {
+  const trace: RequestTrace = {
+    id: 't-1',
+    startedAt: now,
+    steps: [
+      { type: 'cache', at: now, hit: false },
+      { type: 'attempt', at: now + 400, model: 'gpt', attempt: 1, latencyMs: 400, outcome: 'error', errorKind: 'server', message: 'HTTP 500 | boom' },
+      { type: 'backoff', at: now + 1400, model: 'gpt', delayMs: 1000, reason: 'exponential' },
+      { type: 'skip', at: now + 1400, model: 'claude', reason: 'circuitOpen', detail: 'circuit open after repeated failures; next probe in 42 s' },
+      { type: 'attempt', at: now + 2000, model: 'local', attempt: 1, latencyMs: 600, outcome: 'success' },
+      { type: 'answered', at: now + 2000, model: 'local', costUsd: 0 },
+    ],
+  };
+
+  it('writes every step in words, in order, with time offsets', () => {
+    const markdown = traceToMarkdown(trace, 'Explain selection');
+    assert.match(markdown, /\| 0 ms \| cache miss \|/);
+    assert.match(markdown, /gpt: attempt 1 failed after 400 ms — the provider had a server error \(HTTP 500 \\\| boom\)/);
+    assert.match(markdown, /\| 1 s \| gpt: waited 1 s before retrying \(exponential backoff\) \|/);
+    assert.match(markdown, /claude: circuit open after repeated failures; next probe in 42 s/);
+    assert.match(markdown, /local answered · \$0/);
+  });
+
+  it('lists each model\'s outcome for a failed chain', () => {
+    const error = new ChainFailedError('allModelsFailed', [{ model: 'gpt', outcome: 'auth', summary: 'API key rejected', attempts: 1 }], 'No model could answer (1 tried):');
+    assert.match(traceToMarkdown(trace, 'x', error), /- \*\*gpt\*\*: API key rejected/);
+  });
+
+  it('fits one log line', () => {
+    const line = traceToLogLine(trace);
+    assert.ok(!line.includes('\n'));
+    assert.match(line, /^trace t-1: cache miss; gpt: attempt 1 failed/);
+  });
+});
+
+describe('prompts', () => {
+  const context = { text: 'const x = 1;\n', languageId: 'typescript', fileName: 'src/a.ts', wholeFile: false };
+
+  it('puts the selection in a fenced block with its language', () => {
+    assert.match(explainPrompt(context).prompt, /```typescript\nconst x = 1;\n\n```/);
+    assert.match(askPrompt(context, 'Why?').prompt, /^Why\?\n\nAbout this typescript code from `src\/a\.ts`/);
+  });
+
+  it('uses a longer fence when the code itself contains one', () => {
+    assert.match(explainPrompt({ ...context, text: 'a ```b``` c' }).prompt, /````typescript/);
+  });
+
+  it('takes the code out of an improve answer and keeps the selection\'s final newline', () => {
+    assert.equal(extractCode('Here:\n```ts\nconst y = 2;\n```\nDone.', true), 'const y = 2;\n');
+    assert.equal(extractCode('const y = 2;   ', false), 'const y = 2;');
+  });
+});
+
+describe('redactSecrets', () => {
+  it('removes known key values and anything shaped like a vendor key', () => {
+    const text = 'failed with my-secret-value-123 and sk-proj-abcdefghijklmnopqrstuv and Bearer abc.def.ghi.jkl.mno';
+    const redacted = redactSecrets(text, ['my-secret-value-123']);
+    assert.equal(redacted, 'failed with [redacted] and [redacted] and [redacted]');
+  });
+
+  it('leaves short values and ordinary words alone', () => {
+    assert.equal(redactSecrets('the key is abc', ['abc']), 'the key is abc');
+  });
+});
