@@ -159,10 +159,10 @@ describe('chain end to end: OpenAI primary, Anthropic fallback, real HTTP', () =
   it('streaming: a stream that goes silent mid-answer hits the idle timeout and keeps the partial text', async () => {
     setUp('stall-2');
     const shown: string[] = [];
-    const pending = manager.generate({ prompt: 'stream please', onToken: (t) => shown.push(t) });
+    const outcome = rejection(manager.generate({ prompt: 'stream please', onToken: (t) => shown.push(t) }));
     await waitUntil(() => shown.length === 2, 'two chunks arrive');
     await passWait(5_000);
-    const error = await rejection(pending);
+    const error = await outcome;
     assert.equal(error.kind, 'interrupted');
     assert.equal(error.partialText, shown.join(''));
     await upstream().whenIdle();
