@@ -8,13 +8,19 @@ import Mocha from 'mocha';
 import { AFTER_RELOAD_TAG, currentPhase } from './reload';
 
 /**
- * Prefix of every line this suite prints. The offline driver sees the extension host's console
- * mixed with the workbench's own logs and prints only tagged lines; keep in step with
- * test/integration/run.mjs.
+ * A line `RESULT_MARKER + JSON` carries the counts for the offline driver's summary
+ * (test/integration/run.mjs).
  */
-export const OUTPUT_TAG = '[llm-manager-test] ';
-/** A line `OUTPUT_TAG + RESULT_MARKER + JSON` carries the counts for the driver's summary. */
 export const RESULT_MARKER = '##result ';
+
+/**
+ * The offline driver sees the extension host's console mixed with the workbench's own logs; it
+ * asks for a prefix on every line of ours (LLM_MANAGER_TEST_OUTPUT_TAG) and prints only those.
+ * Under @vscode/test-electron the output is plain.
+ */
+function outputTag(): string {
+  return process.env.LLM_MANAGER_TEST_OUTPUT_TAG ?? '';
+}
 
 export interface SuiteResult {
   readonly phase: string;
@@ -33,7 +39,8 @@ export async function run(): Promise<void> {
   if (phase === 'beforeReload') mocha.grep(afterReload).invert();
   if (phase === 'afterReload') mocha.grep(afterReload);
 
-  const log = (...args: unknown[]) => console.log(format(...args).replace(/^/gm, OUTPUT_TAG));
+  const tag = outputTag();
+  const log = (...args: unknown[]) => console.log(tag ? format(...args).replace(/^/gm, tag) : format(...args));
   const reporterBase = Mocha.reporters.Base as unknown as { consoleLog: (...args: unknown[]) => void };
   const originalConsoleLog = reporterBase.consoleLog;
   reporterBase.consoleLog = log;

@@ -12,8 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { REPO_ROOT, startVsCodeServer } from '../../scripts/vscodeServer.mjs';
 import { ToolsError } from '../../scripts/vscodeTools.mjs';
 
-/** Keep in step with OUTPUT_TAG and RESULT_MARKER in index.ts. */
+/** The suite prefixes its lines with this (LLM_MANAGER_TEST_OUTPUT_TAG) so we can pick them out. */
 const OUTPUT_TAG = '[llm-manager-test] ';
+/** Keep in step with RESULT_MARKER in index.ts. */
 const RESULT_MARKER = '##result ';
 const SUITE_ENTRY = path.join(REPO_ROOT, 'out', 'test', 'integration', 'index');
 const PHASES = ['beforeReload', 'afterReload'];
@@ -78,7 +79,13 @@ async function runPhase(server, context, page, phase, extraEnvironment, print) {
   page = await server.openWorkbench(context, {
     page,
     extensionTestsPath: SUITE_ENTRY,
-    extensionEnvironment: { ...extraEnvironment, LLM_MANAGER_TEST_PHASE: phase },
+    extensionEnvironment: {
+      ...extraEnvironment,
+      LLM_MANAGER_TEST_PHASE: phase,
+      LLM_MANAGER_TEST_OUTPUT_TAG: OUTPUT_TAG,
+      // Lets tests before the reload tell tests after it what to expect (reload.ts).
+      LLM_MANAGER_TEST_RELOAD_FILE: path.join(server.tempDir, 'reload-expectations.json'),
+    },
     onConsole,
     onExit: (code) => finish(code),
   });
