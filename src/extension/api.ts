@@ -40,4 +40,8 @@ export interface LlmManagerDiagnostics {
   statusBar(): { text: string; tooltip: string; health: string } | undefined;
   /** Saves pending state now. */
   flush(): Promise<void>;
+  /** Every value this extension holds in globalState (to prove no key ever lands there). */
+  globalStateDump(): Record<string, unknown>;
+  /** Folder of this extension's log files (the "LLM Manager" log channel writes there). */
+  readonly logDirectory: string;
 }

@@ -129,6 +129,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
       persistedSizes: () => store.writtenSizes(),
       statusBar: () => statusBar.current && { text: statusBar.current.text, tooltip: statusBar.current.tooltip, health: statusBar.current.health },
       flush: () => manager.flush(),
+      globalStateDump: () => Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
+      logDirectory: context.logUri.fsPath,
     },
   };
 }

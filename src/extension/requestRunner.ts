@@ -39,6 +39,8 @@ export interface CommandOutcome {
   readonly message?: string;
   /** The answer document, when one was shown. */
   readonly document?: string;
+  /** Id of the request's routing trace (for "Show Routing Trace…"). */
+  readonly traceId?: string;
 }
 
 /**
@@ -102,7 +104,15 @@ export class RequestRunner {
         this.documents.flush();
       }
       return {
-        outcome: { ok: true, text: result.text, model: result.model, cached: result.cached, costUsd: result.costUsd, document: uri?.toString() },
+        outcome: {
+          ok: true,
+          text: result.text,
+          model: result.model,
+          cached: result.cached,
+          costUsd: result.costUsd,
+          document: uri?.toString(),
+          traceId: result.trace.id,
+        },
         result,
       };
     } catch (thrown) {
@@ -117,7 +127,7 @@ export class RequestRunner {
         this.documents.flush();
       }
       this.showError(options.title, error);
-      return { outcome: { ok: false, errorKind: error.kind, message: error.message, document: uri?.toString() } };
+      return { outcome: { ok: false, errorKind: error.kind, message: error.message, document: uri?.toString(), traceId: error.trace?.id } };
     }
   }
 
