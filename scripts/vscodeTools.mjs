@@ -192,10 +192,19 @@ async function installWithRetry({ name, prefix, log, install, isComplete, missin
   }
 }
 
+/**
+ * The environment without what an outer `npm run` exports (`npm_config_*`, `npm_package_*`, …):
+ * npm reads `npm_config_*` as its own config, so a nested install would inherit, for example,
+ * the outer user agent (`node/v20`), which code-server's postinstall checks for Node 24.
+ */
+function envWithoutOuterNpm() {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+}
+
 function runNpm(args, extraEnv) {
   return new Promise((resolve) => {
     const child = spawn('npm', [...args, '--no-audit', '--no-fund', '--loglevel=warn'], {
-      env: { ...process.env, ...extraEnv },
+      env: { ...envWithoutOuterNpm(), ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
