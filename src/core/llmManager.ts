@@ -290,7 +290,13 @@ export class LlmManager {
   registerModel(name: string, provider: LlmProvider, metadata: ModelMetadata): void {
     if (!name.trim()) throw new Error('A model needs a name.');
     validateMetadata(name, metadata);
-    if (this.models.has(name)) this.disposeEntry(this.models.get(name)!);
+    const previous = this.models.get(name);
+    if (previous) {
+      // Re-registering (a settings edit) replaces the provider, not the model's history.
+      this.orphanCircuits.set(name, previous.breaker.toJSON());
+      this.orphanStats.set(name, previous.stats.toJSON());
+      this.disposeEntry(previous);
+    }
     const breaker = new CircuitBreaker(
       this.settings.breaker,
       this.clock,

@@ -34,15 +34,18 @@ export async function eventually<T>(read: () => T | Promise<T>, accept: (value: 
 
 type SettingValue = unknown;
 
-/** Writes user settings under `llmManager.` and waits until the extension applied the models. */
-export async function configure(api: ExtensionExports, settings: Record<string, SettingValue>): Promise<void> {
+/**
+ * Writes user settings under `llmManager.` and waits until the extension registered the models
+ * (all of them, or `expectModels` when some are meant to be rejected).
+ */
+export async function configure(api: ExtensionExports, settings: Record<string, SettingValue>, expectModels?: string[]): Promise<void> {
   const configuration = vscode.workspace.getConfiguration('llmManager');
   for (const [key, value] of Object.entries(settings)) {
     await configuration.update(key, value, vscode.ConfigurationTarget.Global);
   }
-  const models = settings.models as Array<{ id: string }> | undefined;
+  const models = expectModels ?? (settings.models as Array<{ id: string }> | undefined)?.map((m) => m.id);
   if (models) {
-    const wanted = models.map((m) => m.id).sort().join(',');
+    const wanted = [...models].sort().join(',');
     await eventually(() => api.listModels().map((m) => m.name).sort().join(','), (names) => names === wanted, `models ${wanted}`);
   }
 }

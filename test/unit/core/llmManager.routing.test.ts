@@ -44,6 +44,16 @@ describe('LlmManager routing', () => {
       assert.equal(manager.getActiveModel(), undefined);
     });
 
+    it('keeps a model\'s circuit and history when it is registered again with new settings', async () => {
+      const { manager, providers } = harness({ a: { script: [{ error: 'server' }] }, b: {} }, { maxRetries: 0, breaker: { failureThreshold: 1 } });
+      await manager.generate({ prompt: 'x' });
+      manager.registerModel('a', providers.b, { provider: 'test', contextWindow: 1000, maxOutputTokens: 10, inputPricePerMTok: 0, outputPricePerMTok: 0, rpm: 5 });
+      const info = manager.getModelInfo('a')!;
+      assert.equal(info.circuit.state, 'open');
+      assert.equal(info.requests, 1);
+      assert.equal(info.metadata.rpm, 5);
+    });
+
     it('answers with the first model and reports model, usage, cost and trace', async () => {
       const { manager } = harness({ a: { script: [{ text: 'hello', usage: { inputTokens: 1000, outputTokens: 500 } }] } });
       const result = await manager.generate({ prompt: 'hi' });
