@@ -47,6 +47,9 @@ export class LatencyWindow {
   }
 }
 
+/** Latency samples saved per model (of the in-memory window). */
+const PERSISTED_SAMPLES = 100;
+
 export interface LastError {
   readonly kind: LlmErrorKind;
   readonly message: string;
@@ -99,7 +102,9 @@ export class ModelStats {
       outputTokens: this.outputTokens,
       lastUsedAt: this.lastUsedAt,
       lastError: this.lastError,
-      samples: this.latency.samples(),
+      // The most recent samples are enough to rebuild percentiles after a restart, and keep
+      // globalState small with many models.
+      samples: this.latency.samples().slice(-PERSISTED_SAMPLES),
     };
   }
 
