@@ -32,11 +32,12 @@ export function traceToMarkdown(trace: RequestTrace, title: string, error?: LlmE
       lines.push('');
     }
   }
-  lines.push('| After | Step |', '|---:|---|');
+  lines.push('## Steps', '');
+  // A list rather than a table: it stays readable as plain text, where long steps wrap.
   for (const step of trace.steps) {
-    lines.push(`| ${formatDuration(step.at - trace.startedAt)} | ${escapeCell(describeStep(step))} |`);
+    lines.push(`- **+${formatDuration(step.at - trace.startedAt)}** ${describeStep(step)}`);
   }
-  if (trace.steps.length === 0) lines.push('| 0 ms | nothing was tried |');
+  if (trace.steps.length === 0) lines.push('- nothing was tried');
   return lines.join('\n') + '\n';
 }
 
@@ -48,8 +49,4 @@ export function traceToLogLine(trace: RequestTrace): string {
 function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 197)}…` : flat;
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|');
 }

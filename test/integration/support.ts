@@ -98,5 +98,5 @@ export async function closeAllEditors(): Promise<void> {
 export async function documentText(uri: string | undefined): Promise<string> {
   assert.ok(uri, 'the command returned no answer document');
   const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
-  return eventually(() => document.getText(), (text) => !text.includes('_Waiting for the chain…_') && /\n---\n|\*\*No answer\.\*\*|_Cancelled\._|^# Routing trace|\| After \| Step \|/m.test(text), `the final text of ${uri}`);
+  return eventually(() => document.getText(), (text) => !text.includes('_Waiting for the chain…_') && /\n---\n|\*\*No answer\.\*\*|_Cancelled\._|^## Steps$/m.test(text), `the final text of ${uri}`);
 }

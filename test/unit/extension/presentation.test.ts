@@ -74,9 +74,9 @@ describe('trace formatting', () => {
 
   it('writes every step in words, in order, with time offsets', () => {
     const markdown = traceToMarkdown(trace, 'Explain selection');
-    assert.match(markdown, /\| 0 ms \| cache miss \|/);
-    assert.match(markdown, /gpt: attempt 1 failed after 400 ms — the provider had a server error \(HTTP 500 \\\| boom\)/);
-    assert.match(markdown, /\| 1 s \| gpt: waited 1 s before retrying \(exponential backoff\) \|/);
+    assert.match(markdown, /^- \*\*\+0 ms\*\* cache miss$/m);
+    assert.match(markdown, /gpt: attempt 1 failed after 400 ms — the provider had a server error \(HTTP 500 \| boom\)/);
+    assert.match(markdown, /^- \*\*\+1 s\*\* gpt: waited 1 s before retrying \(exponential backoff\)$/m);
     assert.match(markdown, /claude: circuit open after repeated failures; next probe in 42 s/);
     assert.match(markdown, /local answered · \$0/);
   });
