@@ -32,7 +32,7 @@ export interface SuiteResult {
 /** Runs every `*.test.js` next to this file; rejects when a test fails (the host then exits 1). */
 export async function run(): Promise<void> {
   const phase = currentPhase();
-  const mocha = new Mocha({ ui: 'bdd', color: false, reporter: 'spec', timeout: 30_000, slow: 2_000 });
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 30_000, slow: 2_000 });
   // Tests marked with itAfterReload run only in the window opened after the reload; the rest
   // only before it. In a single-window run (no reload) everything runs once.
   const afterReload = new RegExp(escapeRegExp(AFTER_RELOAD_TAG));
@@ -41,7 +41,17 @@ export async function run(): Promise<void> {
 
   const tag = outputTag();
   const log = (...args: unknown[]) => console.log(tag ? format(...args).replace(/^/gm, tag) : format(...args));
-  const reporterBase = Mocha.reporters.Base as unknown as { consoleLog: (...args: unknown[]) => void };
+  const reporterBase = Mocha.reporters.Base as unknown as {
+    consoleLog: (...args: unknown[]) => void;
+    useColors: boolean;
+    symbols: { ok: string; err: string };
+  };
+  // Plain text: the lines travel through the browser console. (The `color: false` option alone
+  // does not stick, mocha applies only truthy flags; and its ✔/✖ come pre-coloured when CI is set.)
+  mocha.color(false);
+  reporterBase.useColors = false;
+  reporterBase.symbols.ok = '✔';
+  reporterBase.symbols.err = '✖';
   const originalConsoleLog = reporterBase.consoleLog;
   reporterBase.consoleLog = log;
 

@@ -33,6 +33,12 @@ export async function runUiSuite(server, options = {}) {
     const page = await server.openWorkbench(context);
     setUiSession({ server, context, page });
     const mocha = new Mocha({ reporter: 'spec', timeout: 60_000, slow: 10_000 });
+    // Colours only on a terminal (mocha would also colour CI logs when CI is set).
+    if (!process.stdout.isTTY) {
+      Mocha.reporters.Base.useColors = false;
+      Mocha.reporters.Base.symbols.ok = '✔';
+      Mocha.reporters.Base.symbols.err = '✖';
+    }
     if (options.grep) mocha.grep(options.grep);
     mocha.rootHooks({
       async afterEach() {
