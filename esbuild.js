@@ -1,4 +1,4 @@
-// Bundles the extension host code (and, once it exists, the webview code) with esbuild.
+// Bundles the extension host code and the metrics webviews' code with esbuild.
 // esbuild does not type-check: `npm run typecheck` (tsc --noEmit) does that.
 const esbuild = require('esbuild');
 
@@ -37,7 +37,43 @@ const targets = [
     metafile: true,
     plugins: [problemMatcherPlugin],
   },
+  {
+    // The metrics webviews' browser code (src/webview): one bundle per surface, plus the codicon
+    // font they show icons with, copied next to them (the webview may load only dist/ and media/).
+    entryPoints: { sidebar: 'src/webview/sidebar.ts', dashboard: 'src/webview/dashboard.ts' },
+    outdir: 'dist/webview',
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    minify: production,
+    sourcemap: !production,
+    sourcesContent: false,
+    logLevel: 'silent',
+    metafile: true,
+    plugins: [problemMatcherPlugin, copyFilesPlugin('node_modules/@vscode/codicons/dist', 'dist/webview', ['codicon.css', 'codicon.ttf'])],
+  },
 ];
+
+/** Copies `files` from `from` to `to` after each build. */
+function copyFilesPlugin(from, to, files) {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  return {
+    name: 'copy-files',
+    setup(build) {
+      // A production build has no source maps: drop those a development build left behind.
+      build.onStart(() => {
+        if (!production || !fs.existsSync(to)) return;
+        for (const file of fs.readdirSync(to)) if (file.endsWith('.map')) fs.rmSync(path.join(to, file));
+      });
+      build.onEnd(() => {
+        fs.mkdirSync(to, { recursive: true });
+        for (const file of files) fs.copyFileSync(path.join(from, file), path.join(to, file));
+      });
+    },
+  };
+}
 
 async function main() {
   const contexts = await Promise.all(targets.map((options) => esbuild.context(options)));

@@ -8,6 +8,7 @@ import { ANSWER_SCHEME, CHAT_VENDOR } from './contributions';
 import { DemoController } from './demoController';
 import { GlobalStateStore } from './globalStateStore';
 import { KeyStore } from './keyStore';
+import { MetricsViews } from './metricsViews';
 import { ModelService } from './modelService';
 import { OutputLog } from './outputLog';
 import { redactSecrets } from './redact';
@@ -69,6 +70,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
   const statusBar = new StatusBarController(manager, models, keys);
   subscriptions.push(statusBar);
 
+  const metricsViews = new MetricsViews({ extensionUri: context.extensionUri, manager, models, keys, logger, redact });
+  subscriptions.push(metricsViews);
+
   subscriptions.push(
     ...registerCommands({
       manager,
@@ -79,9 +83,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
       documents,
       demo,
       log: channel,
-      showDashboard: async () => {
-        await vscode.commands.executeCommand('llmManager.showTrace');
-      },
+      showDashboard: () => metricsViews.showDashboard(),
     }),
   );
 
