@@ -46,9 +46,8 @@ export async function run(): Promise<void> {
     useColors: boolean;
     symbols: { ok: string; err: string };
   };
-  // Plain text: the lines travel through the browser console. (The `color: false` option alone
-  // does not stick, mocha applies only truthy flags; and its ✔/✖ come pre-coloured when CI is set.)
-  mocha.color(false);
+  // Plain text: the lines travel through the browser console. (A `color: false` option does not
+  // stick, mocha applies only truthy flags; and its ✔/✖ come pre-coloured when CI is set.)
   reporterBase.useColors = false;
   reporterBase.symbols.ok = '✔';
   reporterBase.symbols.err = '✖';
