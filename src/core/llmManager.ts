@@ -240,6 +240,7 @@ export class LlmManager {
   private readonly orphanStats = new Map<string, PersistedModelStats>();
   private persistTimer: { dispose(): void } | undefined;
   private traceCounter = 0;
+  private priorityOrder: string[] | undefined;
   private restored = false;
   private disposed = false;
 
@@ -311,6 +312,7 @@ export class LlmManager {
     const bucket = metadata.rpm && metadata.rpm > 0 ? new TokenBucket(metadata.rpm, this.clock) : undefined;
     const entry: ModelEntry = { name, provider, metadata, breaker, stats, bucket };
     this.models.set(name, entry);
+    this.priorityOrder = undefined;
     this.scheduleProbeTimer(entry);
     this._onDidChangeModels.fire();
   }
@@ -325,6 +327,7 @@ export class LlmManager {
     this.trimOrphans();
     this.disposeEntry(entry);
     this.models.delete(name);
+    this.priorityOrder = undefined;
     if (this.activeModel === name) this.activeModel = undefined;
     if (this.fallbackChain) this.fallbackChain = removeFromChain(this.fallbackChain, name);
     this._onDidChangeModels.fire();
@@ -510,7 +513,8 @@ export class LlmManager {
     try {
       const result = await this.route(request, trace);
       this.totals.successes++;
-      this.complete({ trace: trace.snapshot(), result });
+      // The result already carries the finished trace; a second copy per request is wasted work.
+      this.complete({ trace: result.trace, result });
       return result;
     } catch (thrown) {
       const error = toLlmError(thrown);
@@ -784,7 +788,11 @@ export class LlmManager {
     this.totals.inputTokens += usage.inputTokens;
     this.totals.outputTokens += usage.outputTokens;
     this.ledger.record(entry.name, cost, now);
-    for (const alert of this.ledger.takeNewAlerts(now, this.settings.budget)) this._onDidCrossBudgetAlert.fire(alert);
+    // Alerts exist only against a budget; skipping the check otherwise keeps date work off the hot path.
+    const { dailyUsd, monthlyUsd } = this.settings.budget;
+    if ((dailyUsd ?? 0) > 0 || (monthlyUsd ?? 0) > 0) {
+      for (const alert of this.ledger.takeNewAlerts(now, this.settings.budget)) this._onDidCrossBudgetAlert.fire(alert);
+    }
     trace.add({ type: 'attempt', model: entry.name, attempt, latencyMs, outcome: 'success' });
     trace.add({ type: 'answered', model: entry.name, costUsd: cost });
     this.schedulePersist();
@@ -1070,11 +1078,13 @@ export class LlmManager {
     return entry;
   }
 
-  private modelsByPriority(): string[] {
-    return [...this.models.values()]
+  /** Registered models by priority; computed once per registry change, not per request. */
+  private modelsByPriority(): readonly string[] {
+    this.priorityOrder ??= [...this.models.values()]
       .map((entry, index) => ({ name: entry.name, priority: entry.metadata.priority ?? 100, index }))
       .sort((a, b) => a.priority - b.priority || a.index - b.index)
       .map((m) => m.name);
+    return this.priorityOrder;
   }
 
   private nextTraceId(): string {
