@@ -51,7 +51,7 @@ export class AnthropicProvider implements LlmProvider {
     const credentials = await this.credentials(request.model);
     let message: unknown;
     try {
-      const client = await this.clients.get(credentials);
+      const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
       message = await client.messages.create({ ...this.body(request), stream: false }, { signal });
     } catch (error) {
       throw translateError(error, this.errorContext(request.model, credentials, signal));
@@ -66,7 +66,7 @@ export class AnthropicProvider implements LlmProvider {
     let sawEvent = false;
     let sawText = false;
     try {
-      const client = await this.clients.get(credentials);
+      const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
       const stream = await client.messages.create({ ...this.body(request), stream: true }, { signal });
       for await (const event of stream as AsyncIterable<RawMessageStreamEvent>) {
         sawEvent = true;
@@ -118,7 +118,7 @@ export class AnthropicProvider implements LlmProvider {
   async healthCheck(signal: AbortSignal): Promise<void> {
     const credentials = await this.credentials(this.options.model);
     try {
-      const client = await this.clients.get(credentials);
+      const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
       const timeout = this.options.healthCheckTimeoutMs;
       if (this.options.healthCheck === 'listModels') {
         await client.models.list({ limit: 1 }, { signal, timeout });

@@ -47,9 +47,11 @@ export async function readCredentials(options: CredentialOptions): Promise<Crede
   }
   if (!key && options.keyRequired) throw missing(`nothing is stored under "${options.keyId}"`);
 
-  const headers: Record<string, string> = {};
   const secrets: string[] = key ? [key] : [];
-  for (const [header, keyId] of Object.entries(options.secretHeaders ?? {})) {
+  const secretHeaders = options.secretHeaders;
+  if (!secretHeaders) return { apiKey: key ?? NO_KEY_PLACEHOLDER, secretHeaders: NO_HEADERS, secrets };
+  const headers: Record<string, string> = {};
+  for (const [header, keyId] of Object.entries(secretHeaders)) {
     let value: string | undefined;
     try {
       value = (await options.secrets.getKey(keyId))?.trim() || undefined;
@@ -63,18 +65,33 @@ export async function readCredentials(options: CredentialOptions): Promise<Crede
   return { apiKey: key ?? NO_KEY_PLACEHOLDER, secretHeaders: headers, secrets };
 }
 
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** Holds the SDK client built for the current credentials; rebuilds it when they change. */
 export class ClientSlot<TClient> {
-  private current: { readonly fingerprint: string; readonly client: TClient } | undefined;
+  private current: { readonly credentials: Credentials; readonly client: TClient } | undefined;
 
   constructor(private readonly build: (credentials: Credentials) => Promise<TClient>) {}
 
-  async get(credentials: Credentials): Promise<TClient> {
-    const fingerprint = [credentials.apiKey, ...Object.entries(credentials.secretHeaders).flat()].join('\u0000');
+  /** The client for these credentials when it is already built (the common case, without a wait). */
+  peek(credentials: Credentials): TClient | undefined {
     const current = this.current;
-    if (current && current.fingerprint === fingerprint) return current.client;
+    return current && sameCredentials(current.credentials, credentials) ? current.client : undefined;
+  }
+
+  async get(credentials: Credentials): Promise<TClient> {
+    const ready = this.peek(credentials);
+    if (ready !== undefined) return ready;
     const client = await this.build(credentials);
-    this.current = { fingerprint, client };
+    this.current = { credentials, client };
     return client;
   }
+}
+
+function sameCredentials(a: Credentials, b: Credentials): boolean {
+  if (a.apiKey !== b.apiKey) return false;
+  if (a.secretHeaders === b.secretHeaders) return true;
+  const names = Object.keys(a.secretHeaders);
+  if (names.length !== Object.keys(b.secretHeaders).length) return false;
+  return names.every((name) => a.secretHeaders[name] === b.secretHeaders[name]);
 }

@@ -53,29 +53,24 @@ export class OpenAiChatProvider implements LlmProvider {
 
   async generate(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
     const credentials = await this.credentials(request.model);
-    const context = this.errorContext(request.model, credentials, signal);
     let completion: unknown;
     try {
-      const client = await this.clients.get(credentials);
-      completion = await client.chat.completions.create({ ...this.body(request), stream: false }, { signal });
+      const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
+      completion = await client.chat.completions.create(this.body(request, false), { signal });
     } catch (error) {
-      throw translateError(error, context);
+      throw translateError(error, this.errorContext(request.model, credentials, signal));
     }
     return this.readCompletion(request.model, completion);
   }
 
   async *stream(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<StreamChunk> {
     const credentials = await this.credentials(request.model);
-    const context = this.errorContext(request.model, credentials, signal);
     let finishReason: string | undefined;
     let sawChunk = false;
     let sawText = false;
     try {
-      const client = await this.clients.get(credentials);
-      const stream = await client.chat.completions.create(
-        { ...this.body(request), stream: true, stream_options: { include_usage: true } },
-        { signal },
-      );
+      const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
+      const stream = await client.chat.completions.create({ ...this.body(request, true), stream_options: { include_usage: true } }, { signal });
       for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
         sawChunk = true;
         if (chunk.usage) yield { type: 'usage', usage: usageOf(chunk.usage) };
@@ -94,7 +89,7 @@ export class OpenAiChatProvider implements LlmProvider {
         }
       }
     } catch (error) {
-      throw translateError(error, context);
+      throw translateError(error, this.errorContext(request.model, credentials, signal));
     }
     // The SDK ends quietly when its request is aborted; that is a cancellation, not an answer.
     if (signal.aborted) throw new LlmError('cancelled', 'The request was cancelled.', { provider: this.options.provider, model: request.model });
@@ -106,36 +101,34 @@ export class OpenAiChatProvider implements LlmProvider {
 
   async healthCheck(signal: AbortSignal): Promise<void> {
     const credentials = await this.credentials(this.options.model);
-    const context = this.errorContext(this.options.model, credentials, signal);
     try {
-      const client = await this.clients.get(credentials);
+      const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
       const timeout = this.options.healthCheckTimeoutMs;
       if (this.options.healthCheck === 'listModels') {
         await client.models.list({ signal, timeout });
       } else {
         const request: ProviderRequest = { model: this.options.model, messages: [{ role: 'user', content: 'ping' }], maxTokens: 1 };
-        await client.chat.completions.create({ ...this.body(request), stream: false }, { signal, timeout });
+        await client.chat.completions.create(this.body(request, false), { signal, timeout });
       }
     } catch (error) {
-      throw translateError(error, context);
+      throw translateError(error, this.errorContext(this.options.model, credentials, signal));
     }
   }
 
   private credentials(model: string): Promise<Credentials> {
-    const { secrets } = this.deps;
     const { keyId, keyRequired, secretHeaders, provider } = this.options;
-    return readCredentials({ secrets, keyId, keyRequired, secretHeaders, provider, model });
+    return readCredentials({ secrets: this.deps.secrets, keyId, keyRequired, secretHeaders, provider, model });
   }
 
   private errorContext(model: string, credentials: Credentials, signal: AbortSignal) {
     return { provider: this.options.provider, model, secrets: credentials.secrets, now: this.now, signal };
   }
 
-  private body(request: ProviderRequest): ChatCompletionCreateParamsBase {
+  private body(request: ProviderRequest, stream: boolean): ChatCompletionCreateParamsBase {
     const messages: ChatCompletionMessageParam[] = [];
     if (request.system) messages.push({ role: 'system', content: request.system });
     for (const message of request.messages) messages.push({ role: message.role, content: message.content });
-    const body: ChatCompletionCreateParamsBase = { model: this.options.model, messages };
+    const body: ChatCompletionCreateParamsBase = { model: this.options.model, messages, stream };
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.maxTokens !== undefined) body[this.options.maxTokensParam] = request.maxTokens;
     return body;
