@@ -446,7 +446,9 @@ export function traceView(completed: CompletedRequest, redact: (text: string) =>
     return { ...common, outcome: 'answered', tone: first === undefined || first === result.model ? 'ok' : 'warning', headline, answeredBy: result.model, cost: formatUsd(result.costUsd) };
   }
   const cancelled = error?.kind === 'cancelled';
-  const firstLine = error ? clip(redact(error.message.split('\n')[0])) : undefined;
+  // A chain failure's message is a headline and a line per model: keep both, on one line.
+  const [headline, ...perModel] = error ? error.message.split('\n') : [];
+  const firstLine = error ? clip(redact([headline, perModel.map((line) => line.replace(/^- /, '')).join('; ')].filter(Boolean).join(' ')), 300) : undefined;
   return {
     ...common,
     outcome: cancelled ? 'cancelled' : 'failed',

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Surface } from '../shared/protocol';
 import type { DashboardFeed, FeedConnection } from './dashboardFeed';
 import { handleWebviewMessage, type DashboardMessageServices } from './dashboardMessages';
-import { buildWebviewHtml } from './webviewHtml';
+import { buildWebviewHtml, createNonce } from './webviewHtml';
 
 /** Where the webview bundles and styles live, relative to the extension (see esbuild.js). */
 const WEBVIEW_DIR = ['dist', 'webview'] as const;
@@ -30,11 +29,6 @@ export function metricsWebviewHtml(webview: vscode.Webview, extensionUri: vscode
     scriptUri: asset(...WEBVIEW_DIR, `${surface}.js`),
     styleUris: [asset(...WEBVIEW_DIR, 'codicon.css'), asset('media', 'metrics.css')],
   });
-}
-
-/** 128 random bits; a CSP nonce must not be guessable. */
-export function createNonce(): string {
-  return randomBytes(16).toString('base64');
 }
 
 export interface MetricsBridgeServices extends DashboardMessageServices {

@@ -3,6 +3,7 @@
  * the policy is unit-tested: nothing is allowed by default, scripts run only with this page's
  * nonce, styles and fonts come only from the extension's own files, nothing inline, nothing remote.
  */
+import { randomBytes } from 'node:crypto';
 import type { Surface } from '../shared/protocol';
 
 export interface WebviewPage {
@@ -15,6 +16,11 @@ export interface WebviewPage {
   /** Webview URIs (`webview.asWebviewUri`) of the bundle, the stylesheets and the codicon font's CSS. */
   readonly scriptUri: string;
   readonly styleUris: readonly string[];
+}
+
+/** 128 random bits from the OS's generator: a CSP nonce must not be guessable. */
+export function createNonce(): string {
+  return randomBytes(16).toString('base64');
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {

@@ -217,7 +217,7 @@ export interface TraceView {
   readonly skipped: readonly string[];
   /** Total backoff, e.g. `waited 600 ms`; undefined when nothing waited. */
   readonly waited?: string;
-  /** First line of the error (redacted) for a failed request. */
+  /** Why a failed request failed, on one line (redacted). */
   readonly error?: string;
   readonly steps: readonly TraceStepView[];
 }
