@@ -59,6 +59,7 @@ const live = new Set();
  * @param {Record<string, unknown>} [options.settings] User settings merged over {@link QUIET_SETTINGS}.
  * @param {string} [options.workspace] Folder the workbench opens; default: an empty one in the temp dir.
  * @param {Record<string, string>} [options.env] Extra environment for the server and so the extension host.
+ * @param {number} [options.port] A fixed loopback port (default: a free one).
  * @param {(line: string) => void} [options.log] Progress lines (default: console.log).
  * @returns {Promise<VsCodeServer>}
  */
@@ -91,6 +92,7 @@ export class VsCodeServer {
     this.workspace = path.resolve(options.workspace ?? path.join(this.tempDir, 'workspace'));
     this.settingsFile = path.join(this.userDataDir, 'User', 'settings.json');
     this.env = { ...options.env };
+    this.fixedPort = options.port;
     /** The last 2000 lines the server printed (for checks and error messages). */
     this.serverOutput = [];
     /** Lines printed since start (serverOutput keeps only the last ones). */
@@ -139,7 +141,7 @@ export class VsCodeServer {
   /** @private */
   async start() {
     for (let attempt = 1; ; attempt++) {
-      this.port = await freePort();
+      this.port = this.fixedPort ?? (await freePort());
       const started = Date.now();
       try {
         await this.spawnAndWait();
@@ -148,7 +150,7 @@ export class VsCodeServer {
       } catch (error) {
         this.killServer();
         // Another process may have taken the port between our probe and the server's bind.
-        if (attempt < 3 && /EADDRINUSE/.test(this.serverOutput.join('\n'))) continue;
+        if (!this.fixedPort && attempt < 3 && /EADDRINUSE/.test(this.serverOutput.join('\n'))) continue;
         throw error;
       }
     }
@@ -411,13 +413,28 @@ export async function withVsCodeServer(options, body) {
   }
 }
 
+const extraCleanups = new Set();
+
+/**
+ * Runs `cleanup` (may be async) when a signal stops the process, before it exits, alongside the
+ * servers' own teardown: for things a script starts next to the server (the demo's upstream).
+ * Returns a function that unregisters it.
+ */
+export function onSignalCleanup(cleanup) {
+  extraCleanups.add(cleanup);
+  installSignalHandlers();
+  return () => extraCleanups.delete(cleanup);
+}
+
 function installSignalHandlers() {
   if (installSignalHandlers.done) return;
   installSignalHandlers.done = true;
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
     process.once(signal, () => {
       console.error(`\n[vscode] ${signal}: stopping the browser and the server …`);
-      Promise.allSettled([...live].map((server) => server.close())).finally(() => process.exit(code));
+      const work = [...live].map((server) => server.close());
+      for (const cleanup of extraCleanups) work.push(Promise.resolve().then(cleanup));
+      Promise.allSettled(work).finally(() => process.exit(code));
     });
   }
   // Last resort (an uncaught error, process.exit elsewhere): synchronous cleanup only.

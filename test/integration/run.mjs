@@ -78,6 +78,7 @@ async function runPhase(server, context, page, phase, extraEnvironment, print) {
   };
   page = await server.openWorkbench(context, {
     page,
+    folder: integrationWorkspace(server),
     extensionTestsPath: SUITE_ENTRY,
     extensionEnvironment: {
       ...extraEnvironment,
@@ -108,6 +109,17 @@ async function runPhase(server, context, page, phase, extraEnvironment, print) {
     return { page, code: 1, result };
   }
   return { page, code, result };
+}
+
+/**
+ * The folder the suite's windows open: its own, not the server's default one the UI tests use, so
+ * that editors the suite leaves dirty (VS Code backs them up per folder and restores them) never
+ * show up in the UI tests' window.
+ */
+function integrationWorkspace(server) {
+  const folder = path.join(server.tempDir, 'integration-workspace');
+  fs.mkdirSync(folder, { recursive: true });
+  return folder;
 }
 
 function assertBuilt() {

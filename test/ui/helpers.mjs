@@ -35,6 +35,18 @@ export async function runCommand(page, title) {
 }
 
 /**
+ * Waits until the palette offers `title`: a fresh workbench shows the extension's contributions
+ * only a moment after its extension host starts. The UI runner does this once before the tests.
+ */
+export async function waitForCommand(page, title, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  while (!(await paletteCommands(page, title)).includes(title)) {
+    if (Date.now() > deadline) throw new Error(`The command palette did not offer "${title}" within ${timeout / 1000} s.`);
+    await page.waitForTimeout(500);
+  }
+}
+
+/**
  * The palette's entries for a query (`>` is added), then closes it. For checks such as "every
  * contributed command is offered". Labels look like `LLM Manager: Show Dashboard`.
  */

@@ -10,13 +10,14 @@ import Mocha from 'mocha';
 import { REPO_ROOT, startVsCodeServer } from '../../scripts/vscodeServer.mjs';
 import { ToolsError } from '../../scripts/vscodeTools.mjs';
 import { describeCounts } from '../integration/run.mjs';
-import { dismissQuickInput, screenshot } from './helpers.mjs';
+import { dismissQuickInput, screenshot, waitForCommand } from './helpers.mjs';
 import { setUiSession } from './session.mjs';
 
 const UI_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 /**
- * Opens one workbench (fresh browser profile, no test payload) and runs the UI tests against it.
+ * Opens one workbench (fresh browser profile, no test payload), waits until the palette offers the
+ * extension's commands, and runs the UI tests against it.
  *
  * @param {import('../../scripts/vscodeServer.mjs').VsCodeServer} server
  * @param {object} [options]
@@ -31,6 +32,8 @@ export async function runUiSuite(server, options = {}) {
   const context = await server.newContext();
   try {
     const page = await server.openWorkbench(context);
+    const probe = firstPaletteCommand();
+    if (probe) await waitForCommand(page, probe, 60_000);
     setUiSession({ server, context, page });
     const mocha = new Mocha({ reporter: 'spec', timeout: 60_000, slow: 10_000 });
     // Colours only on a terminal (mocha would also colour CI logs when CI is set).
@@ -61,6 +64,14 @@ export async function runUiSuite(server, options = {}) {
     setUiSession(undefined);
     await context.close().catch(() => {});
   }
+}
+
+/** The palette title of the first command contributed without a `when` clause, if any. */
+function firstPaletteCommand() {
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+  const conditional = new Set((manifest.contributes?.menus?.commandPalette ?? []).map((entry) => entry.command));
+  const command = (manifest.contributes?.commands ?? []).find((candidate) => !conditional.has(candidate.command));
+  return command && (command.category ? `${command.category}: ${command.title}` : command.title);
 }
 
 function testFiles(dir) {
