@@ -240,6 +240,7 @@ export class LlmManager {
   private readonly orphanStats = new Map<string, PersistedModelStats>();
   private persistTimer: { dispose(): void } | undefined;
   private traceCounter = 0;
+  private traceIdPrefix: string | undefined;
   private priorityOrder: string[] | undefined;
   private restored = false;
   private disposed = false;
@@ -1087,9 +1088,10 @@ export class LlmManager {
     return this.priorityOrder;
   }
 
+  /** Unique per manager: its start time (base 36, formatted once) and a request counter. */
   private nextTraceId(): string {
-    this.traceCounter = (this.traceCounter + 1) % 1_000_000;
-    return `${this.clock.now().toString(36)}-${this.traceCounter}`;
+    this.traceIdPrefix ??= this.clock.now().toString(36);
+    return `${this.traceIdPrefix}-${++this.traceCounter}`;
   }
 }
 
@@ -1105,8 +1107,10 @@ class TraceRecorder {
     this.startedAt = clock.now();
   }
 
+  /** Stamps the step in place: every caller passes a fresh literal, so no copy is needed. */
   add(step: DistributiveOmit<TraceStep, 'at'>): void {
-    this.steps.push({ ...step, at: this.clock.now() } as TraceStep);
+    (step as { at?: number }).at = this.clock.now();
+    this.steps.push(step as TraceStep);
   }
 
   snapshot(): RequestTrace {
