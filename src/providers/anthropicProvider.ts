@@ -54,7 +54,7 @@ export class AnthropicProvider implements LlmProvider {
       const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
       message = await client.messages.create({ ...this.body(request), stream: false }, { signal });
     } catch (error) {
-      throw translateError(error, this.errorContext(request.model, credentials, signal));
+      throw this.failure(error, request.model, credentials, signal);
     }
     return this.readMessage(request.model, message);
   }
@@ -105,7 +105,7 @@ export class AnthropicProvider implements LlmProvider {
         }
       }
     } catch (error) {
-      throw translateError(error, this.errorContext(request.model, credentials, signal));
+      throw this.failure(error, request.model, credentials, signal);
     }
     // The SDK ends its iterator quietly when the request is aborted: report the cancellation.
     if (signal.aborted) throw new LlmError('cancelled', 'The request was cancelled.', { provider: PROVIDER, model: request.model });
@@ -127,7 +127,7 @@ export class AnthropicProvider implements LlmProvider {
         await client.messages.create({ ...this.body(request), stream: false }, { signal, timeout });
       }
     } catch (error) {
-      throw translateError(error, this.errorContext(this.options.model, credentials, signal));
+      throw this.failure(error, this.options.model, credentials, signal);
     }
   }
 
@@ -136,9 +136,13 @@ export class AnthropicProvider implements LlmProvider {
     return readCredentials({ secrets: this.deps.secrets, keyId, keyRequired: true, secretHeaders, provider: PROVIDER, model });
   }
 
-  private errorContext(model: string, credentials: Credentials, signal: AbortSignal) {
-    return { provider: PROVIDER, model, secrets: credentials.secrets, now: this.now, signal };
+  /** Translates an SDK failure at the edge and notes it in the log (the message is already scrubbed). */
+  private failure(error: unknown, model: string, credentials: Credentials, signal: AbortSignal): LlmError {
+    const translated = translateError(error, { provider: PROVIDER, model, secrets: credentials.secrets, now: this.now, signal });
+    if (translated.kind !== 'cancelled') this.deps.logger?.debug(`${PROVIDER} (${model}): ${translated.kind} — ${translated.message}`);
+    return translated;
   }
+
 
   private body(request: ProviderRequest): MessageCreateParamsBase {
     const body: MessageCreateParamsBase = {

@@ -30,6 +30,9 @@ const KEY_PATTERNS: readonly RegExp[] = [
   /(\b(?:x-api-key|api-key|api_key|apikey)["']?\s*[:=]\s*["']?)[^\s"',;]+/gi,
 ];
 
+/** Anything the patterns below could match starts with one of these. */
+const MAYBE_KEY = /(?:sk|rk|pk)-|bearer|api[-_]?key/i;
+
 /**
  * Removes secrets from text: every exact secret value, then anything shaped like a key (a masked
  * echo such as OpenAI's `sk-ab****wxyz` included).
@@ -38,8 +41,10 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) {
     // Very short values would redact ordinary words; real keys are far longer.
-    if (secret && secret.length >= 6) result = result.split(secret).join('[redacted]');
+    if (secret && secret.length >= 6 && result.includes(secret)) result = result.split(secret).join('[redacted]');
   }
+  // Most messages hold nothing key-shaped: one cheap test spares the full set of patterns.
+  if (!MAYBE_KEY.test(result)) return result;
   for (const pattern of KEY_PATTERNS) {
     result = result.replace(pattern, (match, prefix: unknown) => (typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}[redacted]` : '[redacted]'));
   }

@@ -32,8 +32,11 @@ export interface OpenAiChatProviderOptions {
   readonly createClient: (sdk: OpenAiModule, credentials: Credentials) => OpenAI;
 }
 
+/** What every provider is given besides its config. */
 export interface ProviderDeps {
+  /** Where keys come from (SecretStorage in the extension); asked on every request. */
   readonly secrets: SecretSource;
+  /** Receives one debug line per failed call (kind and scrubbed message); never a key. */
   readonly logger?: Logger;
   /** Wall clock for Retry-After dates; defaults to `Date.now`. */
   readonly now?: () => number;
@@ -58,7 +61,7 @@ export class OpenAiChatProvider implements LlmProvider {
       const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
       completion = await client.chat.completions.create(this.body(request, false), { signal });
     } catch (error) {
-      throw translateError(error, this.errorContext(request.model, credentials, signal));
+      throw this.failure(error, request.model, credentials, signal);
     }
     return this.readCompletion(request.model, completion);
   }
@@ -89,7 +92,7 @@ export class OpenAiChatProvider implements LlmProvider {
         }
       }
     } catch (error) {
-      throw translateError(error, this.errorContext(request.model, credentials, signal));
+      throw this.failure(error, request.model, credentials, signal);
     }
     // The SDK ends quietly when its request is aborted; that is a cancellation, not an answer.
     if (signal.aborted) throw new LlmError('cancelled', 'The request was cancelled.', { provider: this.options.provider, model: request.model });
@@ -111,7 +114,7 @@ export class OpenAiChatProvider implements LlmProvider {
         await client.chat.completions.create(this.body(request, false), { signal, timeout });
       }
     } catch (error) {
-      throw translateError(error, this.errorContext(this.options.model, credentials, signal));
+      throw this.failure(error, this.options.model, credentials, signal);
     }
   }
 
@@ -120,9 +123,13 @@ export class OpenAiChatProvider implements LlmProvider {
     return readCredentials({ secrets: this.deps.secrets, keyId, keyRequired, secretHeaders, provider, model });
   }
 
-  private errorContext(model: string, credentials: Credentials, signal: AbortSignal) {
-    return { provider: this.options.provider, model, secrets: credentials.secrets, now: this.now, signal };
+  /** Translates an SDK failure at the edge and notes it in the log (the message is already scrubbed). */
+  private failure(error: unknown, model: string, credentials: Credentials, signal: AbortSignal): LlmError {
+    const translated = translateError(error, { provider: this.options.provider, model, secrets: credentials.secrets, now: this.now, signal });
+    if (translated.kind !== 'cancelled') this.deps.logger?.debug(`${this.options.provider} (${model}): ${translated.kind} — ${translated.message}`);
+    return translated;
   }
+
 
   private body(request: ProviderRequest, stream: boolean): ChatCompletionCreateParamsBase {
     const messages: ChatCompletionMessageParam[] = [];
