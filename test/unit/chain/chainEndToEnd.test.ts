@@ -186,7 +186,9 @@ describe('chain end to end: OpenAI primary, Anthropic fallback, real HTTP', () =
     await upstream().whenIdle();
     const record = upstream().stats().recent[0];
     assert.equal(record.outcome, 'clientClosed', 'the connection was closed by the client');
-    assert.ok(record.chunksSent <= 2, `the upstream stopped sending (sent ${record.chunksSent} of 30+ chunks)`);
+    // The upstream pauses 20 ms between chunks and the answer has 30+: stopping within the first
+    // few proves the cancellation reached it (with room for a slow machine).
+    assert.ok(record.chunksSent < 10, `the upstream stopped sending (sent ${record.chunksSent} of 30+ chunks)`);
     assert.equal(upstream().stats().total, 1, 'no failover after a cancellation');
     assert.equal(manager.getModelInfo('gpt')!.circuit.consecutiveFailures, 0, 'a cancellation never counts against the model');
   });
