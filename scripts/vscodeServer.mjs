@@ -10,7 +10,7 @@
 //   }
 //
 // Every server started here is also torn down on SIGINT/SIGTERM and, synchronously, on exit.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -61,6 +61,8 @@ const live = new Set();
  * @param {Record<string, string>} [options.env] Extra environment for the server and so the extension host.
  * @param {number} [options.port] A fixed loopback port (default: a free one).
  * @param {(line: string) => void} [options.log] Progress lines (default: console.log).
+ * @param {string[]} [options.installExtensions] Extension folders to package and install before
+ *   start (test fixtures): the server loads only one development extension, this repository.
  * @returns {Promise<VsCodeServer>}
  */
 export async function startVsCodeServer(options = {}) {
@@ -89,6 +91,7 @@ export class VsCodeServer {
     this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-manager-vscode-'));
     this.userDataDir = path.join(this.tempDir, 'user-data');
     this.extensionsDir = path.join(this.tempDir, 'extensions');
+    this.installExtensions = options.installExtensions ?? [];
     this.workspace = path.resolve(options.workspace ?? path.join(this.tempDir, 'workspace'));
     this.settingsFile = path.join(this.userDataDir, 'User', 'settings.json');
     this.env = { ...options.env };
@@ -140,6 +143,7 @@ export class VsCodeServer {
 
   /** @private */
   async start() {
+    for (const folder of this.installExtensions) await this.installExtension(folder);
     for (let attempt = 1; ; attempt++) {
       this.port = this.fixedPort ?? (await freePort());
       const started = Date.now();
@@ -153,6 +157,26 @@ export class VsCodeServer {
         if (!this.fixedPort && attempt < 3 && /EADDRINUSE/.test(this.serverOutput.join('\n'))) continue;
         throw error;
       }
+    }
+  }
+
+  /**
+   * Packages an extension folder into a VSIX (offline, with vsce) and installs it into this
+   * server's extensions dir with code-server's own CLI.
+   * @private
+   */
+  async installExtension(folder) {
+    const { createVSIX } = await import('@vscode/vsce');
+    const vsix = path.join(this.tempDir, `${path.basename(folder)}.vsix`);
+    await createVSIX({ cwd: folder, packagePath: vsix, allowMissingRepository: true, skipLicense: true, dependencies: false });
+    const { nodeBin, codeServerEntry } = this.tools;
+    const result = spawnSync(
+      nodeBin,
+      [codeServerEntry, '--user-data-dir', this.userDataDir, '--extensions-dir', this.extensionsDir, '--install-extension', vsix],
+      { cwd: this.tempDir, env: { ...process.env, ...this.isolatedEnv() }, encoding: 'utf8', timeout: 120_000 },
+    );
+    if (result.status !== 0) {
+      throw new Error(`Installing ${path.relative(REPO_ROOT, folder)} into the test server failed:\n${result.stdout}\n${result.stderr}`);
     }
   }
 

@@ -4,7 +4,8 @@
 //   node test/run-vscode-tests.mjs --integration | --ui
 // Needs `npm run compile-tests && npm run build` first; installs its tools on first use (see
 // scripts/vscodeTools.mjs) and tells you what to apt-get install if Chromium is missing.
-import { startVsCodeServer } from '../scripts/vscodeServer.mjs';
+import path from 'node:path';
+import { REPO_ROOT, startVsCodeServer } from '../scripts/vscodeServer.mjs';
 import { TOOL_VERSIONS, ToolsError, ensureVsCodeTools } from '../scripts/vscodeTools.mjs';
 import { describeCounts, runIntegrationSuite } from './integration/run.mjs';
 import { runUiSuite } from './ui/run.mjs';
@@ -20,7 +21,8 @@ async function main() {
   );
 
   const serverStarted = Date.now();
-  const server = await startVsCodeServer();
+  // A stand-in for Copilot (a second extension offering a chat model) for vscode-lm chain members.
+  const server = await startVsCodeServer({ installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')] });
   const summary = [];
   let ok = true;
   try {

@@ -148,3 +148,40 @@ describe('the exported API', function () {
     assert.ok(api.diagnostics.activationMs > 0);
   });
 });
+
+describe("VS Code's own models as chain members", function () {
+  let api: ExtensionExports;
+  let up: FaultUpstream;
+
+  before(async () => {
+    api = await activateExtension();
+    up = await upstream();
+    // The fixture extension (test/fixtures/fake-lm-extension) offers vendor llm-manager-test-lm, as Copilot would.
+    await eventually(async () => vscode.lm.selectChatModels({ vendor: 'llm-manager-test-lm' }), (found) => found.length > 0, 'the fixture chat model');
+    await configure(api, {
+      models: [openAiModel('cloud', up.url, 'error-500~vslm'), { id: 'editor-model', provider: 'vscode-lm', vendor: 'llm-manager-test-lm', family: 'echo' }],
+      activeModel: 'cloud',
+      fallbackChain: ['editor-model'],
+      'retry.maxRetries': 0,
+    });
+  });
+
+  after(() => resetSettings());
+
+  it('answers through vscode.lm without any key, free of charge', async () => {
+    const result = await api.generate({ prompt: 'hello from the chain', useCache: false });
+    assert.strictEqual(result.model, 'editor-model');
+    assert.strictEqual(result.text, 'Echo: hello from the chain');
+    assert.strictEqual(result.costUsd, 0);
+    assert.ok(result.usage.inputTokens > 0 && result.usage.outputTokens > 0);
+  });
+
+  it("maps the model's errors to the core's kinds", async () => {
+    const error = await api.generate({ prompt: '[blocked] please', useCache: false, chain: ['editor-model'] }).then(
+      () => assert.fail('expected a failure'),
+      (e: { kind: string; message: string }) => e,
+    );
+    assert.strictEqual(error.kind, 'quota');
+    assert.match(error.message, /editor-model: out of quota or credit/);
+  });
+});
