@@ -789,6 +789,9 @@ export class LlmManager {
     this.totals.inputTokens += usage.inputTokens;
     this.totals.outputTokens += usage.outputTokens;
     this.ledger.record(entry.name, cost, now);
+    // Without a store nothing is ever saved, so the journal of unsaved spend would grow by one
+    // record per paid request forever (a leak in long-running hosts, tests and benchmarks).
+    if (!this.store) this.ledger.markSaved(this.ledger.unsavedCount);
     // Alerts exist only against a budget; skipping the check otherwise keeps date work off the hot path.
     const { dailyUsd, monthlyUsd } = this.settings.budget;
     if ((dailyUsd ?? 0) > 0 || (monthlyUsd ?? 0) > 0) {

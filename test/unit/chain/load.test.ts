@@ -106,6 +106,9 @@ describe('load: many concurrent requests over real HTTP', function () {
     // The failing models' circuits opened under load and then shielded the upstream.
     assert.ok(faulty.filter(([name]) => !['f-context'].includes(name)).every(([name]) => info(manager, name).circuit.state === 'open'));
     assert.ok(info(manager, 'f-context').circuit.consecutiveFailures === 0, 'a prompt-too-long never counts against the model');
+    // Memory stays bounded: without a store, no journal of unsaved spend builds up per request.
+    const ledger = (manager as unknown as { ledger: { unsavedCount: number } }).ledger;
+    assert.equal(ledger.unsavedCount, 0);
     await manager.dispose();
   });
 
