@@ -216,7 +216,7 @@ export function describeSkipReason(reason: SkipReason): string {
     case 'noApiKey':
       return 'skipped: no API key — set one';
     case 'noToolSupport':
-      return 'skipped: the model does not support tools';
+      return 'skipped: the model does not support tools, and the request carries some';
     default:
       return assertNever(reason);
   }

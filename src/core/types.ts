@@ -5,11 +5,43 @@
 
 import type { LlmErrorKind, SkipReason } from './errors';
 
-export type ChatRole = 'user' | 'assistant';
+export type ChatRole = 'user' | 'assistant' | 'tool';
 
+/**
+ * One turn of a conversation. An assistant turn may carry the tool calls it made; a `tool` turn
+ * carries the result of one call (`toolCallId`), which providers translate to their own format
+ * (OpenAI `tool` messages, Anthropic `tool_result` blocks), so a conversation can move between
+ * vendors mid-way with its tool history intact.
+ */
 export interface ChatMessage {
   readonly role: ChatRole;
+  /** Text of the turn; for a `tool` turn, the tool's result (JSON or text). */
   readonly content: string;
+  /** Assistant turns: the tools the model asked to call. */
+  readonly toolCalls?: readonly ToolCall[];
+  /** Tool turns: the call this result answers. */
+  readonly toolCallId?: string;
+  /** Tool turns: the tool failed and `content` says how. */
+  readonly isError?: boolean;
+}
+
+/** A tool the model may call: a name, what it does, and a JSON schema for its arguments. */
+export interface ToolDefinition {
+  readonly name: string;
+  readonly description?: string;
+  /** JSON schema of the arguments object. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+}
+
+/** `auto`: the model decides; `required`: it must call some tool; `none`: no tool; or one named tool. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { readonly name: string };
+
+/** A model's request to call a tool, with its arguments already parsed from JSON. */
+export interface ToolCall {
+  /** The provider's id for the call; a tool result refers to it. */
+  readonly id: string;
+  readonly name: string;
+  readonly arguments: Readonly<Record<string, unknown>>;
 }
 
 export interface TokenUsage {
@@ -25,10 +57,15 @@ export interface ProviderRequest {
   readonly system?: string;
   readonly temperature?: number;
   readonly maxTokens?: number;
+  /** Tools the model may call (only sent to models whose metadata allows tools). */
+  readonly tools?: readonly ToolDefinition[];
+  readonly toolChoice?: ToolChoice;
 }
 
 export interface ProviderResponse {
+  /** The answer's text; may be empty when the answer is only tool calls. */
   readonly text: string;
+  readonly toolCalls?: readonly ToolCall[];
   readonly usage: TokenUsage;
   /** Why the model stopped (`stop`, `length`, …) when the provider says. */
   readonly finishReason?: string;
@@ -37,6 +74,8 @@ export interface ProviderResponse {
 /** One piece of a streamed answer. */
 export type StreamChunk =
   | { readonly type: 'text'; readonly text: string }
+  /** A complete tool call (providers assemble the pieces of streamed arguments first). */
+  | { readonly type: 'toolCall'; readonly call: ToolCall }
   | { readonly type: 'usage'; readonly usage: TokenUsage }
   | { readonly type: 'finish'; readonly finishReason: string };
 
@@ -68,6 +107,8 @@ export interface ModelMetadata {
   /** Order among models when no fallback chain is set, and inside a group: lower goes first. */
   readonly priority?: number;
   readonly displayName?: string;
+  /** Whether the model can call tools; false skips it for requests that carry tools (default true). */
+  readonly supportsTools?: boolean;
 }
 
 /** A step of the fallback chain: one model, or a group that shares load by weight. */
@@ -92,10 +133,15 @@ export interface GenerateRequest {
   readonly onToken?: (text: string) => void;
   /** Routes this request through these steps instead of the active model and fallback chain. */
   readonly chain?: readonly ChainStep[];
+  /** Tools the model may call; models without tool support are skipped. Answers with tool calls are never cached. */
+  readonly tools?: readonly ToolDefinition[];
+  readonly toolChoice?: ToolChoice;
 }
 
 export interface GenerateResult {
   readonly text: string;
+  /** Tools the model asked to call; run them and send their results back in a follow-up request. */
+  readonly toolCalls?: readonly ToolCall[];
   /** The registry name of the model that answered (or whose answer was cached). */
   readonly model: string;
   readonly usage: TokenUsage;

@@ -10,6 +10,7 @@ import { ClientSlot, readCredentials, type Credentials } from './credentials';
 import { translateError } from './errorMapping';
 import type { ProviderDeps } from './openAiChatProvider';
 import type { HealthCheckMethod } from './providerConfig';
+import { toAnthropicMessages, toAnthropicToolChoice, toAnthropicTools } from './toolTranslation';
 
 export interface AnthropicProviderOptions {
   readonly model: string;
@@ -148,9 +149,13 @@ export class AnthropicProvider implements LlmProvider {
     const body: MessageCreateParamsBase = {
       model: this.options.model,
       max_tokens: request.maxTokens ?? this.options.defaultMaxTokens,
-      messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+      messages: toAnthropicMessages(request.messages),
     };
     if (request.system) body.system = request.system;
+    if (request.tools?.length) {
+      body.tools = toAnthropicTools(request.tools);
+      if (request.toolChoice) body.tool_choice = toAnthropicToolChoice(request.toolChoice);
+    }
     // The request's temperature is not sent: the Messages API has deprecated it (the SDK no longer
     // has the field), and a failover from an OpenAI model must not become a "bad request" here.
     return body;

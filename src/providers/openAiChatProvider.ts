@@ -12,6 +12,7 @@ import { LlmError, type LlmProvider, type Logger, type ProviderRequest, type Pro
 import { ClientSlot, readCredentials, type Credentials } from './credentials';
 import { translateError } from './errorMapping';
 import type { HealthCheckMethod, MaxTokensParam, SecretSource } from './providerConfig';
+import { toOpenAiMessages, toOpenAiToolChoice, toOpenAiTools } from './toolTranslation';
 
 type OpenAiModule = typeof OpenAiSdk;
 
@@ -132,10 +133,12 @@ export class OpenAiChatProvider implements LlmProvider {
 
 
   private body(request: ProviderRequest, stream: boolean): ChatCompletionCreateParamsBase {
-    const messages: ChatCompletionMessageParam[] = [];
-    if (request.system) messages.push({ role: 'system', content: request.system });
-    for (const message of request.messages) messages.push({ role: message.role, content: message.content });
+    const messages: ChatCompletionMessageParam[] = toOpenAiMessages(request);
     const body: ChatCompletionCreateParamsBase = { model: this.options.model, messages, stream };
+    if (request.tools?.length) {
+      body.tools = toOpenAiTools(request.tools);
+      if (request.toolChoice) body.tool_choice = toOpenAiToolChoice(request.toolChoice);
+    }
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.maxTokens !== undefined) body[this.options.maxTokensParam] = request.maxTokens;
     return body;
