@@ -6,6 +6,7 @@ import {
   isFree,
   normalizeRequest,
   planCandidates,
+  validateToolCalls,
   type NormalizedRequest,
 } from './chainPlan';
 import {
@@ -46,6 +47,7 @@ import type {
   ProviderResponse,
   RequestTrace,
   TokenUsage,
+  ToolCall,
   TraceStep,
 } from './types';
 
@@ -564,6 +566,7 @@ export class LlmManager {
 
     const inputTokens = estimateInputTokens(normalized);
     const providerRequest = { ...normalized, temperature: request.temperature, maxTokens: request.maxTokens };
+    const needsTools = normalized.tools !== undefined;
     const failures: ModelFailure[] = [];
     let needsWindowAbove = inputTokens - 1;
 
@@ -571,7 +574,7 @@ export class LlmManager {
       const entry = this.models.get(candidates[i]);
       if (!entry) continue;
       const isLast = i === candidates.length - 1;
-      const admission = await this.admit(entry, inputTokens, needsWindowAbove, request, isLast);
+      const admission = await this.admit(entry, inputTokens, needsWindowAbove, request, isLast, needsTools);
       if (!admission.admitted) {
         trace.add({ type: 'skip', model: entry.name, reason: admission.reason, detail: admission.detail });
         failures.push({ model: entry.name, outcome: admission.reason, summary: admission.detail, attempts: 0 });
@@ -585,7 +588,8 @@ export class LlmManager {
       }
       if (outcome.ok) {
         if (entry.name !== candidates[0]) this.totals.recordFallback(candidates[0], entry.name);
-        if (key !== undefined) {
+        // An answer that asks for tool calls depends on what the tools return next: never cache it.
+        if (key !== undefined && !outcome.result.toolCalls?.length) {
           this.cache.set(key, { text: outcome.result.text, model: entry.name, usage: outcome.result.usage });
         }
         return outcome.result;
@@ -601,7 +605,7 @@ export class LlmManager {
   private cacheKeyFor(request: GenerateRequest, normalized: NormalizedRequest, steps: readonly ChainStep[]): string | undefined {
     if (!this.settings.enableCaching || request.useCache === false) return undefined;
     if (!this.cache.isCacheableTemperature(request.temperature)) return undefined;
-    return cacheKey([steps, normalized.system ?? '', normalized.messages, request.temperature, request.maxTokens ?? null]);
+    return cacheKey([steps, normalized.system ?? '', normalized.messages, request.temperature, request.maxTokens ?? null, normalized.tools ?? null, normalized.toolChoice ?? null]);
   }
 
   /**
@@ -614,6 +618,7 @@ export class LlmManager {
     needsWindowAbove: number,
     request: GenerateRequest,
     isLast: boolean,
+    needsTools: boolean,
   ): Promise<Admission> {
     const now = this.clock.now();
     const circuit = entry.breaker.snapshot();
@@ -623,6 +628,9 @@ export class LlmManager {
     if (circuit.state === 'isolated') return { admitted: false, reason: 'isolated', detail: describeSkipReason('isolated') };
     if (entry.blockedUntil !== undefined && entry.blockedUntil > now) {
       return { admitted: false, reason: 'retryAfter', detail: `the provider asked us to wait; not tried again for ${formatDuration(entry.blockedUntil - now)}` };
+    }
+    if (needsTools && entry.metadata.supportsTools === false) {
+      return { admitted: false, reason: 'noToolSupport', detail: describeSkipReason('noToolSupport') };
     }
     if (entry.metadata.contextWindow <= needsWindowAbove) {
       return {
@@ -802,6 +810,7 @@ export class LlmManager {
     this.schedulePersist();
     return {
       text: response.text,
+      ...(response.toolCalls?.length ? { toolCalls: response.toolCalls } : {}),
       model: entry.name,
       usage,
       costUsd: cost,
@@ -832,9 +841,10 @@ export class LlmManager {
           this.settings.requestTimeoutMs,
           () => `No answer from ${entry.name} within ${formatDuration(this.settings.requestTimeoutMs)}.`,
         );
-        if (typeof response?.text !== 'string' || response.text.length === 0) {
+        if (typeof response?.text !== 'string' || (response.text.length === 0 && !response.toolCalls?.length)) {
           throw new LlmError('badResponse', `${entry.name} returned an empty answer.`, { model: entry.name });
         }
+        if (response.toolCalls?.length) validateToolCalls(response.toolCalls, request.tools, entry.name);
         return response;
       }
       return await this.consumeStream(entry, request, controller, deadline, onToken, streamed);
@@ -856,6 +866,7 @@ export class LlmManager {
     let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
     let finishReason: string | undefined;
     let received = false;
+    const toolCalls: ToolCall[] = [];
     try {
       for (;;) {
         const next = await deadline.race(
@@ -882,6 +893,9 @@ export class LlmManager {
           case 'finish':
             finishReason = chunk.finishReason;
             break;
+          case 'toolCall':
+            toolCalls.push(chunk.call);
+            break;
         }
       }
     } catch (error) {
@@ -890,10 +904,11 @@ export class LlmManager {
       iterator.return?.().catch(() => undefined);
       throw error;
     }
-    if (streamed.text.length === 0) {
+    if (streamed.text.length === 0 && toolCalls.length === 0) {
       throw new LlmError('badResponse', `${entry.name} streamed an empty answer.`, { model: entry.name });
     }
-    return { text: streamed.text, usage, finishReason };
+    if (toolCalls.length > 0) validateToolCalls(toolCalls, request.tools, entry.name);
+    return { text: streamed.text, usage, finishReason, ...(toolCalls.length ? { toolCalls } : {}) };
   }
 
   // ---- Events, persistence, lifecycle ------------------------------------------------------

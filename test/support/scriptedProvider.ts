@@ -9,6 +9,7 @@ import {
   type ProviderResponse,
   type StreamChunk,
   type TokenUsage,
+  type ToolCall,
 } from '../../src/core';
 import { FakeClock, MemoryLogger, MemoryStore } from './fakeClock';
 
@@ -26,6 +27,8 @@ export interface ScriptStep {
   readonly chunks?: readonly string[];
   /** Answer only after this long on the given clock. */
   readonly delayMs?: number;
+  /** Tool calls in the answer (text defaults to empty then). */
+  readonly toolCalls?: readonly ToolCall[];
 }
 
 /**
@@ -87,7 +90,11 @@ export class ScriptedProvider implements LlmProvider {
     try {
       await this.wait(step, signal);
       if (step.error) this.fail(step);
-      return { text: step.text ?? `answer from ${this.name}`, usage: step.usage ?? { inputTokens: 100, outputTokens: 50 } };
+      return {
+        text: step.text ?? (step.toolCalls ? '' : `answer from ${this.name}`),
+        ...(step.toolCalls ? { toolCalls: step.toolCalls } : {}),
+        usage: step.usage ?? { inputTokens: 100, outputTokens: 50 },
+      };
     } finally {
       this.inFlight--;
     }
@@ -97,7 +104,7 @@ export class ScriptedProvider implements LlmProvider {
     this.requests.push(request);
     const step = this.nextStep();
     await this.wait(step, signal);
-    const chunks = step.chunks ?? (step.error ? [] : [step.text ?? `answer from ${this.name}`]);
+    const chunks = step.chunks ?? (step.error || step.toolCalls ? [] : [step.text ?? `answer from ${this.name}`]);
     for (const text of chunks) {
       if (signal.aborted) {
         this.aborted++;
@@ -106,6 +113,7 @@ export class ScriptedProvider implements LlmProvider {
       yield { type: 'text', text };
     }
     if (step.error) this.fail(step);
+    for (const call of step.toolCalls ?? []) yield { type: 'toolCall', call };
     yield { type: 'usage', usage: step.usage ?? { inputTokens: 100, outputTokens: 50 } };
     yield { type: 'finish', finishReason: 'stop' };
   }
