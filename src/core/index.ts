@@ -10,4 +10,5 @@ export * from './metrics';
 export * from './responseCache';
 export * from './spendLedger';
 export * from './tokenBucket';
+export * from './traceText';
 export * from './types';

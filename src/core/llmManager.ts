@@ -51,6 +51,30 @@ import type {
   TraceStep,
 } from './types';
 
+/** How demanding a task is; each tier may have its own chain (an empty one means the default chain). */
+export type QualityTier = 'economy' | 'standard' | 'high';
+
+export interface RoutingOptions {
+  /** A chain per tier; tiers without one use the active model and fallback chain. */
+  readonly tierChains: Readonly<Partial<Record<QualityTier, readonly ChainStep[]>>>;
+  /**
+   * Budget pressure: when less than this share of the daily or monthly budget remains,
+   * standard-tier requests move to the economy chain.
+   */
+  readonly pressureThreshold: number;
+}
+
+export interface HealthProbeOptions {
+  /** Probe recovered models in the background when every model of the chain is unavailable. */
+  readonly enabled: boolean;
+  /** At most one check per model per interval. */
+  readonly intervalMs: number;
+  /** Stop probing when no request came for this long (the window is idle). */
+  readonly idleAfterMs: number;
+  /** Deadline of one check. */
+  readonly timeoutMs: number;
+}
+
 export interface StreamTimeouts {
   /** How long to wait for the first piece of a streamed answer. */
   readonly firstChunkTimeoutMs: number;
@@ -70,6 +94,8 @@ export interface ManagerSettings {
   readonly stream: StreamTimeouts;
   readonly cache: CacheOptions;
   readonly budget: BudgetOptions;
+  readonly routing: RoutingOptions;
+  readonly healthProbe: HealthProbeOptions;
 }
 
 export interface SettingsPatch {
@@ -81,6 +107,8 @@ export interface SettingsPatch {
   readonly stream?: Partial<StreamTimeouts>;
   readonly cache?: Partial<CacheOptions>;
   readonly budget?: Partial<BudgetOptions>;
+  readonly routing?: Partial<RoutingOptions>;
+  readonly healthProbe?: Partial<HealthProbeOptions>;
 }
 
 export interface LlmManagerOptions extends SettingsPatch {
@@ -107,6 +135,8 @@ export const DEFAULT_SETTINGS: ManagerSettings = {
   stream: { firstChunkTimeoutMs: 30_000, idleTimeoutMs: 30_000 },
   cache: { ttlMs: 3_600_000, maxEntries: 500, maxBytes: 512 * 1024, maxTemperature: 0.3 },
   budget: { alertAt: 0.8, hardStop: false },
+  routing: { tierChains: {}, pressureThreshold: 0.2 },
+  healthProbe: { enabled: true, intervalMs: 30_000, idleAfterMs: 300_000, timeoutMs: 10_000 },
 };
 
 /** Keys under which state persists in the store. Each value carries its own format version. */
@@ -182,6 +212,14 @@ export interface CostEstimate {
   readonly perModel: ReadonlyArray<{ readonly model: string; readonly minUsd: number; readonly maxUsd: number; readonly free: boolean }>;
 }
 
+/** Why a request's chain was chosen, when it is not simply the default chain. */
+export interface RoutingState {
+  /** Set while a budget is nearly used up. */
+  readonly pressure?: { readonly period: 'day' | 'month'; readonly remainingShare: number };
+  /** True while standard-tier requests are moved to the economy chain. */
+  readonly standardUsesEconomy: boolean;
+}
+
 export interface CircuitChange {
   readonly model: string;
   readonly from: CircuitStateName;
@@ -241,6 +279,9 @@ export class LlmManager {
   private readonly orphanCircuits = new Map<string, PersistedCircuit>();
   private readonly orphanStats = new Map<string, PersistedModelStats>();
   private persistTimer: { dispose(): void } | undefined;
+  private probeLoop: { dispose(): void } | undefined;
+  private probesInFlight = new Set<string>();
+  private lastRequestAt = 0;
   private traceCounter = 0;
   private traceIdPrefix: string | undefined;
   private priorityOrder: string[] | undefined;
@@ -513,6 +554,7 @@ export class LlmManager {
     if (!this.restored) await this.ready;
     const trace = new TraceRecorder(this.nextTraceId(), this.clock);
     this.totals.requests++;
+    this.lastRequestAt = this.clock.now();
     try {
       const result = await this.route(request, trace);
       this.totals.successes++;
@@ -534,7 +576,7 @@ export class LlmManager {
     const { signal } = request;
     if (signal?.aborted) throw cancelledError();
 
-    const steps = request.chain ?? this.chainSteps();
+    const steps = this.stepsFor(request, trace);
     const candidates = this.resolveChain(steps);
     if (candidates.length === 0) {
       throw new ChainFailedError(
@@ -600,6 +642,109 @@ export class LlmManager {
       }
     }
     throw chainFailure(failures);
+  }
+
+  /**
+   * The chain a request takes: its own, else its tier's, else the default. Under budget pressure a
+   * standard-tier request takes the economy chain instead, and the trace says why.
+   */
+  private stepsFor(request: GenerateRequest, trace: TraceRecorder): readonly ChainStep[] {
+    if (request.chain) return request.chain;
+    const tier = request.tier ?? 'standard';
+    const chains = this.settings.routing.tierChains;
+    const routing = this.getRoutingState();
+    if (tier === 'standard' && routing.standardUsesEconomy && routing.pressure) {
+      const { period, remainingShare } = routing.pressure;
+      trace.add({
+        type: 'route',
+        tier,
+        chain: 'economy',
+        reason: `budget pressure: ${Math.round(remainingShare * 100)} % of the ${period === 'day' ? 'daily' : 'monthly'} budget left`,
+      });
+      return chains.economy!;
+    }
+    const own = chains[tier];
+    if (own && own.length > 0) {
+      trace.add({ type: 'route', tier, chain: tier });
+      return own;
+    }
+    return this.chainSteps();
+  }
+
+  /** Whether a budget is nearly used up, and whether that moves standard requests to the economy chain. */
+  getRoutingState(): RoutingState {
+    const { budget, routing } = this.settings;
+    const now = this.clock.now();
+    let pressure: RoutingState['pressure'];
+    const periods: Array<['day' | 'month', number | undefined, number]> = [
+      ['day', budget.dailyUsd, this.ledger.spentToday(now)],
+      ['month', budget.monthlyUsd, this.ledger.spentThisMonth(now)],
+    ];
+    for (const [period, limit, spent] of periods) {
+      if (!limit || limit <= 0) continue;
+      const remainingShare = Math.max(0, (limit - spent) / limit);
+      if (remainingShare < routing.pressureThreshold && (!pressure || remainingShare < pressure.remainingShare)) {
+        pressure = { period, remainingShare };
+      }
+    }
+    const economy = routing.tierChains.economy;
+    return { pressure, standardUsesEconomy: pressure !== undefined && economy !== undefined && economy.length > 0 };
+  }
+
+  // ---- Background health probes --------------------------------------------------------------
+
+  /**
+   * When every model of the default chain is unavailable, checks the open ones in the background
+   * (a model list or a one-token request, once per model per interval), so a recovered model comes
+   * back before its breaker's own timeout. Stops when any model is available again or the window
+   * has been idle for a while.
+   */
+  private considerHealthProbes(): void {
+    const options = this.settings.healthProbe;
+    if (!options.enabled || this.disposed || this.probeLoop) return;
+    if (!this.chainIsDown()) return;
+    this.logger?.info('Every model of the chain is unavailable; probing them in the background.');
+    this.probeLoop = this.clock.setTimeout(() => this.runHealthProbes(), options.intervalMs);
+  }
+
+  private chainIsDown(): boolean {
+    const names = this.resolveChain();
+    return names.length > 0 && names.every((name) => this.models.get(name)!.breaker.state === 'open' || this.models.get(name)!.breaker.state === 'isolated');
+  }
+
+  private runHealthProbes(): void {
+    this.probeLoop = undefined;
+    const options = this.settings.healthProbe;
+    if (this.disposed || !options.enabled || !this.chainIsDown()) return;
+    if (this.clock.now() - this.lastRequestAt >= options.idleAfterMs) {
+      this.logger?.info('Background health probes stopped: no requests for a while.');
+      return;
+    }
+    for (const name of this.resolveChain()) {
+      const entry = this.models.get(name)!;
+      if (entry.breaker.state !== 'open' || !entry.provider.healthCheck || this.probesInFlight.has(name)) continue;
+      void this.probeModel(entry, options.timeoutMs);
+    }
+    this.probeLoop = this.clock.setTimeout(() => this.runHealthProbes(), options.intervalMs);
+  }
+
+  private async probeModel(entry: ModelEntry, timeoutMs: number): Promise<void> {
+    this.probesInFlight.add(entry.name);
+    const controller = new AbortController();
+    const deadline = new Deadline(this.clock, controller, undefined);
+    try {
+      await deadline.race(entry.provider.healthCheck!(controller.signal), timeoutMs, () => `health check of ${entry.name} timed out`);
+      if (entry.breaker.state === 'open') {
+        this.logger?.info(`${entry.name} answered a background health check; its circuit closes before its timeout.`);
+        entry.breaker.reset();
+        entry.blockedUntil = undefined;
+      }
+    } catch (error) {
+      this.logger?.debug(`Background health check of ${entry.name} failed: ${toLlmError(error).message}`);
+    } finally {
+      deadline.dispose();
+      this.probesInFlight.delete(entry.name);
+    }
   }
 
   private cacheKeyFor(request: GenerateRequest, normalized: NormalizedRequest, steps: readonly ChainStep[]): string | undefined {
@@ -927,6 +1072,7 @@ export class LlmManager {
     this.logger?.info(`Circuit of ${model}: ${from} → ${to}`);
     this.schedulePersist();
     this._onDidChangeCircuit.fire({ model, from, to, at: this.clock.now() });
+    if (to === 'open') this.considerHealthProbes();
   }
 
   /** An open circuit becomes half-open by time alone: a timer makes that visible when it happens. */
@@ -1082,6 +1228,7 @@ export class LlmManager {
     await this.flush();
     this.disposed = true;
     for (const entry of this.models.values()) this.disposeEntry(entry);
+    this.probeLoop?.dispose();
     this._onDidChangeCircuit.dispose();
     this._onDidCompleteRequest.dispose();
     this._onDidCrossBudgetAlert.dispose();
@@ -1242,6 +1389,8 @@ export function mergeSettings(base: ManagerSettings, patch: SettingsPatch): Mana
     stream: { ...base.stream, ...defined(patch.stream) },
     cache: { ...base.cache, ...defined(patch.cache) },
     budget: { ...base.budget, ...defined(patch.budget) },
+    routing: { ...base.routing, ...defined(patch.routing) },
+    healthProbe: { ...base.healthProbe, ...defined(patch.healthProbe) },
   };
   validateSettings(merged);
   return merged;
@@ -1272,6 +1421,8 @@ function validateSettings(s: ManagerSettings): void {
   check(s.budget.dailyUsd === undefined || s.budget.dailyUsd >= 0, 'budget.dailyUsd must be ≥ 0');
   check(s.budget.monthlyUsd === undefined || s.budget.monthlyUsd >= 0, 'budget.monthlyUsd must be ≥ 0');
   check(s.budget.alertAt > 0 && s.budget.alertAt <= 1, 'budget.alertAt must be in (0, 1]');
+  check(s.routing.pressureThreshold >= 0 && s.routing.pressureThreshold < 1, 'routing.pressureThreshold must be in [0, 1)');
+  check(s.healthProbe.intervalMs >= 1000 && s.healthProbe.timeoutMs > 0 && s.healthProbe.idleAfterMs >= 0, 'healthProbe timings must be positive (interval ≥ 1 s)');
   if (problems.length > 0) throw new RangeError(`Invalid LLM Manager settings: ${problems.join('; ')}.`);
 }
 

@@ -136,6 +136,8 @@ export interface GenerateRequest {
   /** Tools the model may call; models without tool support are skipped. Answers with tool calls are never cached. */
   readonly tools?: readonly ToolDefinition[];
   readonly toolChoice?: ToolChoice;
+  /** How demanding the task is (default `standard`); a tier may have its own chain. */
+  readonly tier?: 'economy' | 'standard' | 'high';
 }
 
 export interface GenerateResult {
@@ -193,7 +195,17 @@ export type TraceStep =
       readonly from: CircuitStateName;
       readonly to: CircuitStateName;
     }
-  | { readonly type: 'answered'; readonly at: number; readonly model: string; readonly costUsd: number };
+  | { readonly type: 'answered'; readonly at: number; readonly model: string; readonly costUsd: number }
+  | {
+      readonly type: 'route';
+      readonly at: number;
+      /** The tier the request asked for. */
+      readonly tier: 'economy' | 'standard' | 'high';
+      /** Whose chain it took. */
+      readonly chain: 'economy' | 'standard' | 'high';
+      /** Why, when it is not the tier's own chain (budget pressure). */
+      readonly reason?: string;
+    };
 
 export type CircuitStateName = 'closed' | 'open' | 'halfOpen' | 'isolated';
 

@@ -4,7 +4,7 @@
  * stream cut part-way, then the metrics. `--serve` keeps the upstream running for manual use.
  */
 
-import { isLlmError, LlmManager, type GenerateResult, type RequestTrace } from '../core';
+import { describeStep, isLlmError, LlmManager, type GenerateResult, type RequestTrace } from '../core';
 import { createProvider } from '../providers';
 import { DEMO_CHAIN, DEMO_CHUNK_DELAY_MS, DEMO_SETTINGS, demoModels, demoSecrets } from './demoSetup';
 import { startFaultUpstream } from './faultUpstream';
@@ -12,24 +12,7 @@ import { startFaultUpstream } from './faultUpstream';
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 function describeTrace(trace: RequestTrace): string {
-  return trace.steps
-    .map((step) => {
-      switch (step.type) {
-        case 'attempt':
-          return step.outcome === 'success' ? `${step.model} ✓` : `${step.model} ✗ ${step.errorKind}`;
-        case 'backoff':
-          return `wait ${step.delayMs} ms (${step.reason})`;
-        case 'skip':
-          return `skip ${step.model} (${step.reason})`;
-        case 'circuit':
-          return `circuit ${step.model}: ${step.from} → ${step.to}`;
-        case 'cache':
-          return step.hit ? 'cache hit' : 'cache miss';
-        case 'answered':
-          return `answered by ${step.model}`;
-      }
-    })
-    .join(' → ');
+  return trace.steps.map(describeStep).join(' → ');
 }
 
 async function main(): Promise<void> {

@@ -41,6 +41,9 @@ export class ScriptedProvider implements LlmProvider {
   aborted = 0;
   inFlight = 0;
   maxInFlight = 0;
+  /** What the background health check finds. */
+  healthy = false;
+  healthChecks = 0;
 
   constructor(
     readonly name: string,
@@ -80,6 +83,11 @@ export class ScriptedProvider implements LlmProvider {
         });
       });
     }
+  }
+
+  async healthCheck(): Promise<void> {
+    this.healthChecks++;
+    if (!this.healthy) throw new LlmError('server', `${this.name}: still down`);
   }
 
   async generate(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
