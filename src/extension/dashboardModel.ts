@@ -468,6 +468,8 @@ function stepTone(step: TraceStep): Tone {
   switch (step.type) {
     case 'cache':
       return step.hit ? 'ok' : 'muted';
+    case 'route':
+      return step.reason ? 'warning' : 'info';
     case 'skip':
       return 'warning';
     case 'attempt':

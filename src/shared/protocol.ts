@@ -186,7 +186,7 @@ export interface OutcomesView {
   >;
 }
 
-export type TraceStepKind = 'cache' | 'skip' | 'attempt' | 'backoff' | 'circuit' | 'answered';
+export type TraceStepKind = 'cache' | 'route' | 'skip' | 'attempt' | 'backoff' | 'circuit' | 'answered';
 
 /** One step of a request's routing, described in words. */
 export interface TraceStepView {
