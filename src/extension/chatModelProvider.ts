@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { estimateTextTokens, LlmError, toLlmError, type ChatMessage, type LlmManager } from '../core';
+import { estimateTextTokens, LlmError, toLlmError, type ChatMessage, type LlmManager, type QualityTier, type ToolCall, type ToolChoice, type ToolDefinition } from '../core';
 import { CHAT_MODEL_ID } from './contributions';
 
 /**
@@ -10,7 +10,10 @@ export class ChainChatModelProvider implements vscode.LanguageModelChatProvider 
   private readonly _onDidChange = new vscode.EventEmitter<void>();
   readonly onDidChangeLanguageModelChatInformation = this._onDidChange.event;
 
-  constructor(private readonly manager: LlmManager) {}
+  constructor(
+    private readonly manager: LlmManager,
+    private readonly tier: () => QualityTier = () => 'standard',
+  ) {}
 
   /** Call when the chain changes, so VS Code re-reads the model's limits. */
   refresh(): void {
@@ -33,7 +36,8 @@ export class ChainChatModelProvider implements vscode.LanguageModelChatProvider 
         tooltip: `Tries ${infos.map((i) => i.name).join(', then ')}, with circuit breakers, retries and your budget.`,
         maxInputTokens: Math.max(1, maxInputTokens),
         maxOutputTokens: Math.max(1, maxOutputTokens),
-        capabilities: { toolCalling: false, imageInput: false },
+        // Tools pass through to the members that support them; the others are skipped for such requests.
+        capabilities: { toolCalling: infos.some((i) => i.metadata.supportsTools !== false), imageInput: false },
       },
     ];
   }
@@ -49,14 +53,18 @@ export class ChainChatModelProvider implements vscode.LanguageModelChatProvider 
     const subscription = token.onCancellationRequested(() => controller.abort());
     const converted = toChatMessages(messages);
     const temperature = typeof options.modelOptions?.temperature === 'number' ? options.modelOptions.temperature : undefined;
+    const tools = toToolDefinitions(options.tools);
     try {
-      await this.manager.generate({
+      const result = await this.manager.generate({
         messages: converted.messages,
         system: converted.system,
         temperature,
+        tier: this.tier(),
+        ...(tools ? { tools, toolChoice: toToolChoice(options.toolMode) } : {}),
         signal: controller.signal,
         onToken: (text) => progress.report(new vscode.LanguageModelTextPart(text)),
       });
+      for (const call of result.toolCalls ?? []) progress.report(new vscode.LanguageModelToolCallPart(call.id, call.name, { ...call.arguments }));
     } catch (error) {
       const llmError = toLlmError(error);
       if (llmError.kind === 'cancelled') throw new vscode.CancellationError();
@@ -79,15 +87,41 @@ function textOf(content: ReadonlyArray<unknown>): string {
   return content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
 }
 
+function toToolDefinitions(tools: readonly vscode.LanguageModelChatTool[] | undefined): ToolDefinition[] | undefined {
+  if (!tools?.length) return undefined;
+  return tools.map((tool) => ({
+    name: tool.name,
+    description: tool.description,
+    parameters: (tool.inputSchema as Record<string, unknown> | undefined) ?? { type: 'object', properties: {} },
+  }));
+}
+
+function toToolChoice(mode: vscode.LanguageModelChatToolMode): ToolChoice {
+  return mode === vscode.LanguageModelChatToolMode.Required ? 'required' : 'auto';
+}
+
 /** VS Code's messages in the core's shape; a System role (newer VS Code) becomes the system prompt. */
 export function toChatMessages(messages: readonly vscode.LanguageModelChatRequestMessage[]): { messages: ChatMessage[]; system?: string } {
   const result: ChatMessage[] = [];
   const system: string[] = [];
   for (const message of messages) {
     const text = textOf(message.content);
-    if (message.role === vscode.LanguageModelChatMessageRole.User) result.push({ role: 'user', content: text });
-    else if (message.role === vscode.LanguageModelChatMessageRole.Assistant) result.push({ role: 'assistant', content: text });
-    else system.push(text);
+    if (message.role === vscode.LanguageModelChatMessageRole.User) {
+      // Tool results travel in user messages; each becomes a `tool` turn of the core.
+      for (const part of message.content) {
+        if (part instanceof vscode.LanguageModelToolResultPart) {
+          result.push({ role: 'tool', toolCallId: part.callId, content: textOf(part.content) });
+        }
+      }
+      if (text) result.push({ role: 'user', content: text });
+    } else if (message.role === vscode.LanguageModelChatMessageRole.Assistant) {
+      const toolCalls: ToolCall[] = message.content
+        .filter((part): part is vscode.LanguageModelToolCallPart => part instanceof vscode.LanguageModelToolCallPart)
+        .map((part) => ({ id: part.callId, name: part.name, arguments: (part.input ?? {}) as Record<string, unknown> }));
+      result.push(toolCalls.length ? { role: 'assistant', content: text, toolCalls } : { role: 'assistant', content: text });
+    } else {
+      system.push(text);
+    }
   }
   if (result.length === 0) throw new LlmError('badRequest', 'The chat request has no user message.');
   return system.length ? { messages: result, system: system.join('\n\n') } : { messages: result };

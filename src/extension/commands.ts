@@ -1,11 +1,22 @@
 import * as vscode from 'vscode';
-import { formatDuration, formatUsd, toLlmError, type ChainStep, type LlmManager, type ModelInfo } from '../core';
+import { formatDuration, formatUsd, toLlmError, type ChainStep, type GenerateRequest, type LlmManager, type ModelInfo } from '../core';
 import type { AnswerDocuments } from './answerDocuments';
 import { COMMANDS, type CommandName } from './contributions';
 import type { DemoController } from './demoController';
 import type { KeyStore } from './keyStore';
 import type { ModelService } from './modelService';
-import { askPrompt, explainPrompt, extractCode, freePrompt, improvePrompt, type SelectionContext } from './prompts';
+import type { TaskName } from './settings';
+import {
+  extractCode,
+  fencedBlock,
+  freePromptParts,
+  renderTemplate,
+  usesPlaceholder,
+  type PlaceholderName,
+  type PlaceholderValues,
+  type PromptTemplate,
+  type SelectionContext,
+} from './templates';
 import type { CommandOutcome, RequestRunner } from './requestRunner';
 import type { SettingsService } from './settingsService';
 import { circuitLabel } from './statusModel';
@@ -78,56 +89,105 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
     return picked?.name;
   };
 
+  const placeholderValues = (context: SelectionContext, question: string): PlaceholderValues => ({
+    selection: context.text,
+    selectionBlock: fencedBlock(context.text, context.languageId),
+    language: context.languageId,
+    fileName: context.fileName,
+    question,
+  });
+
+  /**
+   * Runs a prompt template: gathers what its placeholders need (the selection, a question), sends
+   * it at the task's tier, then shows the answer beside the code or replaces the selection.
+   */
+  const runTemplate = async (template: PromptTemplate, task: TaskName, question?: string): Promise<CommandOutcome | undefined> => {
+    const needsSelection = ['selection', 'selectionBlock', 'language', 'fileName'].some((name) => usesPlaceholder(template.prompt, name as PlaceholderName));
+    const editor = vscode.window.activeTextEditor;
+    let context: SelectionContext = { text: '', languageId: editor?.document.languageId ?? 'plaintext', fileName: editor ? vscode.workspace.asRelativePath(editor.document.uri) : '', wholeFile: false };
+    if (needsSelection || template.mode === 'replace') {
+      const found = selection(template.mode === 'answer');
+      if (typeof found === 'string') return fail(template.mode === 'replace' && found.startsWith('Select the code') ? `Select the code for "${template.title}" first.` : found);
+      context = found;
+    }
+    let asked = question ?? '';
+    if (usesPlaceholder(template.prompt, 'question') && !asked.trim()) {
+      asked = (await vscode.window.showInputBox({ prompt: template.id === 'ask' ? 'Ask about the selected code' : `${template.title}: your question`, placeHolder: 'What does this do? Is it safe? How do I test it?', ignoreFocusOut: true })) ?? '';
+      if (!asked.trim()) return { ok: false, errorKind: 'cancelled', message: 'No question asked.' };
+    }
+    let parts: { system: string; prompt: string };
+    try {
+      parts = renderTemplate(template, placeholderValues(context, asked.trim()));
+    } catch (error) {
+      return fail(error instanceof Error ? error.message : String(error));
+    }
+    const request = { ...parts, temperature: temperature(), tier: template.tier ?? settings.settings.taskTiers[task] };
+    const subtitle = `${context.fileName ? subtitleOf(context) : ''}${asked.trim() ? ` — ${asked.trim().slice(0, 200)}` : ''}`;
+    if (template.mode === 'answer') {
+      return (await runner.run({ title: template.title, progress: `${template.title}`, subtitle, showAnswer: true, request })).outcome;
+    }
+    return replaceSelection(template, request, context);
+  };
+
+  /** The "replace" mode: ask, take the code from the answer, show a diff if wanted, apply as one undo step. */
+  const replaceSelection = async (template: PromptTemplate, request: GenerateRequest, context: SelectionContext): Promise<CommandOutcome> => {
+    const editor = vscode.window.activeTextEditor!;
+    const document = editor.document;
+    const range = new vscode.Range(editor.selection.start, editor.selection.end);
+    const original = document.getText(range);
+    const { outcome, result } = await runner.run({ title: template.title, progress: template.title, showAnswer: false, request });
+    if (!result) return outcome;
+    const improved = extractCode(result.text, original.endsWith('\n'));
+    if (improved === original) {
+      void vscode.window.showInformationMessage(`${result.model} suggests no change.`);
+      return { ...outcome, text: improved };
+    }
+    if (settings.settings.improveShowsDiff) {
+      const left = documents.create('Original', original);
+      const right = documents.create('Proposed', improved);
+      await vscode.commands.executeCommand('vscode.diff', left, right, `${template.title}: ${context.fileName} original ↔ proposed by ${result.model}`, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      const choice = await vscode.window.showInformationMessage(`Apply ${result.model}'s change to ${context.fileName}? (${result.cached ? 'cached' : formatUsd(result.costUsd)})`, 'Apply', 'Discard');
+      if (choice !== 'Apply') return { ...outcome, ok: false, errorKind: 'cancelled', message: 'Change discarded.', text: improved };
+    }
+    if (document.isClosed || document.getText(range) !== original) {
+      const uri = documents.create('Proposed code', `The selection changed while the model was working, so it was not replaced.\n\n${fencedBlock(improved, context.languageId)}\n`);
+      await documents.show(uri);
+      void vscode.window.showWarningMessage('The selection changed while waiting; the proposed code was opened beside instead of applied.');
+      return { ...outcome, ok: false, errorKind: 'conflict', message: 'Selection changed', text: improved };
+    }
+    // One WorkspaceEdit is one undo step.
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(document.uri, range, improved);
+    const applied = await vscode.workspace.applyEdit(edit);
+    return { ...outcome, ok: applied, text: improved };
+  };
+
   return {
-    askSelection: async (question?: string) => {
-      const context = selection(true);
-      if (typeof context === 'string') return fail(context);
-      const asked = question ?? (await vscode.window.showInputBox({ prompt: 'Ask about the selected code', placeHolder: 'What does this do? Is it safe? How do I test it?', ignoreFocusOut: true }));
-      if (!asked?.trim()) return { ok: false, errorKind: 'cancelled', message: 'No question asked.' };
-      const { system, prompt } = askPrompt(context, asked.trim());
-      return (await runner.run({ title: 'Ask about selection', progress: 'Answering', subtitle: `${subtitleOf(context)} — ${asked.trim()}`, showAnswer: true, request: { system, prompt, temperature: temperature() } })).outcome;
-    },
+    askSelection: (question?: string) => runTemplate(settings.settings.templates.ask, 'ask', question),
 
-    explainSelection: async () => {
-      const context = selection(true);
-      if (typeof context === 'string') return fail(context);
-      const { system, prompt } = explainPrompt(context);
-      return (await runner.run({ title: 'Explain selection', progress: 'Explaining the selection', subtitle: subtitleOf(context), showAnswer: true, request: { system, prompt, temperature: temperature() } })).outcome;
-    },
+    explainSelection: () => runTemplate(settings.settings.templates.explain, 'explain'),
 
-    improveSelection: async () => {
-      const editor = vscode.window.activeTextEditor;
-      const context = selection(false);
-      if (typeof context === 'string' || !editor) return fail(typeof context === 'string' ? context : 'Open a file first.');
-      const document = editor.document;
-      const range = new vscode.Range(editor.selection.start, editor.selection.end);
-      const original = document.getText(range);
-      const { system, prompt } = improvePrompt(context);
-      const { outcome, result } = await runner.run({ title: 'Improve selection', progress: 'Improving the selection', showAnswer: false, request: { system, prompt, temperature: temperature() } });
-      if (!result) return outcome;
-      const improved = extractCode(result.text, original.endsWith('\n'));
-      if (improved === original) {
-        void vscode.window.showInformationMessage(`${result.model} suggests no change.`);
-        return { ...outcome, text: improved };
+    improveSelection: () => runTemplate(settings.settings.templates.improve, 'improve'),
+
+    runTemplate: async (id?: string, question?: string) => {
+      const { templates } = settings.settings;
+      const all = [templates.ask, templates.explain, templates.improve, ...templates.custom];
+      let template = id === undefined ? undefined : all.find((t) => t.id === id);
+      if (id !== undefined && !template) return fail(`There is no prompt template "${id}" (known: ${all.map((t) => t.id).join(', ')}).`);
+      if (!template) {
+        const picked = await vscode.window.showQuickPick(
+          all.map((t) => ({
+            label: t.title,
+            description: t.builtIn ? 'built in' : t.id,
+            detail: `${t.mode === 'replace' ? 'replaces the selection' : 'answers beside the code'} · ${t.tier ?? settings.settings.taskTiers[t.builtIn ? (t.id as TaskName) : 'template']} tier`,
+            template: t,
+          })),
+          { placeHolder: templates.custom.length ? 'Run which prompt template?' : 'Run which prompt template? (add your own in llmManager.templates.custom)' },
+        );
+        template = picked?.template;
       }
-      if (settings.settings.improveShowsDiff) {
-        const left = documents.create('Original', original);
-        const right = documents.create('Improved', improved);
-        await vscode.commands.executeCommand('vscode.diff', left, right, `Improve ${context.fileName}: original ↔ proposed by ${result.model}`, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-        const choice = await vscode.window.showInformationMessage(`Apply ${result.model}'s improvement to ${context.fileName}? (${result.cached ? 'cached' : formatUsd(result.costUsd)})`, 'Apply', 'Discard');
-        if (choice !== 'Apply') return { ...outcome, ok: false, errorKind: 'cancelled', message: 'Improvement discarded.', text: improved };
-      }
-      if (document.isClosed || document.getText(range) !== original) {
-        const uri = documents.create('Improved code', `The selection changed while the model was working, so it was not replaced.\n\n\`\`\`${context.languageId}\n${improved}\n\`\`\`\n`);
-        await documents.show(uri);
-        void vscode.window.showWarningMessage('The selection changed while waiting; the improvement was opened beside instead of applied.');
-        return { ...outcome, ok: false, errorKind: 'conflict', message: 'Selection changed', text: improved };
-      }
-      // One WorkspaceEdit is one undo step.
-      const edit = new vscode.WorkspaceEdit();
-      edit.replace(document.uri, range, improved);
-      const applied = await vscode.workspace.applyEdit(edit);
-      return { ...outcome, ok: applied, text: improved };
+      if (!template) return undefined;
+      return runTemplate(template, template.builtIn ? (template.id as TaskName) : 'template', question);
     },
 
     freePrompt: async (question?: string) => {
@@ -135,8 +195,17 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
       if (!asked?.trim()) return { ok: false, errorKind: 'cancelled', message: 'No prompt.' };
       const editor = vscode.window.activeTextEditor;
       const context = editor && !editor.selection.isEmpty ? selection(false) : undefined;
-      const parts = freePrompt(asked.trim(), typeof context === 'object' ? context : undefined);
-      return (await runner.run({ title: 'Prompt', progress: 'Asking the chain', subtitle: `_${asked.trim().slice(0, 200)}_`, showAnswer: true, request: { ...parts, temperature: temperature() } })).outcome;
+      const values = typeof context === 'object' ? placeholderValues(context, asked.trim()) : undefined;
+      const parts = freePromptParts(asked.trim(), values);
+      return (
+        await runner.run({
+          title: 'Prompt',
+          progress: 'Asking the chain',
+          subtitle: `_${asked.trim().slice(0, 200)}_`,
+          showAnswer: true,
+          request: { ...parts, temperature: temperature(), tier: settings.settings.taskTiers.freePrompt },
+        })
+      ).outcome;
     },
 
     chooseActiveModel: async (name?: string) => {

@@ -8,6 +8,7 @@ export const COMMANDS = {
   explainSelection: 'llmManager.explainSelection',
   improveSelection: 'llmManager.improveSelection',
   freePrompt: 'llmManager.freePrompt',
+  runTemplate: 'llmManager.runTemplate',
   chooseActiveModel: 'llmManager.chooseActiveModel',
   editFallbackChain: 'llmManager.editFallbackChain',
   resetCircuit: 'llmManager.resetCircuit',

@@ -67,7 +67,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
   subscriptions.push(documents, vscode.workspace.registerTextDocumentContentProvider(ANSWER_SCHEME, documents));
   const runner = new RequestRunner(manager, documents, models, () => settings.settings.confirmCostAboveUsd, channel);
 
-  const statusBar = new StatusBarController(manager, models, keys);
+  const statusBar = new StatusBarController(manager, models, keys, () => {
+    const routing = manager.getRoutingState();
+    if (!routing.pressure) return undefined;
+    const left = `${Math.round(routing.pressure.remainingShare * 100)} % of the ${routing.pressure.period === 'day' ? 'daily' : 'monthly'} budget left`;
+    return routing.standardUsesEconomy ? `Budget pressure (${left}): standard tasks use the economy chain.` : `Budget pressure: ${left}.`;
+  });
   subscriptions.push(statusBar);
 
   const metricsViews = new MetricsViews({ extensionUri: context.extensionUri, manager, models, keys, logger, redact });
@@ -87,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
     }),
   );
 
-  const chatProvider = new ChainChatModelProvider(manager);
+  const chatProvider = new ChainChatModelProvider(manager, () => settings.settings.taskTiers.chat);
   subscriptions.push(chatProvider, vscode.lm.registerLanguageModelChatProvider(CHAT_VENDOR, chatProvider));
   subscriptions.push(models.onDidChange(() => chatProvider.refresh()));
 

@@ -4,7 +4,8 @@
  * yields a problem naming the setting, and the rest keeps working with defaults.
  */
 
-import type { ChainStep, SettingsPatch } from '../core';
+import type { ChainStep, QualityTier, SettingsPatch } from '../core';
+import { BUILT_IN_TEMPLATES, unknownPlaceholderMessage, unknownPlaceholders, type PromptTemplate, type TemplateMode } from './templates';
 
 export const SETTINGS_SECTION = 'llmManager';
 
@@ -58,7 +59,15 @@ export interface ExtensionSettings {
   readonly wholeFileMaxChars: number;
   readonly commandTemperature: number;
   readonly logLevel: LogLevel;
+  /** The prompts behind Ask, Explain and Improve, and the user's own templates. */
+  readonly templates: Readonly<Record<'ask' | 'explain' | 'improve', PromptTemplate>> & { readonly custom: readonly PromptTemplate[] };
+  /** The quality tier of each editor task (its chain under llmManager.routing.*Chain). */
+  readonly taskTiers: Readonly<Record<TaskName, QualityTier>>;
 }
+
+export const TASK_NAMES = ['ask', 'explain', 'improve', 'freePrompt', 'template', 'chat'] as const;
+export type TaskName = (typeof TASK_NAMES)[number];
+export const QUALITY_TIERS: readonly QualityTier[] = ['economy', 'standard', 'high'];
 
 export interface SettingsProblem {
   /** The full setting name, e.g. `llmManager.budget.dailyUsd`. */
@@ -103,6 +112,18 @@ export const SETTING_DEFAULTS = {
   wholeFileMaxChars: 12_000,
   commandTemperature: 0.2,
   logLevel: 'info' as LogLevel,
+  'templates.ask': BUILT_IN_TEMPLATES.ask.prompt,
+  'templates.explain': BUILT_IN_TEMPLATES.explain.prompt,
+  'templates.improve': BUILT_IN_TEMPLATES.improve.prompt,
+  'templates.custom': [] as unknown[],
+  'tasks.tiers': { ask: 'economy', explain: 'standard', improve: 'high', freePrompt: 'standard', template: 'standard', chat: 'standard' } as Record<TaskName, QualityTier>,
+  'routing.economyChain': [] as unknown[],
+  'routing.standardChain': [] as unknown[],
+  'routing.highChain': [] as unknown[],
+  'budget.pressureThreshold': 0.2,
+  'healthProbe.enabled': true,
+  'healthProbe.intervalSeconds': 30,
+  'healthProbe.idleMinutes': 5,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
@@ -183,6 +204,19 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
       alertAt: number('budget.alertAt', 0.01, 1),
       hardStop: boolean('budget.hardStop'),
     },
+    routing: {
+      tierChains: {
+        economy: parseChain(get('routing.economyChain'), ids, problem, 'routing.economyChain'),
+        standard: parseChain(get('routing.standardChain'), ids, problem, 'routing.standardChain'),
+        high: parseChain(get('routing.highChain'), ids, problem, 'routing.highChain'),
+      },
+      pressureThreshold: number('budget.pressureThreshold', 0, 0.99),
+    },
+    healthProbe: {
+      enabled: boolean('healthProbe.enabled'),
+      intervalMs: number('healthProbe.intervalSeconds', 5, 3600) * 1000,
+      idleAfterMs: number('healthProbe.idleMinutes', 0, 1440) * 60_000,
+    },
   };
 
   const rawLevel = get('logLevel');
@@ -201,9 +235,87 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
       wholeFileMaxChars: number('wholeFileMaxChars', 0, 1_000_000, true),
       commandTemperature: number('commandTemperature', 0, 2),
       logLevel,
+      templates: {
+        ask: builtInTemplate('ask', get('templates.ask'), problem),
+        explain: builtInTemplate('explain', get('templates.explain'), problem),
+        improve: builtInTemplate('improve', get('templates.improve'), problem),
+        custom: parseCustomTemplates(get('templates.custom'), problem),
+      },
+      taskTiers: parseTaskTiers(get('tasks.tiers'), problem),
     },
     problems,
   };
+}
+
+/** A built-in command's template: the user's prompt text if valid, else the default with a problem. */
+function builtInTemplate(id: 'ask' | 'explain' | 'improve', raw: unknown, problem: ProblemSink): PromptTemplate {
+  const base = { ...BUILT_IN_TEMPLATES[id], builtIn: true };
+  if (raw === undefined || raw === null || raw === '') return base;
+  if (typeof raw !== 'string') {
+    problem(`templates.${id}`, 'must be the prompt text; using the default.');
+    return base;
+  }
+  const unknown = unknownPlaceholders(raw);
+  if (unknown.length > 0) {
+    problem(`templates.${id}`, `${unknownPlaceholderMessage(id, unknown)} Using the default.`);
+    return base;
+  }
+  return { ...base, prompt: raw };
+}
+
+function parseCustomTemplates(raw: unknown, problem: ProblemSink): PromptTemplate[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    problem('templates.custom', 'must be a list of templates ({ "id", "title", "prompt" }).');
+    return [];
+  }
+  const templates: PromptTemplate[] = [];
+  const seen = new Set<string>(Object.keys(BUILT_IN_TEMPLATES));
+  raw.forEach((entry: unknown, index) => {
+    const where = `templates.custom[${index}]`;
+    if (typeof entry !== 'object' || entry === null) return problem(where, 'must be an object with "id", "title" and "prompt"; it is ignored.');
+    const t = entry as Record<string, unknown>;
+    const id = typeof t.id === 'string' ? t.id.trim() : '';
+    if (!/^[\w.-]{1,60}$/.test(id)) return problem(where, 'needs an "id" of letters, digits, "." "_" or "-"; it is ignored.');
+    if (seen.has(id)) return problem(where, `repeats the id "${id}" (built-in or earlier); it is ignored.`);
+    if (typeof t.prompt !== 'string' || !t.prompt.trim()) return problem(`${where} (${id})`, 'needs a "prompt"; it is ignored.');
+    const unknown = [...unknownPlaceholders(t.prompt), ...(typeof t.system === 'string' ? unknownPlaceholders(t.system) : [])];
+    if (unknown.length > 0) return problem(`${where} (${id})`, `${unknownPlaceholderMessage(id, unknown)} It is ignored.`);
+    const mode: TemplateMode = t.mode === 'replace' ? 'replace' : 'answer';
+    if (t.mode !== undefined && t.mode !== 'replace' && t.mode !== 'answer') problem(`${where} (${id})`, '"mode" must be "answer" or "replace"; using "answer".');
+    const tier = typeof t.tier === 'string' && (QUALITY_TIERS as readonly string[]).includes(t.tier) ? (t.tier as QualityTier) : undefined;
+    if (t.tier !== undefined && tier === undefined) problem(`${where} (${id})`, `"tier" must be one of ${QUALITY_TIERS.join(', ')}; using the template task's tier.`);
+    seen.add(id);
+    templates.push({
+      id,
+      title: typeof t.title === 'string' && t.title.trim() ? t.title.trim() : id,
+      prompt: t.prompt,
+      system: typeof t.system === 'string' && t.system.trim() ? t.system : BUILT_IN_TEMPLATES.explain.system,
+      mode,
+      tier,
+      builtIn: false,
+    });
+  });
+  return templates;
+}
+
+function parseTaskTiers(raw: unknown, problem: ProblemSink): Record<TaskName, QualityTier> {
+  const tiers = { ...SETTING_DEFAULTS['tasks.tiers'] };
+  if (raw === undefined || raw === null) return tiers;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problem('tasks.tiers', `must map tasks (${TASK_NAMES.join(', ')}) to tiers (${QUALITY_TIERS.join(', ')}).`);
+    return tiers;
+  }
+  for (const [task, tier] of Object.entries(raw as Record<string, unknown>)) {
+    if (!(TASK_NAMES as readonly string[]).includes(task)) {
+      problem('tasks.tiers', `has an unknown task "${task}" (known: ${TASK_NAMES.join(', ')}).`);
+    } else if (typeof tier !== 'string' || !(QUALITY_TIERS as readonly string[]).includes(tier)) {
+      problem('tasks.tiers', `gives "${task}" the unknown tier ${JSON.stringify(tier)} (known: ${QUALITY_TIERS.join(', ')}).`);
+    } else {
+      tiers[task as TaskName] = tier as QualityTier;
+    }
+  }
+  return tiers;
 }
 
 type ProblemSink = (key: string, message: string) => void;
@@ -309,21 +421,21 @@ function parseModel(entry: Record<string, unknown>): ModelSettings | string {
   return settings;
 }
 
-function parseChain(raw: unknown, ids: ReadonlySet<string>, problem: ProblemSink): ChainStep[] | undefined {
+function parseChain(raw: unknown, ids: ReadonlySet<string>, problem: ProblemSink, setting = 'fallbackChain'): ChainStep[] | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!Array.isArray(raw)) {
-    problem('fallbackChain', 'must be a list of model ids (a nested list is a group sharing load); using every model by priority.');
+    problem(setting, 'must be a list of model ids (a nested list is a group sharing load); it is ignored.');
     return undefined;
   }
   if (raw.length === 0) return undefined;
   const steps: ChainStep[] = [];
   const keep = (name: unknown, where: string): string | undefined => {
     if (typeof name !== 'string') {
-      problem('fallbackChain', `${where} must be a model id; it is skipped.`);
+      problem(setting, `${where} must be a model id; it is skipped.`);
       return undefined;
     }
     if (!ids.has(name)) {
-      problem('fallbackChain', `names an unknown model "${name}"; it is skipped. Known models: ${[...ids].join(', ') || 'none'}.`);
+      problem(setting, `names an unknown model "${name}"; it is skipped. Known models: ${[...ids].join(', ') || 'none'}.`);
       return undefined;
     }
     return name;

@@ -91,8 +91,8 @@ export function buildStatusView(input: StatusInput): StatusView {
   const text =
     health === 'noModels'
       ? `${ICONS.noModels} LLM Manager: set up`
-      : `${ICONS[health]} ${demo}${first ?? 'no model'} · ${spendText}`;
-  const background = health === 'healthy' || health === 'noModels' ? 'none' : health === 'degraded' ? 'warning' : 'error';
+      : `${ICONS[health]} ${demo}${first ?? 'no model'} · ${spendText}${input.routingNote ? ' · $(arrow-down) budget pressure' : ''}`;
+  const background = health === 'noModels' || (health === 'healthy' && !input.routingNote) ? 'none' : health === 'degraded' || health === 'healthy' ? 'warning' : 'error';
 
   const lines: string[] = [];
   const headline: Record<ChainHealth, string> = {

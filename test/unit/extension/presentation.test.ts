@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { ChainFailedError, type ManagerMetrics, type ModelInfo, type RequestTrace } from '../../../src/core';
-import { askPrompt, explainPrompt, extractCode } from '../../../src/extension/prompts';
+import { BUILT_IN_TEMPLATES, extractCode, fencedBlock, renderTemplate, unknownPlaceholders, type PlaceholderValues } from '../../../src/extension/templates';
 import { redactSecrets } from '../../../src/extension/redact';
 import { buildStatusView, chainHealth } from '../../../src/extension/statusModel';
 import { traceToLogLine, traceToMarkdown } from '../../../src/extension/traceFormat';
@@ -53,6 +53,13 @@ describe('status bar view', () => {
     assert.equal(chainHealth({ models: [], metrics: metrics() }), 'noModels');
   });
 
+  it('says when budget pressure moves standard tasks to the economy chain', () => {
+    const view = buildStatusView({ models: [info('gpt', 'closed')], metrics: metrics(), now, demo: false, missingKeys: new Set(), routingNote: 'Budget pressure (12 % of the daily budget left): standard tasks use the economy chain.' });
+    assert.equal(view.text, '$(pass-filled) gpt · $0.42 · $(arrow-down) budget pressure');
+    assert.equal(view.background, 'warning');
+    assert.match(view.tooltip, /standard tasks use the economy chain/);
+  });
+
   it('invites set-up when no model is configured', () => {
     assert.equal(buildStatusView({ models: [], metrics: metrics(), now, demo: false, missingKeys: new Set() }).text, '$(gear) LLM Manager: set up');
   });
@@ -93,19 +100,32 @@ describe('trace formatting', () => {
   });
 });
 
-describe('prompts', () => {
-  const context = { text: 'const x = 1;\n', languageId: 'typescript', fileName: 'src/a.ts', wholeFile: false };
+describe('prompt templates', () => {
+  const values: PlaceholderValues = {
+    selection: 'const x = 1;\n',
+    selectionBlock: fencedBlock('const x = 1;\n', 'typescript'),
+    language: 'typescript',
+    fileName: 'src/a.ts',
+    question: 'Why?',
+  };
+  const builtIn = (id: 'ask' | 'explain' | 'improve') => ({ ...BUILT_IN_TEMPLATES[id], builtIn: true });
 
-  it('puts the selection in a fenced block with its language', () => {
-    assert.match(explainPrompt(context).prompt, /```typescript\nconst x = 1;\n\n```/);
-    assert.match(askPrompt(context, 'Why?').prompt, /^Why\?\n\nAbout this typescript code from `src\/a\.ts`/);
+  it('fills every placeholder of the built-in templates', () => {
+    assert.match(renderTemplate(builtIn('explain'), values).prompt, /from `src\/a\.ts` does.*\n\n```typescript\nconst x = 1;\n```$/s);
+    assert.match(renderTemplate(builtIn('ask'), values).prompt, /^Why\?\n\nAbout this typescript code from `src\/a\.ts`/);
+  });
+
+  it('names an unknown placeholder in a clear error', () => {
+    const template = { ...builtIn('explain'), id: 'mine', prompt: 'Explain {{selection}} in {{langauge}}' };
+    assert.deepEqual(unknownPlaceholders(template.prompt), ['langauge']);
+    assert.throws(() => renderTemplate(template, values), /Template "mine" uses an unknown placeholder \{\{langauge\}\}\. Known placeholders: \{\{selection\}\}/);
   });
 
   it('uses a longer fence when the code itself contains one', () => {
-    assert.match(explainPrompt({ ...context, text: 'a ```b``` c' }).prompt, /````typescript/);
+    assert.match(fencedBlock('a ```b``` c', 'md'), /^````md\n/);
   });
 
-  it('takes the code out of an improve answer and keeps the selection\'s final newline', () => {
+  it('takes the code out of a replace answer and keeps the selection\'s final newline', () => {
     assert.equal(extractCode('Here:\n```ts\nconst y = 2;\n```\nDone.', true), 'const y = 2;\n');
     assert.equal(extractCode('const y = 2;   ', false), 'const y = 2;');
   });

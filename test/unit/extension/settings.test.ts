@@ -118,4 +118,38 @@ describe('parseSettings', () => {
   it('lists a default for every setting', () => {
     assert.ok(Object.keys(SETTING_DEFAULTS).length >= 25);
   });
+
+  it('reads templates, keeping the default when a template has an unknown placeholder', () => {
+    const { settings, problems } = parse({
+      'templates.explain': 'Explain {{selectionBlock}} please',
+      'templates.ask': 'Ask {{questoin}}',
+      'templates.custom': [
+        { id: 'tests', title: 'Write tests', prompt: 'Write tests for {{selectionBlock}}', tier: 'high' },
+        { id: 'broken', prompt: 'Use {{nope}}' },
+        { id: 'explain', prompt: 'clash with a built-in' },
+      ],
+    });
+    assert.equal(settings.templates.explain.prompt, 'Explain {{selectionBlock}} please');
+    assert.match(settings.templates.ask.prompt, /^\{\{question\}\}/);
+    assert.deepEqual(settings.templates.custom.map((t) => [t.id, t.title, t.mode, t.tier]), [['tests', 'Write tests', 'answer', 'high']]);
+    const messages = problems.map((p) => `${p.setting}: ${p.message}`);
+    assert.match(messages[0], /^llmManager\.templates\.ask: Template "ask" uses an unknown placeholder \{\{questoin\}\}/);
+    assert.match(messages[1], /templates\.custom\[1\] \(broken\): Template "broken" uses an unknown placeholder \{\{nope\}\}/);
+    assert.match(messages[2], /repeats the id "explain"/);
+  });
+
+  it('reads task tiers and tier chains, naming unknown tasks, tiers and models', () => {
+    const { settings, problems } = parse({
+      models: [{ id: 'cheap', provider: 'openai' }, { id: 'best', provider: 'anthropic' }],
+      'tasks.tiers': { explain: 'economy', chat: 'gold', review: 'high' },
+      'routing.economyChain': ['cheap', 'ghost'],
+      'routing.highChain': ['best'],
+      'budget.pressureThreshold': 0.3,
+    });
+    assert.equal(settings.taskTiers.explain, 'economy');
+    assert.equal(settings.taskTiers.chat, 'standard');
+    assert.deepEqual(settings.manager.routing?.tierChains, { economy: ['cheap'], standard: undefined, high: ['best'] });
+    assert.equal(settings.manager.routing?.pressureThreshold, 0.3);
+    assert.deepEqual(problems.map((p) => p.setting), ['llmManager.routing.economyChain', 'llmManager.tasks.tiers', 'llmManager.tasks.tiers']);
+  });
 });
