@@ -43,21 +43,21 @@ export const DEFAULT_SYSTEM = 'You are a senior software engineer helping inside
 export const BUILT_IN_TEMPLATES: Readonly<Record<'ask' | 'explain' | 'improve', Omit<PromptTemplate, 'builtIn'>>> = {
   ask: {
     id: 'ask',
-    title: 'Ask about the selection',
+    title: 'Ask about selection',
     system: DEFAULT_SYSTEM,
     prompt: '{{question}}\n\nAbout this {{language}} code from `{{fileName}}`:\n\n{{selectionBlock}}',
     mode: 'answer',
   },
   explain: {
     id: 'explain',
-    title: 'Explain the selection',
+    title: 'Explain selection',
     system: DEFAULT_SYSTEM,
     prompt: 'Explain what this {{language}} code from `{{fileName}}` does, step by step, and point out anything surprising or risky:\n\n{{selectionBlock}}',
     mode: 'answer',
   },
   improve: {
     id: 'improve',
-    title: 'Improve the selection',
+    title: 'Improve selection',
     system: `${DEFAULT_SYSTEM} When asked to improve code, reply with the improved code only, in one fenced block, with no explanation.`,
     prompt: 'Improve this {{language}} code from `{{fileName}}` (readability, correctness, performance) without changing what it does. Keep its indentation style.\n\n{{selectionBlock}}',
     mode: 'replace',
