@@ -1,5 +1,5 @@
 /**
- * `npm run demo`: the manager over the real SDKs against the local fault upstream, in the terminal,
+ * `npm run demo:terminal`: the manager over the real SDKs against the local fault upstream, in the terminal,
  * with no keys and no network. Shows streaming, failover, a Retry-After wait, a circuit opening and a
  * stream cut part-way, then the metrics. `--serve` keeps the upstream running for manual use.
  */

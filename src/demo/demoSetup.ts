@@ -1,7 +1,7 @@
 /**
  * The keyless demo: a set of models aimed at the fault upstream, each showing one behaviour of the
  * manager (streaming, failover, retry after a rate limit, a circuit that opens and closes). Used by
- * `npm run demo` and by the extension's "Try Without Keys" command; no `vscode` here.
+ * `npm run demo:terminal` (the extension's own demo models are in src/extension/demoModels.ts); no `vscode` here.
  */
 
 import type { ChainStep, ModelMetadata, SettingsPatch } from '../core';
