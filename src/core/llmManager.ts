@@ -247,6 +247,8 @@ interface ModelEntry {
 
 type Admission =
   | { readonly admitted: true; readonly probe: boolean; readonly releaseBudget: () => void }
+  /** Only the last model of a chain waits for a rate-limit slot; then admission is asked again. */
+  | { readonly admitted: 'wait'; readonly waitMs: number }
   | { readonly admitted: false; readonly reason: SkipReason; readonly detail: string };
 
 type ModelOutcome =
@@ -616,7 +618,11 @@ export class LlmManager {
       const entry = this.models.get(candidates[i]);
       if (!entry) continue;
       const isLast = i === candidates.length - 1;
-      const admission = await this.admit(entry, inputTokens, needsWindowAbove, request, isLast, needsTools);
+      let admission = this.admit(entry, inputTokens, needsWindowAbove, request, isLast, needsTools);
+      while (admission.admitted === 'wait') {
+        await sleep(this.clock, admission.waitMs, request.signal);
+        admission = this.admit(entry, inputTokens, needsWindowAbove, request, isLast, needsTools);
+      }
       if (!admission.admitted) {
         trace.add({ type: 'skip', model: entry.name, reason: admission.reason, detail: admission.detail });
         failures.push({ model: entry.name, outcome: admission.reason, summary: admission.detail, attempts: 0 });
@@ -652,8 +658,10 @@ export class LlmManager {
     if (request.chain) return request.chain;
     const tier = request.tier ?? 'standard';
     const chains = this.settings.routing.tierChains;
-    const routing = this.getRoutingState();
-    if (tier === 'standard' && routing.standardUsesEconomy && routing.pressure) {
+    // Budget pressure can only move standard requests, and only to an economy chain: skip the
+    // date arithmetic on the hot path otherwise.
+    const routing = tier === 'standard' && chains.economy?.length ? this.getRoutingState() : undefined;
+    if (routing?.standardUsesEconomy && routing.pressure) {
       const { period, remainingShare } = routing.pressure;
       trace.add({
         type: 'route',
@@ -757,20 +765,21 @@ export class LlmManager {
    * Decides whether a model may take the request now: says why not, or claims what an attempt
    * needs (the half-open probe slot, a rate-limit token).
    */
-  private async admit(
+  private admit(
     entry: ModelEntry,
     inputTokens: number,
     needsWindowAbove: number,
     request: GenerateRequest,
     isLast: boolean,
     needsTools: boolean,
-  ): Promise<Admission> {
+  ): Admission {
     const now = this.clock.now();
-    const circuit = entry.breaker.snapshot();
-    if (circuit.state === 'open') {
-      return { admitted: false, reason: 'circuitOpen', detail: `circuit open after repeated failures; next probe in ${formatDuration(circuit.nextProbeAt! - now)}` };
+    const state = entry.breaker.state;
+    if (state === 'open') {
+      const nextProbeAt = entry.breaker.snapshot().nextProbeAt!;
+      return { admitted: false, reason: 'circuitOpen', detail: `circuit open after repeated failures; next probe in ${formatDuration(nextProbeAt - now)}` };
     }
-    if (circuit.state === 'isolated') return { admitted: false, reason: 'isolated', detail: describeSkipReason('isolated') };
+    if (state === 'isolated') return { admitted: false, reason: 'isolated', detail: describeSkipReason('isolated') };
     if (entry.blockedUntil !== undefined && entry.blockedUntil > now) {
       return { admitted: false, reason: 'retryAfter', detail: `the provider asked us to wait; not tried again for ${formatDuration(entry.blockedUntil - now)}` };
     }
@@ -784,14 +793,13 @@ export class LlmManager {
         detail: `context window too small (${entry.metadata.contextWindow.toLocaleString('en-US')} tokens; the prompt needs about ${(needsWindowAbove + 1).toLocaleString('en-US')})`,
       };
     }
-    if (entry.bucket) {
-      for (let wait = entry.bucket.msUntilAvailable(); wait > 0; wait = entry.bucket.msUntilAvailable()) {
-        if (!isLast) return { admitted: false, reason: 'rateLimited', detail: `requests-per-minute limit reached; a slot frees in ${formatDuration(wait)}` };
-        // The last model in the chain: waiting for a slot beats failing the request.
-        await sleep(this.clock, wait, request.signal);
-      }
+    const wait = entry.bucket?.msUntilAvailable() ?? 0;
+    if (wait > 0) {
+      if (!isLast) return { admitted: false, reason: 'rateLimited', detail: `requests-per-minute limit reached; a slot frees in ${formatDuration(wait)}` };
+      // The last model in the chain: waiting for a slot beats failing the request.
+      return { admitted: 'wait', waitMs: wait };
     }
-    // From here on nothing awaits: the budget check, the permit and the reservation happen together.
+    // Synchronous on purpose: the budget check, the permit and the reservation happen together.
     const overBudget = this.budgetBlock(entry, inputTokens, request.maxTokens);
     if (overBudget) return { admitted: false, reason: 'overBudget', detail: overBudget };
     const permit = entry.breaker.tryAcquire();

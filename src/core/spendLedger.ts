@@ -46,6 +46,24 @@ export function monthKey(at: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
 }
 
+/**
+ * The local day and month a time falls in, remembered for the current day: every request asks,
+ * and building dates and strings each time showed up in the benchmarks.
+ */
+class CalendarCache {
+  private current: { readonly start: number; readonly end: number; readonly day: string; readonly month: string } | undefined;
+
+  of(at: number): { readonly day: string; readonly month: string } {
+    const current = this.current;
+    if (current && at >= current.start && at < current.end) return current;
+    const d = new Date(at);
+    const start = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+    const end = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
+    this.current = { start, end, day: dayKey(at), month: monthKey(at) };
+    return this.current;
+  }
+}
+
 function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
@@ -61,6 +79,7 @@ export class SpendLedger {
   private lifetime = new Map<string, number>();
   private readonly alertsFired = new Set<string>();
   private unsaved: Array<{ model: string; usd: number; at: number }> = [];
+  private readonly calendar = new CalendarCache();
   /** Estimates of requests in flight, so concurrent requests cannot all pass the same budget check. */
   private reservedUsd = 0;
 
@@ -71,8 +90,9 @@ export class SpendLedger {
   }
 
   private apply(model: string, usd: number, at: number): void {
-    addTo(this.days, dayKey(at), model, usd, DAYS_KEPT);
-    addTo(this.months, monthKey(at), model, usd, MONTHS_KEPT);
+    const { day, month } = this.calendar.of(at);
+    addTo(this.days, day, model, usd, DAYS_KEPT);
+    addTo(this.months, month, model, usd, MONTHS_KEPT);
     this.lifetime.set(model, (this.lifetime.get(model) ?? 0) + usd);
   }
 
@@ -91,11 +111,11 @@ export class SpendLedger {
   }
 
   spentToday(at: number, model?: string): number {
-    return sum(this.days.get(dayKey(at)), model);
+    return sum(this.days.get(this.calendar.of(at).day), model);
   }
 
   spentThisMonth(at: number, model?: string): number {
-    return sum(this.months.get(monthKey(at)), model);
+    return sum(this.months.get(this.calendar.of(at).month), model);
   }
 
   spentLifetime(model: string): number {
