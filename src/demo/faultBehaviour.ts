@@ -31,6 +31,19 @@
  * | `cut-<n>`               | streams `<n>` chunks, then drops the connection (JSON: half a body)        |
  * | `stall-<n>`             | streams `<n>` chunks, then goes silent with the connection open            |
  * | `bursty-<f>-<o>`        | fails with 503 for `<f>` s, then answers for `<o>` s, repeating (`bursty` = 15/15) |
+ * | `tools`                 | one call of the first tool offered (or the one named), arguments from its schema; after tool results, text quoting them |
+ * | `tools-multi`           | like `tools`, with a sentence of text and two calls (the first two tools, or one tool twice) |
+ * | `tools-outage-<n>`      | like `tools` for `<n>` requests (per model name), then 500 on every request       |
+ * | `badtools`              | a tool call whose arguments are JSON cut short (Anthropic: an `input` that is no object) |
+ * | `badtools-notobject`    | a tool call whose arguments are valid JSON but not an object (`["…"]`)            |
+ *
+ * The tool behaviours answer ordinary text when the request offers no tools or its tool choice is
+ * `none`. Their calls stream as the services stream them: OpenAI `delta.tool_calls` whose arguments
+ * text arrives in several pieces by `index`, Anthropic `tool_use` blocks whose input arrives as
+ * `input_json_delta` pieces. Every request's tools and tool history are checked as the services
+ * check them, whatever the model name: a tool result that answers no call of the turn before, or a
+ * call left without its result, is a 400 in the vendor's wording (so a translation mistake fails
+ * loudly, and `toolExchange` in the request records shows what arrived).
  *
  * Anything after a `~` is a free tag that only keeps counters apart: `flaky-2~chainTest` fails
  * twice independently of `flaky-2`. Unknown names answer normally, so real model names work too.
@@ -59,7 +72,9 @@ export type FaultBehaviour =
   | { readonly kind: 'empty' }
   | { readonly kind: 'cut'; readonly afterChunks: number }
   | { readonly kind: 'stall'; readonly afterChunks: number }
-  | { readonly kind: 'bursty'; readonly failSeconds: number; readonly okSeconds: number };
+  | { readonly kind: 'bursty'; readonly failSeconds: number; readonly okSeconds: number }
+  | { readonly kind: 'tools'; readonly calls: 1 | 2; readonly answersBeforeOutage?: number }
+  | { readonly kind: 'badTools'; readonly flaw: 'malformedJson' | 'notObject' };
 
 /** The longest wait any behaviour may ask for, so a typo cannot park a request for hours. */
 const MAX_DELAY_MS = 10 * 60_000;
@@ -107,6 +122,14 @@ export function parseFaultBehaviour(model: string): FaultBehaviour {
       return { kind: 'empty' };
     case 'bursty':
       return { kind: 'bursty', failSeconds: 15, okSeconds: 15 };
+    case 'tools':
+      return { kind: 'tools', calls: 1 };
+    case 'tools-multi':
+      return { kind: 'tools', calls: 2 };
+    case 'badtools':
+      return { kind: 'badTools', flaw: 'malformedJson' };
+    case 'badtools-notobject':
+      return { kind: 'badTools', flaw: 'notObject' };
   }
 
   const slow = numberAfter('slow-');
@@ -129,6 +152,8 @@ export function parseFaultBehaviour(model: string): FaultBehaviour {
   if (cut !== undefined && Number.isInteger(cut)) return { kind: 'cut', afterChunks: cut };
   const stall = numberAfter('stall-');
   if (stall !== undefined && Number.isInteger(stall)) return { kind: 'stall', afterChunks: stall };
+  const outage = numberAfter('tools-outage-');
+  if (outage !== undefined && Number.isInteger(outage)) return { kind: 'tools', calls: 1, answersBeforeOutage: outage };
   const bursty = /^bursty-(\d+)-(\d+)$/.exec(name);
   if (bursty) {
     const failSeconds = Number(bursty[1]);

@@ -84,6 +84,12 @@ function anthropicError(type: string, message: string): unknown {
   return { type: 'error', error: { type, message }, request_id: randomId('req_') };
 }
 
+/** A 400 for a request body the service rejects as malformed, in the vendor's shape and wording. */
+export function invalidRequestError(vendor: Vendor, message: string, param: string | null = null, code: string | null = null): ErrorAnswer {
+  const body = vendor === 'anthropic' ? anthropicError('invalid_request_error', message) : openAiError(message, 'invalid_request_error', code, param);
+  return { status: 400, headers: {}, body };
+}
+
 export interface ErrorContext {
   readonly vendor: Vendor;
   readonly model: string;

@@ -12,6 +12,7 @@
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parseFaultBehaviour, type FaultBehaviour } from './faultBehaviour';
+import { checkToolRequest, readToolFacts, splitArguments, textOf, toolReply, type DemoReply, type ToolFacts } from './faultTools';
 import {
   demoAnswer,
   demoUsage,
@@ -65,9 +66,14 @@ export interface FaultRequestRecord {
   status?: number;
   /** `completed`, or how it ended early: the client went away, or the upstream cut it on purpose. */
   outcome: 'inFlight' | 'completed' | 'clientClosed' | 'cut' | 'reset' | 'stalled';
-  /** Text chunks written to a stream before it ended. */
+  /** Text chunks (and pieces of tool-call arguments) written to a stream before it ended. */
   chunksSent: number;
   usage?: DemoUsage;
+  /**
+   * For requests that offer tools or carry tool history: the tool names offered and the messages
+   * exactly as received, so tests can check how a provider translated a conversation.
+   */
+  toolExchange?: { readonly offered: readonly string[]; readonly messages: readonly unknown[] };
 }
 
 export interface FaultUpstreamStats {
@@ -89,7 +95,7 @@ export interface FaultUpstream {
   readonly url: string;
   readonly port: number;
   stats(): FaultUpstreamStats;
-  /** Clears the counters and the `flaky-*` / `ratelimitonce-*` failure counts. */
+  /** Clears the counters and the `flaky-*` / `ratelimitonce-*` / `tools-outage-*` counts. */
   resetStats(): void;
   /** Resolves once no request is in flight (after a cancellation, proves the connection closed). */
   whenIdle(): Promise<void>;
@@ -117,6 +123,7 @@ interface ParsedRequest {
   readonly messageCount: number;
   readonly maxTokens?: number;
   readonly apiVersion?: string;
+  readonly tools: ToolFacts;
 }
 
 class FaultUpstreamServer implements FaultUpstream {
@@ -128,7 +135,8 @@ class FaultUpstreamServer implements FaultUpstream {
   private readonly now: () => number;
   private readonly startedAt: number;
   private readonly listedModels: readonly string[];
-  private readonly flakyFailures = new Map<string, number>();
+  /** Per full model name: failures so far (`flaky-*`, `ratelimitonce-*`) or answers so far (`tools-outage-*`). */
+  private readonly countsByModel = new Map<string, number>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly live = new Set<AbortController>();
   private counters = emptyCounters();
@@ -195,7 +203,7 @@ class FaultUpstreamServer implements FaultUpstream {
   resetStats(): void {
     this.counters = emptyCounters();
     this.recent = [];
-    this.flakyFailures.clear();
+    this.countsByModel.clear();
   }
 
   whenIdle(): Promise<void> {
@@ -310,6 +318,14 @@ class FaultUpstreamServer implements FaultUpstream {
       this.sendError(res, record, statusError(400, { vendor, model: '' }));
       return;
     }
+    if (request.tools.offered.length > 0 || request.tools.hasHistory) {
+      record.toolExchange = { offered: request.tools.offered.map((tool) => tool.name), messages: Array.isArray(json.messages) ? json.messages : [] };
+    }
+    const malformedTools = checkToolRequest(vendor, json);
+    if (malformedTools) {
+      this.sendError(res, record, malformedTools);
+      return;
+    }
 
     const behaviour = parseFaultBehaviour(request.model);
     await this.behave(req, res, record, request, behaviour, signal);
@@ -336,21 +352,31 @@ class FaultUpstreamServer implements FaultUpstream {
         if (!(await pause(behaviour.delayMs, signal))) return;
         break;
       case 'flaky': {
-        const failed = this.flakyFailures.get(model) ?? 0;
+        const failed = this.countsByModel.get(model) ?? 0;
         if (failed < behaviour.failures) {
-          this.flakyFailures.set(model, failed + 1);
+          this.countsByModel.set(model, failed + 1);
           this.sendError(res, record, statusError(500, { vendor, model }));
           return;
         }
         break;
       }
       case 'rateLimitOnce': {
-        if (!this.flakyFailures.has(model)) {
-          this.flakyFailures.set(model, 1);
+        if (!this.countsByModel.has(model)) {
+          this.countsByModel.set(model, 1);
           const limited = { kind: 'rateLimit', retryAfter: { form: 'seconds', value: behaviour.retryAfterSeconds } } as const;
           this.sendError(res, record, errorFor(limited, { vendor, model, presentedKey: '', now: this.now(), apiVersion: request.apiVersion })!);
           return;
         }
+        break;
+      }
+      case 'tools': {
+        if (behaviour.answersBeforeOutage === undefined) break;
+        const answered = this.countsByModel.get(model) ?? 0;
+        if (answered >= behaviour.answersBeforeOutage) {
+          this.sendError(res, record, statusError(500, { vendor, model }));
+          return;
+        }
+        this.countsByModel.set(model, answered + 1);
         break;
       }
       case 'bursty': {
@@ -371,17 +397,22 @@ class FaultUpstreamServer implements FaultUpstream {
       }
     }
 
-    const full = demoAnswer(model, request.lastUserText);
-    const { text, truncated } = truncateToTokens(full, request.maxTokens);
-    const refusal = behaviour.kind === 'refusal';
-    const answer = refusal ? '' : text;
-    const usage = demoUsage(request.promptText.length, request.messageCount, answer);
+    let reply = toolReply(behaviour, vendor, request.tools, model, request.lastUserText);
+    let finish: FinishReason;
+    if (reply) {
+      finish = reply.toolCalls.length > 0 ? 'toolCalls' : 'stop';
+    } else {
+      const { text, truncated } = truncateToTokens(demoAnswer(model, request.lastUserText), request.maxTokens);
+      const refusal = behaviour.kind === 'refusal';
+      reply = { text: refusal ? '' : text, toolCalls: [] };
+      finish = refusal ? 'refusal' : truncated ? 'length' : 'stop';
+    }
+    const usage = demoUsage(request.promptText.length, request.messageCount, reply.text + reply.toolCalls.map((call) => call.argumentsJson).join(''));
     record.usage = usage;
-    const finish: FinishReason = refusal ? 'refusal' : truncated ? 'length' : 'stop';
 
     if (request.stream) {
       const chunkDelayMs = behaviour.kind === 'drip' ? behaviour.chunkDelayMs : this.chunkDelayMs;
-      await this.stream(res, record, request, behaviour, answer, usage, finish, chunkDelayMs, signal);
+      await this.stream(res, record, request, behaviour, reply, usage, finish, chunkDelayMs, signal);
       return;
     }
     if (behaviour.kind === 'garbage') {
@@ -392,7 +423,7 @@ class FaultUpstreamServer implements FaultUpstream {
       this.sendRaw(res, record, 200, 'application/json', '');
       return;
     }
-    const payload = JSON.stringify(vendor === 'anthropic' ? anthropicMessage(model, answer, usage, finish) : openAiCompletion(model, answer, usage, finish, refusal));
+    const payload = JSON.stringify(vendor === 'anthropic' ? anthropicMessage(model, reply, usage, finish) : openAiCompletion(model, reply, usage, finish));
     if (behaviour.kind === 'cut') {
       // Half a body, then the connection drops: a reset in the middle of the answer.
       record.status = 200;
@@ -411,7 +442,7 @@ class FaultUpstreamServer implements FaultUpstream {
     record: FaultRequestRecord,
     request: ParsedRequest,
     behaviour: FaultBehaviour,
-    answer: string,
+    reply: DemoReply,
     usage: DemoUsage,
     finish: FinishReason,
     chunkDelayMs: number,
@@ -425,7 +456,7 @@ class FaultUpstreamServer implements FaultUpstream {
       record.outcome = 'completed';
       return;
     }
-    const frames = request.vendor === 'anthropic' ? anthropicFrames(request.model, answer, usage, finish) : openAiFrames(request.model, answer, usage, finish, request.includeUsage);
+    const frames = request.vendor === 'anthropic' ? anthropicFrames(request.model, reply, usage, finish) : openAiFrames(request.model, reply, usage, finish, request.includeUsage);
     const stopAfter = behaviour.kind === 'cut' || behaviour.kind === 'stall' ? behaviour.afterChunks : undefined;
     let garbageSent = false;
     for (const frame of frames) {
@@ -530,7 +561,7 @@ class FaultUpstreamServer implements FaultUpstream {
   }
 }
 
-type FinishReason = 'stop' | 'length' | 'refusal';
+type FinishReason = 'stop' | 'length' | 'refusal' | 'toolCalls';
 
 function emptyCounters() {
   return {
@@ -619,7 +650,8 @@ function parseChatRequest(vendor: Vendor, json: Record<string, unknown>, deploym
     const { role, content } = message as { role?: unknown; content?: unknown };
     const text = contentText(content);
     texts.push(text);
-    if (role === 'user') lastUserText = text;
+    // A user turn of tool results only (Anthropic) is not what the user asked.
+    if (role === 'user' && text) lastUserText = text;
   }
   const system = contentText(json.system);
   if (system) texts.push(system);
@@ -635,14 +667,21 @@ function parseChatRequest(vendor: Vendor, json: Record<string, unknown>, deploym
     messageCount: messages.length,
     maxTokens,
     apiVersion,
+    tools: readToolFacts(vendor, json),
   };
 }
 
+/** Text of a message's content: a string, or its text blocks (and the text of Anthropic tool results). */
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
     return content
-      .map((part) => (typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : ''))
+      .map((part: unknown) => {
+        if (typeof part !== 'object' || part === null) return '';
+        const { text, type, content: nested } = part as { text?: unknown; type?: unknown; content?: unknown };
+        if (typeof text === 'string') return text;
+        return type === 'tool_result' ? textOf(nested) : '';
+      })
       .join('');
   }
   return '';
@@ -656,7 +695,12 @@ function sendJson(res: http.ServerResponse, status: number, headers: Readonly<Re
 
 // ---- Wire formats ------------------------------------------------------------------------------
 
-function openAiCompletion(model: string, answer: string, usage: DemoUsage, finish: FinishReason, refusal: boolean): unknown {
+const OPENAI_FINISH: Readonly<Record<FinishReason, string>> = { stop: 'stop', length: 'length', refusal: 'content_filter', toolCalls: 'tool_calls' };
+const ANTHROPIC_STOP: Readonly<Record<FinishReason, string>> = { stop: 'end_turn', length: 'max_tokens', refusal: 'refusal', toolCalls: 'tool_use' };
+
+function openAiCompletion(model: string, reply: DemoReply, usage: DemoUsage, finish: FinishReason): unknown {
+  const refusal = finish === 'refusal';
+  const toolCalls = reply.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.argumentsJson } }));
   return {
     id: randomId('chatcmpl-'),
     object: 'chat.completion',
@@ -665,9 +709,14 @@ function openAiCompletion(model: string, answer: string, usage: DemoUsage, finis
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: refusal ? null : answer, refusal: refusal ? "I'm sorry, but I can't help with that request." : null },
+        message: {
+          role: 'assistant',
+          content: reply.text || null,
+          refusal: refusal ? "I'm sorry, but I can't help with that request." : null,
+          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+        },
         logprobs: null,
-        finish_reason: finish === 'refusal' ? 'content_filter' : finish,
+        finish_reason: OPENAI_FINISH[finish],
       },
     ],
     usage: { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens },
@@ -675,14 +724,17 @@ function openAiCompletion(model: string, answer: string, usage: DemoUsage, finis
   };
 }
 
-function anthropicMessage(model: string, answer: string, usage: DemoUsage, finish: FinishReason): unknown {
+function anthropicMessage(model: string, reply: DemoReply, usage: DemoUsage, finish: FinishReason): unknown {
   return {
     id: randomId('msg_'),
     type: 'message',
     role: 'assistant',
     model,
-    content: answer ? [{ type: 'text', text: answer }] : [],
-    stop_reason: finish === 'stop' ? 'end_turn' : finish === 'length' ? 'max_tokens' : 'refusal',
+    content: [
+      ...(reply.text ? [{ type: 'text', text: reply.text }] : []),
+      ...reply.toolCalls.map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: call.input })),
+    ],
+    stop_reason: ANTHROPIC_STOP[finish],
     stop_sequence: null,
     usage: { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
   };
@@ -690,20 +742,24 @@ function anthropicMessage(model: string, answer: string, usage: DemoUsage, finis
 
 interface Frame {
   readonly text: string;
-  /** True for frames that carry answer text (counted for `cut-*` and paced by the chunk delay). */
+  /** True for frames that carry answer text or arguments (counted for `cut-*` and paced by the chunk delay). */
   readonly content: boolean;
 }
 
-function openAiFrames(model: string, answer: string, usage: DemoUsage, finish: FinishReason, includeUsage: boolean): Frame[] {
+function openAiFrames(model: string, reply: DemoReply, usage: DemoUsage, finish: FinishReason, includeUsage: boolean): Frame[] {
   const id = randomId('chatcmpl-');
   const created = Math.floor(Date.now() / 1000);
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): string =>
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_demo', choices, ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`;
-  const frames: Frame[] = [{ text: chunk([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }]), content: false }];
-  for (const piece of splitIntoChunks(answer)) {
-    frames.push({ text: chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]), content: true });
+  const delta = (value: unknown): string => chunk([{ index: 0, delta: value, logprobs: null, finish_reason: null }]);
+  const frames: Frame[] = [{ text: delta({ role: 'assistant', content: reply.toolCalls.length > 0 && !reply.text ? null : '', refusal: null }), content: false }];
+  for (const piece of splitIntoChunks(reply.text)) frames.push({ text: delta({ content: piece }), content: true });
+  // As OpenAI streams calls: the first piece names the call, later ones carry its arguments text by index.
+  for (const [index, call] of reply.toolCalls.entries()) {
+    frames.push({ text: delta({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }), content: false });
+    for (const piece of splitArguments(call.argumentsJson)) frames.push({ text: delta({ tool_calls: [{ index, function: { arguments: piece } }] }), content: true });
   }
-  frames.push({ text: chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finish === 'refusal' ? 'content_filter' : finish }]), content: false });
+  frames.push({ text: chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: OPENAI_FINISH[finish] }]), content: false });
   if (includeUsage) {
     frames.push({
       text: chunk([], { usage: { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens } }),
@@ -714,7 +770,7 @@ function openAiFrames(model: string, answer: string, usage: DemoUsage, finish: F
   return frames;
 }
 
-function anthropicFrames(model: string, answer: string, usage: DemoUsage, finish: FinishReason): Frame[] {
+function anthropicFrames(model: string, reply: DemoReply, usage: DemoUsage, finish: FinishReason): Frame[] {
   const event = (name: string, data: unknown): string => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
   const frames: Frame[] = [
     {
@@ -734,16 +790,26 @@ function anthropicFrames(model: string, answer: string, usage: DemoUsage, finish
       content: false,
     },
   ];
-  if (answer) {
-    frames.push({ text: event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }), content: false });
+  let index = 0;
+  if (reply.text) {
+    frames.push({ text: event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }), content: false });
     frames.push({ text: event('ping', { type: 'ping' }), content: false });
-    for (const piece of splitIntoChunks(answer)) {
-      frames.push({ text: event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } }), content: true });
+    for (const piece of splitIntoChunks(reply.text)) {
+      frames.push({ text: event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } }), content: true });
     }
-    frames.push({ text: event('content_block_stop', { type: 'content_block_stop', index: 0 }), content: false });
+    frames.push({ text: event('content_block_stop', { type: 'content_block_stop', index }), content: false });
+    index++;
   }
-  const stopReason = finish === 'stop' ? 'end_turn' : finish === 'length' ? 'max_tokens' : 'refusal';
-  frames.push({ text: event('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.outputTokens } }), content: false });
+  // As Anthropic streams a call: the block opens with an empty input, which arrives as pieces of JSON text.
+  for (const call of reply.toolCalls) {
+    frames.push({ text: event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } }), content: false });
+    for (const piece of ['', ...splitArguments(call.argumentsJson)]) {
+      frames.push({ text: event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } }), content: piece.length > 0 });
+    }
+    frames.push({ text: event('content_block_stop', { type: 'content_block_stop', index }), content: false });
+    index++;
+  }
+  frames.push({ text: event('message_delta', { type: 'message_delta', delta: { stop_reason: ANTHROPIC_STOP[finish], stop_sequence: null }, usage: { output_tokens: usage.outputTokens } }), content: false });
   frames.push({ text: event('message_stop', { type: 'message_stop' }), content: false });
   return frames;
 }

@@ -1,6 +1,7 @@
 /**
  * Anthropic's Messages API through `@anthropic-ai/sdk`, loaded on the first request. Usage comes
- * from `message_start` (input) and `message_delta` (output) when streaming.
+ * from `message_start` (input) and `message_delta` (output) when streaming; tool calls from
+ * `tool_use` blocks, whose input streams as pieces of JSON text.
  */
 
 import type Anthropic from '@anthropic-ai/sdk';
@@ -10,7 +11,7 @@ import { ClientSlot, readCredentials, type Credentials } from './credentials';
 import { translateError } from './errorMapping';
 import type { ProviderDeps } from './openAiChatProvider';
 import type { HealthCheckMethod } from './providerConfig';
-import { toAnthropicMessages, toAnthropicToolChoice, toAnthropicTools } from './toolTranslation';
+import { AnthropicToolUseAssembler, fromAnthropicToolUse, toAnthropicMessages, toAnthropicToolChoice, toAnthropicTools, type AnswerSource } from './toolTranslation';
 
 export interface AnthropicProviderOptions {
   readonly model: string;
@@ -62,10 +63,13 @@ export class AnthropicProvider implements LlmProvider {
 
   async *stream(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<StreamChunk> {
     const credentials = await this.credentials(request.model);
+    const source: AnswerSource = { provider: PROVIDER, model: request.model };
+    const toolUses = new AnthropicToolUseAssembler();
     let inputTokens = 0;
     let stopped = false;
     let sawEvent = false;
     let sawText = false;
+    let sawToolCall = false;
     try {
       const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
       const stream = await client.messages.create({ ...this.body(request), stream: true }, { signal });
@@ -78,12 +82,25 @@ export class AnthropicProvider implements LlmProvider {
             yield { type: 'usage', usage: { inputTokens, outputTokens: usage.output_tokens ?? 0 } };
             break;
           }
+          case 'content_block_start':
+            toolUses.start(event.index, event.content_block, source);
+            break;
           case 'content_block_delta':
             if (event.delta.type === 'text_delta' && event.delta.text) {
               sawText = true;
               yield { type: 'text', text: event.delta.text };
+            } else if (event.delta.type === 'input_json_delta') {
+              toolUses.append(event.index, event.delta.partial_json);
             }
             break;
+          case 'content_block_stop': {
+            const call = toolUses.finish(event.index, source);
+            if (call) {
+              sawToolCall = true;
+              yield { type: 'toolCall', call };
+            }
+            break;
+          }
           case 'message_delta': {
             // Counts in message_delta are cumulative; input appears here only on some models.
             const input = event.usage.input_tokens;
@@ -93,12 +110,14 @@ export class AnthropicProvider implements LlmProvider {
             yield { type: 'usage', usage: { inputTokens, outputTokens: event.usage.output_tokens ?? 0 } };
             const stopReason = event.delta.stop_reason;
             if (stopReason) {
-              if (stopReason === 'refusal' && !sawText) throw this.refused(request.model);
+              if (stopReason === 'refusal' && !sawText && !sawToolCall) throw this.refused(request.model);
               yield { type: 'finish', finishReason: stopReason };
             }
             break;
           }
           case 'message_stop':
+            // A tool call whose block never closed has arguments nobody can trust.
+            if (toolUses.hasOpenCalls) throw new LlmError('badResponse', `${PROVIDER} ended its answer inside a tool call.`, source);
             stopped = true;
             break;
           default:
@@ -170,11 +189,18 @@ export class AnthropicProvider implements LlmProvider {
       .filter((block): block is { type: 'text'; text: string } => typeof block === 'object' && block !== null && block.type === 'text' && typeof block.text === 'string')
       .map((block) => block.text)
       .join('');
-    if (!text) {
+    const toolCalls = fromAnthropicToolUse(content, { provider: PROVIDER, model });
+    // An answer made only of tool calls has no text, and that is an answer.
+    if (!text && toolCalls.length === 0) {
       if (stopReason === 'refusal') throw this.refused(model);
       throw bad('the answer has no text');
     }
-    return { text, usage: usageOf(usage), finishReason: typeof stopReason === 'string' ? stopReason : undefined };
+    return {
+      text,
+      ...(toolCalls.length > 0 ? { toolCalls } : {}),
+      usage: usageOf(usage),
+      finishReason: typeof stopReason === 'string' ? stopReason : undefined,
+    };
   }
 
   private refused(model: string): LlmError {

@@ -22,7 +22,7 @@ import {
 
 export { scrubSecrets, translateError, type ErrorContext } from './errorMapping';
 export { NO_KEY_PLACEHOLDER } from './credentials';
-export { defaultModelMetadata, lookupLimits, MODEL_LIMITS, UNKNOWN_MODEL_LIMITS, type ModelLimits, type ModelMetadataOptions } from './modelDefaults';
+export { defaultModelMetadata, lookupLimits, lookupToolSupport, MODEL_LIMITS, MODEL_TOOL_SUPPORT, UNKNOWN_MODEL_LIMITS, type ModelLimits, type ModelMetadataOptions } from './modelDefaults';
 export type { ProviderDeps } from './openAiChatProvider';
 export { isPresetId, PRESETS, type OpenAiCompatiblePreset, type PresetId } from './presets';
 export { findModelKey, lookupPrice, PRICE_TABLE, PRICE_TABLE_DATE, type ModelPrice, type PriceEntry, type PriceLookup, type PriceLookupOptions } from './prices';

@@ -1,6 +1,7 @@
 /**
- * Context windows and output limits of the common models, and the helper that turns a provider
- * config into the core's {@link ModelMetadata} (limits + prices) for `registerModel`.
+ * Context windows, output limits and tool support of the common models, and the helper that turns
+ * a provider config into the core's {@link ModelMetadata} (limits + prices + tools) for
+ * `registerModel`.
  */
 
 import type { Logger, ModelMetadata } from '../core';
@@ -71,6 +72,84 @@ export function lookupLimits(modelId: string): ModelLimits | undefined {
   return key === undefined ? undefined : MODEL_LIMITS[key];
 }
 
+/**
+ * Whether a model family can call tools, keyed like the other tables (dated ids match by prefix).
+ *
+ * The decision: `true` for the current chat models of OpenAI, Anthropic, Mistral, Groq, DeepSeek
+ * and Gemini, which all document function calling; `false` only where a family is documented not
+ * to support it (o1-mini and o1-preview, completion-only and pre-tool models), so the manager skips
+ * them for requests with tools instead of paying for a 400; and no entry, hence `undefined`, for
+ * everything else. The core treats `undefined` as capable: a local or new model most likely can
+ * call tools, and when it cannot, its 400 moves the chain on. The user's setting always wins.
+ * `deepseek-reasoner` stays unknown on purpose: DeepSeek has changed its tool support between
+ * releases behind the same id.
+ */
+export const MODEL_TOOL_SUPPORT: Readonly<Record<string, boolean>> = {
+  // OpenAI
+  'gpt-5.1': true,
+  'gpt-5': true,
+  'gpt-5-mini': true,
+  'gpt-5-nano': true,
+  'gpt-4.1': true,
+  'gpt-4.1-mini': true,
+  'gpt-4.1-nano': true,
+  'gpt-4o': true,
+  'gpt-4o-mini': true,
+  'gpt-4-turbo': true,
+  'gpt-3.5-turbo': true,
+  o1: true,
+  o3: true,
+  'o3-mini': true,
+  'o4-mini': true,
+  'o1-mini': false,
+  'o1-preview': false,
+  'gpt-3.5-turbo-instruct': false,
+  'gpt-4-vision-preview': false,
+  'davinci-002': false,
+  'babbage-002': false,
+  // Anthropic: every Claude 3 and later model; Claude 2 and Instant predate tool use.
+  'claude-opus-4-5': true,
+  'claude-opus-4-1': true,
+  'claude-opus-4': true,
+  'claude-sonnet-4-5': true,
+  'claude-sonnet-4': true,
+  'claude-3-7-sonnet': true,
+  'claude-3-5-sonnet': true,
+  'claude-haiku-4-5': true,
+  'claude-3-5-haiku': true,
+  'claude-3-haiku': true,
+  'claude-3-opus': true,
+  'claude-2.1': false,
+  'claude-2.0': false,
+  'claude-instant-1.2': false,
+  // Mistral
+  'mistral-large-latest': true,
+  'mistral-medium-latest': true,
+  'mistral-small-latest': true,
+  'codestral-latest': true,
+  'open-mistral-nemo': true,
+  // DeepSeek
+  'deepseek-chat': true,
+  // Groq
+  'llama-3.3-70b-versatile': true,
+  'llama-3.1-8b-instant': true,
+  'gpt-oss-120b': true,
+  'gpt-oss-20b': true,
+  // Google Gemini
+  'gemini-2.5-pro': true,
+  'gemini-2.5-flash': true,
+  'gemini-2.5-flash-lite': true,
+  'gemini-2.0-flash': true,
+  'gemini-1.5-pro': true,
+  'gemini-1.5-flash': true,
+};
+
+/** Whether a model can call tools: true or false when the table knows, undefined otherwise. */
+export function lookupToolSupport(modelId: string): boolean | undefined {
+  const key = findModelKey(MODEL_TOOL_SUPPORT, modelId);
+  return key === undefined ? undefined : MODEL_TOOL_SUPPORT[key];
+}
+
 export interface ModelMetadataOptions {
   /** Per-model prices from the settings (keyed by model id). */
   readonly priceOverrides?: Readonly<Record<string, ModelPrice>>;
@@ -82,18 +161,21 @@ export interface ModelMetadataOptions {
 
 /**
  * The core's metadata for a configured model: known limits (or conservative ones), the price from
- * overrides or the table (0 with a warning when unknown; 0 silently for local runners), and the
- * provider label. Pass the result to `LlmManager.registerModel`.
+ * overrides or the table (0 with a warning when unknown; 0 silently for local runners), tool
+ * support when the table knows it (see {@link MODEL_TOOL_SUPPORT}), and the provider label. Pass
+ * the result to `LlmManager.registerModel`.
  */
 export function defaultModelMetadata(config: ProviderConfig, options: ModelMetadataOptions = {}): ModelMetadata {
   const limits = lookupLimits(config.model) ?? UNKNOWN_MODEL_LIMITS;
   const price = lookupPrice(config.model, { overrides: options.priceOverrides, local: isLocalProvider(config), logger: options.logger });
+  const supportsTools = lookupToolSupport(config.model);
   return {
     provider: providerLabel(config),
     contextWindow: limits.contextWindow,
     maxOutputTokens: limits.maxOutputTokens,
     inputPricePerMTok: price.inputPerMTok,
     outputPricePerMTok: price.outputPerMTok,
+    ...(supportsTools === undefined ? {} : { supportsTools }),
     ...definedOnly(options.overrides ?? {}),
   };
 }

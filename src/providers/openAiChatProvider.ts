@@ -12,7 +12,7 @@ import { LlmError, type LlmProvider, type Logger, type ProviderRequest, type Pro
 import { ClientSlot, readCredentials, type Credentials } from './credentials';
 import { translateError } from './errorMapping';
 import type { HealthCheckMethod, MaxTokensParam, SecretSource } from './providerConfig';
-import { toOpenAiMessages, toOpenAiToolChoice, toOpenAiTools } from './toolTranslation';
+import { fromOpenAiToolCalls, OpenAiToolCallAssembler, toOpenAiMessages, toOpenAiToolChoice, toOpenAiTools, type AnswerSource } from './toolTranslation';
 
 type OpenAiModule = typeof OpenAiSdk;
 
@@ -69,6 +69,8 @@ export class OpenAiChatProvider implements LlmProvider {
 
   async *stream(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<StreamChunk> {
     const credentials = await this.credentials(request.model);
+    const source: AnswerSource = { provider: this.options.provider, model: request.model };
+    const toolCalls = new OpenAiToolCallAssembler();
     let finishReason: string | undefined;
     let sawChunk = false;
     let sawText = false;
@@ -84,14 +86,20 @@ export class OpenAiChatProvider implements LlmProvider {
           sawText = true;
           yield { type: 'text', text };
         }
+        toolCalls.add(choice?.delta?.tool_calls);
         if (choice?.finish_reason) {
           finishReason = choice.finish_reason;
-          if (finishReason === 'content_filter' && !sawText) {
+          if (finishReason === 'content_filter' && !sawText && toolCalls.isEmpty) {
             throw new LlmError('contentPolicy', `Content refused by ${this.options.provider}: the answer was filtered.`, { provider: this.options.provider, model: request.model });
           }
+          // Calls are complete once the choice finishes (`tool_calls`, or `stop` when the tool
+          // choice named the tool): only now may their arguments be parsed.
+          for (const call of toolCalls.take(source)) yield { type: 'toolCall', call };
           yield { type: 'finish', finishReason };
         }
       }
+      // Pieces after the finish reason (seen from some compatible servers) still make calls.
+      for (const call of toolCalls.take(source)) yield { type: 'toolCall', call };
     } catch (error) {
       throw this.failure(error, request.model, credentials, signal);
     }
@@ -150,16 +158,23 @@ export class OpenAiChatProvider implements LlmProvider {
     if (typeof completion !== 'object' || completion === null) throw bad(completion === '' || completion == null ? 'the body is empty' : 'the body is not JSON');
     const { choices, usage } = completion as { choices?: unknown; usage?: OpenAI.CompletionUsage | null };
     if (!Array.isArray(choices) || choices.length === 0) throw bad('it has no choices');
-    const choice = choices[0] as { message?: { content?: unknown; refusal?: unknown }; finish_reason?: unknown };
-    const text = choice.message?.content;
+    const choice = choices[0] as { message?: { content?: unknown; refusal?: unknown; tool_calls?: unknown }; finish_reason?: unknown };
+    const text = typeof choice.message?.content === 'string' ? choice.message.content : '';
+    const toolCalls = fromOpenAiToolCalls(choice.message?.tool_calls, { provider, model });
     const finishReason = typeof choice.finish_reason === 'string' ? choice.finish_reason : undefined;
-    if (typeof text !== 'string' || text.length === 0) {
+    // An answer made only of tool calls has no text, and that is an answer.
+    if (text.length === 0 && toolCalls.length === 0) {
       if (finishReason === 'content_filter' || typeof choice.message?.refusal === 'string') {
         throw new LlmError('contentPolicy', `Content refused by ${provider}: the model declined to answer.`, { provider, model });
       }
       throw bad('the answer has no text');
     }
-    return { text, usage: usage ? usageOf(usage) : { inputTokens: 0, outputTokens: 0 }, finishReason };
+    return {
+      text,
+      ...(toolCalls.length > 0 ? { toolCalls } : {}),
+      usage: usage ? usageOf(usage) : { inputTokens: 0, outputTokens: 0 },
+      finishReason,
+    };
   }
 }
 

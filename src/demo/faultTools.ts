@@ -1,0 +1,357 @@
+/**
+ * The fault upstream's side of tool calling: what a request offers and what its history holds, in
+ * either vendor's wire format; the checks the services make on that history before answering; and
+ * the calls the `tools*` and `badtools*` behaviours answer with (see faultBehaviour.ts).
+ */
+
+import type { FaultBehaviour } from './faultBehaviour';
+import { invalidRequestError, randomId, type ErrorAnswer, type Vendor } from './faultResponses';
+
+/** A tool the request offers, with the JSON schema of its arguments. */
+export interface OfferedTool {
+  readonly name: string;
+  readonly schema: Readonly<Record<string, unknown>>;
+}
+
+/** The request's tool choice in one shape for both vendors (Anthropic's `any` is `required`). */
+export type OfferedToolChoice = 'auto' | 'none' | 'required' | { readonly name: string };
+
+/** A tool result the conversation ends with, and the name of the tool whose call it answers. */
+export interface ToolResultSeen {
+  readonly toolName: string;
+  readonly content: string;
+  readonly isError: boolean;
+}
+
+/** What a request says about tools. */
+export interface ToolFacts {
+  readonly offered: readonly OfferedTool[];
+  readonly choice: OfferedToolChoice;
+  /** The results the conversation ends with; empty unless its last turn is tool results. */
+  readonly lastResults: readonly ToolResultSeen[];
+  /** Whether any message carries a tool call or a tool result. */
+  readonly hasHistory: boolean;
+}
+
+/** A tool call the upstream answers with. */
+export interface DemoToolCall {
+  readonly id: string;
+  readonly name: string;
+  /** The arguments as JSON text: OpenAI sends this, Anthropic streams it (broken on purpose for `badtools`). */
+  readonly argumentsJson: string;
+  /** Anthropic's non-streamed `input`: the arguments object, or something that is not one for `badtools`. */
+  readonly input: unknown;
+}
+
+/** An answer of the tool behaviours: text, calls, or both. */
+export interface DemoReply {
+  readonly text: string;
+  readonly toolCalls: readonly DemoToolCall[];
+}
+
+/** Pieces of about this many characters carry streamed arguments (real services split by token). */
+const ARGUMENT_PIECE_CHARS = 5;
+/** Nested schemas deeper than this get no made-up values (a recursive schema must not loop). */
+const MAX_SCHEMA_DEPTH = 4;
+/** Longest excerpt of the prompt used as a made-up string argument. */
+const MAX_STRING_ARGUMENT = 60;
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function messagesOf(json: JsonObject): readonly unknown[] {
+  return Array.isArray(json.messages) ? json.messages : [];
+}
+
+// ---- Reading a request ---------------------------------------------------------------------
+
+/** The tools, tool choice and trailing tool results of a request in `vendor`'s format. */
+export function readToolFacts(vendor: Vendor, json: JsonObject): ToolFacts {
+  return vendor === 'anthropic' ? readAnthropicFacts(json) : readOpenAiFacts(json);
+}
+
+function readOpenAiFacts(json: JsonObject): ToolFacts {
+  const offered: OfferedTool[] = [];
+  for (const tool of Array.isArray(json.tools) ? json.tools : []) {
+    const fn = isObject(tool) && isObject(tool.function) ? tool.function : undefined;
+    if (fn && typeof fn.name === 'string') offered.push({ name: fn.name, schema: isObject(fn.parameters) ? fn.parameters : {} });
+  }
+  const rawChoice = json.tool_choice;
+  let choice: OfferedToolChoice = 'auto';
+  if (rawChoice === 'none' || rawChoice === 'required' || rawChoice === 'auto') choice = rawChoice;
+  else if (isObject(rawChoice) && isObject(rawChoice.function) && typeof rawChoice.function.name === 'string') choice = { name: rawChoice.function.name };
+
+  const messages = messagesOf(json);
+  const callNames = new Map<string, string>();
+  let hasHistory = false;
+  for (const message of messages) {
+    if (!isObject(message)) continue;
+    if (message.role === 'tool') hasHistory = true;
+    for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
+      hasHistory = true;
+      if (isObject(call) && typeof call.id === 'string' && isObject(call.function) && typeof call.function.name === 'string') callNames.set(call.id, call.function.name);
+    }
+  }
+  const lastResults: ToolResultSeen[] = [];
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i];
+    if (!isObject(message) || message.role !== 'tool') break;
+    const id = typeof message.tool_call_id === 'string' ? message.tool_call_id : '';
+    const content = textOf(message.content);
+    lastResults.unshift({ toolName: callNames.get(id) ?? 'the tool', content, isError: /^Error:/.test(content) });
+  }
+  return { offered, choice, lastResults, hasHistory };
+}
+
+function readAnthropicFacts(json: JsonObject): ToolFacts {
+  const offered: OfferedTool[] = [];
+  for (const tool of Array.isArray(json.tools) ? json.tools : []) {
+    // Server tools (web search and the like) carry a versioned `type`; only client tools are called here.
+    if (isObject(tool) && typeof tool.name === 'string' && (tool.type === undefined || tool.type === 'custom')) {
+      offered.push({ name: tool.name, schema: isObject(tool.input_schema) ? tool.input_schema : {} });
+    }
+  }
+  const rawChoice = isObject(json.tool_choice) ? json.tool_choice : {};
+  let choice: OfferedToolChoice = 'auto';
+  if (rawChoice.type === 'none') choice = 'none';
+  else if (rawChoice.type === 'any') choice = 'required';
+  else if (rawChoice.type === 'tool' && typeof rawChoice.name === 'string') choice = { name: rawChoice.name };
+
+  const messages = messagesOf(json);
+  const callNames = new Map<string, string>();
+  let hasHistory = false;
+  for (const message of messages) {
+    for (const block of blocksOf(message)) {
+      if (block.type === 'tool_use' && typeof block.id === 'string' && typeof block.name === 'string') callNames.set(block.id, block.name);
+      if (block.type === 'tool_use' || block.type === 'tool_result') hasHistory = true;
+    }
+  }
+  const last = messages[messages.length - 1];
+  const lastResults: ToolResultSeen[] = [];
+  if (isObject(last) && last.role === 'user') {
+    for (const block of blocksOf(last)) {
+      if (block.type !== 'tool_result') continue;
+      const id = typeof block.tool_use_id === 'string' ? block.tool_use_id : '';
+      lastResults.push({ toolName: callNames.get(id) ?? 'the tool', content: textOf(block.content), isError: block.is_error === true });
+    }
+  }
+  return { offered, choice, lastResults, hasHistory };
+}
+
+function blocksOf(message: unknown): JsonObject[] {
+  return isObject(message) && Array.isArray(message.content) ? message.content.filter(isObject) : [];
+}
+
+/** Text of a content field: a string, or the text blocks of a list. */
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((part) => (isObject(part) && typeof part.text === 'string' ? part.text : '')).join('');
+}
+
+// ---- The services' checks ----------------------------------------------------------------------
+
+/**
+ * The 400 a service answers when the request's tools or tool history are malformed, in its own
+ * wording; undefined when they are well formed. These are the checks the real services make, so a
+ * translation mistake in a provider fails here as it would in production.
+ */
+export function checkToolRequest(vendor: Vendor, json: JsonObject): ErrorAnswer | undefined {
+  return vendor === 'anthropic' ? checkAnthropic(json) : checkOpenAi(vendor, json);
+}
+
+function checkOpenAi(vendor: Vendor, json: JsonObject): ErrorAnswer | undefined {
+  const tools = Array.isArray(json.tools) ? json.tools : [];
+  for (const [i, tool] of tools.entries()) {
+    if (!isObject(tool) || !isObject(tool.function) || typeof tool.function.name !== 'string') {
+      return invalidRequestError(vendor, `Missing required parameter: 'tools[${i}].function.name'.`, `tools[${i}].function.name`, 'missing_required_parameter');
+    }
+  }
+  const messages = messagesOf(json);
+  // Calls of the last assistant turn still waiting for their `tool` messages.
+  let awaiting: string[] = [];
+  let awaitingFrom = -1;
+  const unanswered = () =>
+    invalidRequestError(
+      vendor,
+      `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${awaiting.join(', ')}`,
+      `messages.[${awaitingFrom}].role`,
+    );
+  for (const [i, message] of messages.entries()) {
+    if (!isObject(message)) continue;
+    if (message.role === 'tool') {
+      const id = message.tool_call_id;
+      if (typeof id !== 'string' || !awaiting.includes(id)) {
+        return invalidRequestError(vendor, "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", `messages.[${i}].role`);
+      }
+      awaiting = awaiting.filter((waiting) => waiting !== id);
+      continue;
+    }
+    if (awaiting.length > 0) return unanswered();
+    const calls = message.role === 'assistant' && Array.isArray(message.tool_calls) ? message.tool_calls : [];
+    for (const [j, call] of calls.entries()) {
+      const fn = isObject(call) && isObject(call.function) ? call.function : undefined;
+      if (!isObject(call) || typeof call.id !== 'string' || !fn || typeof fn.name !== 'string') {
+        return invalidRequestError(vendor, `Missing required parameter: 'messages[${i}].tool_calls[${j}].id'.`, `messages[${i}].tool_calls[${j}]`, 'missing_required_parameter');
+      }
+      if (typeof fn.arguments !== 'string') {
+        return invalidRequestError(
+          vendor,
+          `Invalid type for 'messages[${i}].tool_calls[${j}].function.arguments': expected a string, but got ${Array.isArray(fn.arguments) ? 'an array' : typeof fn.arguments === 'object' ? 'an object' : typeof fn.arguments} instead.`,
+          `messages[${i}].tool_calls[${j}].function.arguments`,
+          'invalid_type',
+        );
+      }
+      awaiting.push(call.id);
+      awaitingFrom = i;
+    }
+  }
+  return awaiting.length > 0 ? unanswered() : undefined;
+}
+
+function checkAnthropic(json: JsonObject): ErrorAnswer | undefined {
+  const tools = Array.isArray(json.tools) ? json.tools : [];
+  for (const [i, tool] of tools.entries()) {
+    if (!isObject(tool) || (tool.type !== undefined && tool.type !== 'custom')) continue;
+    if (!isObject(tool.input_schema) || tool.input_schema.type !== 'object') {
+      return invalidRequestError('anthropic', `tools.${i}.custom.input_schema.type: Input should be 'object'`);
+    }
+  }
+  const messages = messagesOf(json);
+  let previousCalls: string[] = [];
+  for (const [i, message] of messages.entries()) {
+    const blocks = blocksOf(message);
+    const results = blocks.map((block, j) => ({ block, j })).filter(({ block }) => block.type === 'tool_result');
+    for (const { block, j } of results) {
+      if (typeof block.tool_use_id !== 'string' || !previousCalls.includes(block.tool_use_id)) {
+        return invalidRequestError(
+          'anthropic',
+          `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(block.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`,
+        );
+      }
+    }
+    const answered = new Set(results.map(({ block }) => block.tool_use_id));
+    const missing = previousCalls.filter((id) => !answered.has(id));
+    if (missing.length > 0) {
+      return invalidRequestError(
+        'anthropic',
+        `messages.${i - 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`,
+      );
+    }
+    previousCalls = [];
+    for (const [j, block] of blocks.entries()) {
+      if (block.type !== 'tool_use') continue;
+      if (!isObject(message) || message.role !== 'assistant') {
+        return invalidRequestError('anthropic', `messages.${i}.content.${j}: \`tool_use\` blocks can only be in \`assistant\` messages`);
+      }
+      if (typeof block.id !== 'string' || typeof block.name !== 'string') {
+        return invalidRequestError('anthropic', `messages.${i}.content.${j}.tool_use.id: Field required`);
+      }
+      if (!isObject(block.input)) {
+        return invalidRequestError('anthropic', `messages.${i}.content.${j}.tool_use.input: Input should be a valid dictionary`);
+      }
+      previousCalls.push(block.id);
+    }
+  }
+  if (previousCalls.length > 0) {
+    return invalidRequestError(
+      'anthropic',
+      `messages.${messages.length - 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${previousCalls.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`,
+    );
+  }
+  return undefined;
+}
+
+// ---- Answering ---------------------------------------------------------------------------------
+
+/**
+ * The answer of a tool behaviour, or undefined when the behaviour (or the request) calls for the
+ * ordinary text answer: another behaviour, no tools offered, or a tool choice of `none`.
+ */
+export function toolReply(behaviour: FaultBehaviour, vendor: Vendor, facts: ToolFacts, model: string, prompt: string): DemoReply | undefined {
+  if (behaviour.kind !== 'tools' && behaviour.kind !== 'badTools') return undefined;
+  if (behaviour.kind === 'tools' && facts.lastResults.length > 0) {
+    const quoted = facts.lastResults.map((result) => `${result.toolName} ${result.isError ? 'failed with' : 'returned'} ${result.content}`);
+    return { text: `Demo answer from ${model}: ${quoted.join('; ')}.`, toolCalls: [] };
+  }
+  if (facts.offered.length === 0 || facts.choice === 'none') return undefined;
+  const choice = facts.choice;
+  const first = (typeof choice === 'object' && facts.offered.find((tool) => tool.name === choice.name)) || facts.offered[0];
+  const idPrefix = vendor === 'anthropic' ? 'toolu_01' : 'call_';
+
+  if (behaviour.kind === 'badTools') {
+    const args = JSON.stringify(demoToolArguments(first.schema, prompt));
+    const call =
+      behaviour.flaw === 'malformedJson'
+        ? // Cut short, as a model that ran out of tokens mid-call leaves it; Anthropic's input is then not an object.
+          { argumentsJson: args.slice(0, Math.max(1, Math.floor(args.length / 2))), input: args.slice(0, Math.max(1, Math.floor(args.length / 2))) }
+        : { argumentsJson: JSON.stringify([excerpt(prompt)]), input: [excerpt(prompt)] };
+    return { text: '', toolCalls: [{ id: randomId(idPrefix), name: first.name, ...call }] };
+  }
+
+  const tools = behaviour.calls === 2 ? [first, facts.offered.find((tool) => tool !== first) ?? first] : [first];
+  // The second call of the same tool asks for something else, as a model would.
+  const toolCalls = tools.map((tool, index) => {
+    const input = demoToolArguments(tool.schema, prompt, tools.indexOf(tool) === index ? 1 : 2);
+    return { id: randomId(idPrefix), name: tool.name, argumentsJson: JSON.stringify(input), input };
+  });
+  const named = tools[0] === tools[1] ? `${tools[0].name} twice` : tools.map((tool) => tool.name).join(' and ');
+  const text = behaviour.calls === 2 ? `Let me call ${named}.` : '';
+  return { text, toolCalls };
+}
+
+/**
+ * Plausible arguments for a tool from its JSON schema: each property gets the first `enum` value,
+ * its `const` or `default`, else a value of its type (strings are an excerpt of the user's words,
+ * integers 3, numbers 2.5, booleans true, arrays one item). The second call of a tool in one answer
+ * (`call` 2) gets strings marked ` #2` and numbers one higher. Deterministic, so tests can predict it.
+ */
+export function demoToolArguments(schema: Readonly<Record<string, unknown>>, prompt: string, call: 1 | 2 = 1): Record<string, unknown> {
+  const value = exampleValue(schema, call === 1 ? prompt : `${excerpt(prompt)} #2`, call - 1, 0);
+  return isObject(value) ? value : {};
+}
+
+function exampleValue(schema: unknown, prompt: string, bump: number, depth: number): unknown {
+  const s = isObject(schema) ? schema : {};
+  if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0];
+  if ('const' in s) return s.const;
+  if (s.default !== undefined) return s.default;
+  const declared = Array.isArray(s.type) ? s.type.find((type) => type !== 'null') : s.type;
+  const type = typeof declared === 'string' ? declared : isObject(s.properties) ? 'object' : 'string';
+  switch (type) {
+    case 'object': {
+      const result: JsonObject = {};
+      if (depth < MAX_SCHEMA_DEPTH && isObject(s.properties)) {
+        for (const [key, property] of Object.entries(s.properties)) result[key] = exampleValue(property, prompt, bump, depth + 1);
+      }
+      return result;
+    }
+    case 'array':
+      return depth < MAX_SCHEMA_DEPTH ? [exampleValue(s.items, prompt, bump, depth + 1)] : [];
+    case 'integer':
+      return (typeof s.minimum === 'number' ? Math.ceil(s.minimum) : 3) + bump;
+    case 'number':
+      return (typeof s.minimum === 'number' ? s.minimum : 2.5) + bump;
+    case 'boolean':
+      return true;
+    case 'null':
+      return null;
+    default:
+      return excerpt(prompt);
+  }
+}
+
+function excerpt(prompt: string): string {
+  const flat = prompt.replace(/\s+/g, ' ').trim() || 'example';
+  return flat.length > MAX_STRING_ARGUMENT ? flat.slice(0, MAX_STRING_ARGUMENT) : flat;
+}
+
+/** Cuts arguments text into the small pieces a service streams (never an empty piece). */
+export function splitArguments(json: string): string[] {
+  const pieces: string[] = [];
+  for (let i = 0; i < json.length; i += ARGUMENT_PIECE_CHARS) pieces.push(json.slice(i, i + ARGUMENT_PIECE_CHARS));
+  return pieces;
+}
