@@ -100,8 +100,8 @@ function readOpenAiFacts(json: JsonObject): ToolFacts {
     const message = messages[i];
     if (!isObject(message) || message.role !== 'tool') break;
     const id = typeof message.tool_call_id === 'string' ? message.tool_call_id : '';
-    const content = textOf(message.content);
-    lastResults.unshift({ toolName: callNames.get(id) ?? 'the tool', content, isError: /^Error:/.test(content) });
+    // OpenAI's tool messages have no error flag: a failure is only in the words.
+    lastResults.unshift({ toolName: callNames.get(id) ?? 'the tool', content: textOf(message.content), isError: false });
   }
   return { offered, choice, lastResults, hasHistory };
 }

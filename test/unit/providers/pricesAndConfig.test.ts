@@ -3,6 +3,8 @@ import {
   defaultModelMetadata,
   keyIdOf,
   lookupPrice,
+  lookupToolSupport,
+  MODEL_LIMITS,
   PRESETS,
   PRICE_TABLE,
   PRICE_TABLE_DATE,
@@ -58,10 +60,27 @@ describe('price table', () => {
 describe('defaultModelMetadata', () => {
   it('fills limits and prices for known models, with overrides on top', () => {
     const metadata = defaultModelMetadata({ kind: 'anthropic', model: 'claude-haiku-4-5' }, { overrides: { rpm: 50, weight: undefined } });
-    assert.deepEqual(metadata, { provider: 'anthropic', contextWindow: 200_000, maxOutputTokens: 64_000, inputPricePerMTok: 1, outputPricePerMTok: 5, rpm: 50 });
+    assert.deepEqual(metadata, { provider: 'anthropic', contextWindow: 200_000, maxOutputTokens: 64_000, inputPricePerMTok: 1, outputPricePerMTok: 5, supportsTools: true, rpm: 50 });
     const azure = defaultModelMetadata({ kind: 'azure', model: 'gpt-4o-mini', endpoint: 'https://r.openai.azure.com', deployment: 'mini' });
     assert.equal(azure.provider, 'azure');
     assert.equal(azure.outputPricePerMTok, 0.6);
+  });
+
+  it('says which models can call tools: every known chat model, not the families known without tools, and nothing for unknown models', () => {
+    for (const model of Object.keys(MODEL_LIMITS).filter((id) => id !== 'deepseek-reasoner')) {
+      assert.equal(lookupToolSupport(model), true, model);
+    }
+    for (const model of ['o1-mini', 'o1-mini-2024-09-12', 'o1-preview', 'gpt-3.5-turbo-instruct', 'claude-2.1', 'claude-instant-1.2']) {
+      assert.equal(lookupToolSupport(model), false, model);
+    }
+    assert.equal(lookupToolSupport('claude-sonnet-4-5-20250929'), true, 'dated ids match their family');
+    assert.equal(lookupToolSupport('openai/gpt-4o'), true, 'router prefixes are ignored');
+    assert.equal(lookupToolSupport('deepseek-reasoner'), undefined, 'tool support changed between releases behind this id');
+    assert.equal(lookupToolSupport('llama3.2'), undefined);
+
+    assert.equal(defaultModelMetadata({ kind: 'openai', model: 'o1-mini' }).supportsTools, false);
+    assert.ok(!('supportsTools' in defaultModelMetadata({ kind: 'openaiCompatible', preset: 'ollama', model: 'llama3.2' })), 'unknown: the core treats the model as capable');
+    assert.equal(defaultModelMetadata({ kind: 'openai', model: 'o1-mini' }, { overrides: { supportsTools: true } }).supportsTools, true, 'the user\'s setting wins');
   });
 });
 
