@@ -169,7 +169,7 @@ function colourMap(names: readonly string[], history: ManagerMetrics['spend']['h
 }
 
 const HEADLINES: Record<ReturnType<typeof chainHealth>, { text: string; tone: Tone }> = {
-  noModels: { text: 'No models yet. Try the chain with demo models, or add your own.', tone: 'info' },
+  noModels: { text: 'No models configured yet.', tone: 'info' },
   healthy: { text: 'All circuits closed: the chain is healthy.', tone: 'ok' },
   degraded: { text: 'Some models are unavailable; the chain routes around them.', tone: 'warning' },
   down: { text: 'Every circuit is open: requests fail until a probe succeeds.', tone: 'error' },
@@ -293,7 +293,7 @@ function totals(metrics: ManagerMetrics): TotalsView {
       id: 'retries',
       label: 'Retries',
       value: formatCount(metrics.retries),
-      detail: 'transient errors retried on the same model',
+      hint: 'Transient errors (rate limits, server errors, timeouts) retried on the same model',
       tone: metrics.retries > 0 ? 'warning' : 'muted',
     },
     {
@@ -364,7 +364,7 @@ function spendHistory(metrics: ManagerMetrics, colours: ReadonlyMap<string, numb
     values: history.map((day) => day.byModel[model] ?? 0),
   }));
   const total = series.reduce((sum, s) => sum + s.values.reduce((a, b) => a + b, 0), 0);
-  return { days: history.map((day) => day.day), series, total: `${formatUsd(total)} in ${history.length} days` };
+  return { days: history.map((day) => day.day), series, total: `total ${formatUsd(total)}` };
 }
 
 function latency(models: readonly ModelInfo[], colours: ReadonlyMap<string, number>): LatencyView {
@@ -423,10 +423,10 @@ export function traceView(completed: CompletedRequest, redact: (text: string) =>
   const skipped = unique(steps.flatMap((step) => (step.type === 'skip' ? [step.model] : [])));
   const waitedMs = steps.reduce((sum, step) => sum + (step.type === 'backoff' ? step.delayMs : 0), 0);
   const lastAt = steps.length > 0 ? steps[steps.length - 1].at : trace.startedAt;
-  const duration = formatDuration((result?.latencyMs ?? lastAt - trace.startedAt) || 0);
+  const duration = formatLatency((result?.latencyMs ?? lastAt - trace.startedAt) || 0);
   const stepViews = steps.map((step): TraceStepView => ({
     kind: step.type,
-    offset: `+${formatDuration(step.at - trace.startedAt)}`,
+    offset: `+${formatLatency(step.at - trace.startedAt)}`,
     ...('model' in step ? { model: step.model } : {}),
     text: clip(redact(describeStep(step)), 400),
     tone: stepTone(step),

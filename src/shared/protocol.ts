@@ -118,6 +118,8 @@ export interface StatView {
   readonly label: string;
   readonly value: string;
   readonly detail?: string;
+  /** A longer explanation, shown as the tooltip. */
+  readonly hint?: string;
   readonly tone: Tone;
 }
 
@@ -163,7 +165,7 @@ export interface SpendHistoryView {
   readonly days: readonly string[];
   /** One value per day in US dollars. */
   readonly series: ReadonlyArray<SeriesView & { readonly values: readonly number[] }>;
-  /** e.g. `$1.23 in 30 days`. */
+  /** e.g. `total $1.23`. */
   readonly total: string;
 }
 

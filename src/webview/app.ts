@@ -138,6 +138,9 @@ function contentWidth(container: HTMLElement): number {
 }
 
 function focusedKeyIn(container: HTMLElement): string | undefined {
+  // A page that is not focused keeps an activeElement; focusing it again would pull the keyboard
+  // away from wherever the user is typing now (the editor, the command palette).
+  if (!document.hasFocus()) return undefined;
   const active = document.activeElement;
   if (!(active instanceof HTMLElement) || !container.contains(active)) return undefined;
   return active.dataset.focusKey;

@@ -88,8 +88,10 @@ async function setNumberSettings(page, values) {
     const input = page.locator(`.settings-editor input[aria-label="${key}"]`);
     await input.waitFor({ timeout: 15_000 });
     await input.fill(String(value));
-    await input.press('Tab');
   }
+  // Leave the last input for the search box (which also commits it). Tabbing on lands on the
+  // row's "More Actions" button, which takes focus back from the command palette at once.
+  await search.click();
   await page.waitForTimeout(500);
   await runCommand(page, 'View: Close Editor');
 }
@@ -119,7 +121,7 @@ describe('metrics sidebar and dashboard', function () {
   after(async () => {
     const { page } = uiSession();
     await dismissQuickInput(page);
-    await setNumberSettings(page, { 'llmManager.budget.dailyUsd': 0, 'llmManager.budget.monthlyUsd': 0 });
+      await setNumberSettings(page, { 'llmManager.budget.dailyUsd': 0, 'llmManager.budget.monthlyUsd': 0 });
     if ((await paletteCommands(page, 'LLM Manager: Stop Trying Without Keys')).includes('LLM Manager: Stop Trying Without Keys')) {
       await runCommand(page, 'LLM Manager: Stop Trying Without Keys');
     }

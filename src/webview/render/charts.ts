@@ -93,12 +93,14 @@ export function renderLatencyChart(view: LatencyView, context: RenderContext): N
   const lines = series.map((s) => {
     const path = s.points.map(([at, ms], i) => `${i === 0 ? 'M' : 'L'}${fixed(x(at))},${fixed(y(ms))}`).join(' ');
     const dots = s.points.length <= 80 || s.points.length === 1
-      ? s.points.map(([at, ms]) => svg('circle', { class: `series-fill-${s.colour}`, cx: fixed(x(at)), cy: fixed(y(ms)), r: 2.5 }, svgTitle(`${formatClock(at)} · ${s.model}: ${formatLatency(ms)}`)))
+      ? s.points.map(([at, ms]) => svg('circle', { class: `series-fill-${s.colour}`, cx: fixed(x(at)), cy: fixed(y(ms)), r: 3 }, svgTitle(`${formatClock(at)} · ${s.model}: ${formatLatency(ms)}`)))
       : [];
     return svg('g', {}, s.points.length > 1 ? svg('path', { class: `series-stroke-${s.colour} chart-line`, d: path }) : undefined, ...dots);
   });
+  // Seconds matter on a short axis, days on a long one.
+  const timeLabel = (at: number) => (spansDays ? formatDay(isoDay(at)) : to - from <= 10 * 60_000 ? formatClock(at) : formatClock(at).slice(0, 5));
   const xLabels = timeTicks(from, to, Math.max(2, Math.floor(plot.width / 90))).map((at) =>
-    svg('text', { class: 'axis-label', x: fixed(x(at)), y: plot.bottom + 16, 'text-anchor': 'middle' }, spansDays ? formatDay(isoDay(at)) : formatClock(at).slice(0, 5)),
+    svg('text', { class: 'axis-label', x: fixed(x(at)), y: plot.bottom + 16, 'text-anchor': 'middle' }, timeLabel(at)),
   );
 
   const stats = series.map((s) => {

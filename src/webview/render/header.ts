@@ -11,11 +11,11 @@ export function renderHeader(header: HeaderView, models: readonly ModelCardView[
   const actions = h(
     'div',
     { class: 'header-actions' },
-    dashboard
+    dashboard || models.length === 0
       ? undefined
       : actionButton({ action: 'showDashboard', label: 'Open the metrics dashboard', icon: 'graph', text: 'Dashboard' }),
     header.demo
-      ? actionButton({ action: 'stopTryWithoutKeys', label: 'Stop trying without keys (remove the demo models)', icon: 'debug-stop', text: dashboard ? 'Stop demo' : undefined })
+      ? actionButton({ action: 'stopTryWithoutKeys', label: 'Stop trying without keys (remove the demo models)', icon: 'debug-stop', text: 'Stop demo' })
       : models.length > 0 && dashboard
         ? actionButton({ action: 'tryWithoutKeys', label: 'Try without keys (adds local demo models)', icon: 'play', text: 'Try without keys' })
         : undefined,
@@ -24,7 +24,7 @@ export function renderHeader(header: HeaderView, models: readonly ModelCardView[
   const nodes: Node[] = [
     h(
       'div',
-      { class: `header tone-${header.tone}` },
+      { class: 'header' },
       dashboard ? h('h1', { class: 'title' }, 'LLM Manager metrics') : undefined,
       h(
         'p',

@@ -21,7 +21,7 @@ function card(model: ModelCardView, index: number, context: RenderContext): HTML
     ['Requests', model.requests],
     ['Today', model.spendToday],
   ];
-  if (!compact) stats.push(['This month', model.spendMonth], ['Tokens', model.tokens]);
+  if (!compact) stats.push(['This month', model.spendMonth]);
 
   return h(
     'article',
@@ -54,6 +54,7 @@ function card(model: ModelCardView, index: number, context: RenderContext): HTML
       { class: 'card-stats' },
       ...stats.map(([label, value, extra]) => h('div', { class: 'card-stat' }, h('dt', {}, label), h('dd', { class: extra }, value))),
     ),
+    compact ? undefined : h('p', { class: 'card-meta' }, `Tokens: ${model.tokens}`),
     model.lastError
       ? h(
           'p',

@@ -13,7 +13,7 @@ export function renderTotals(totals: TotalsView, header: HeaderView, context: Re
       ...totals.stats.map((stat) =>
         h(
           'div',
-          { class: `stat tone-mark-${stat.tone}`, 'data-stat': stat.id },
+          { class: `stat tone-mark-${stat.tone}`, 'data-stat': stat.id, title: stat.hint },
           h('dt', { class: 'stat-label' }, stat.label),
           h('dd', { class: 'stat-value' }, stat.value),
           stat.detail ? h('dd', { class: 'stat-detail' }, stat.detail) : undefined,

@@ -5,6 +5,7 @@ import { actionButton, heading, liveAgo, toneIcon, type RenderContext } from './
 
 const STEP_ICONS: Record<TraceStepKind, string> = {
   cache: 'database',
+  route: 'git-merge',
   skip: 'debug-step-over',
   attempt: 'arrow-right',
   backoff: 'clock',
