@@ -31,11 +31,11 @@
  * | `cut-<n>`               | streams `<n>` chunks, then drops the connection (JSON: half a body)        |
  * | `stall-<n>`             | streams `<n>` chunks, then goes silent with the connection open            |
  * | `bursty-<f>-<o>`        | fails with 503 for `<f>` s, then answers for `<o>` s, repeating (`bursty` = 15/15) |
- * | `tools`                 | one call of the first tool offered (or the one named), arguments from its schema; after tool results, text quoting them |
+ * | `tools`                 | calls the first tool offered (or the one named) with arguments from its schema; after tool results, quotes them |
  * | `tools-multi`           | like `tools`, with a sentence of text and two calls (the first two tools, or one tool twice) |
- * | `tools-outage-<n>`      | like `tools` for `<n>` requests (per model name), then 500 on every request       |
+ * | `tools-outage-<n>`      | like `tools` for `<n>` requests (per model name), then 500 on every request |
  * | `badtools`              | a tool call whose arguments are JSON cut short (Anthropic: an `input` that is no object) |
- * | `badtools-notobject`    | a tool call whose arguments are valid JSON but not an object (`["…"]`)            |
+ * | `badtools-notobject`    | a tool call whose arguments are valid JSON but not an object (`["…"]`)    |
  *
  * The tool behaviours answer ordinary text when the request offers no tools or its tool choice is
  * `none`. Their calls stream as the services stream them: OpenAI `delta.tool_calls` whose arguments

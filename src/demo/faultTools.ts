@@ -283,12 +283,16 @@ export function toolReply(behaviour: FaultBehaviour, vendor: Vendor, facts: Tool
   const idPrefix = vendor === 'anthropic' ? 'toolu_01' : 'call_';
 
   if (behaviour.kind === 'badTools') {
-    const args = JSON.stringify(demoToolArguments(first.schema, prompt));
-    const call =
-      behaviour.flaw === 'malformedJson'
-        ? // Cut short, as a model that ran out of tokens mid-call leaves it; Anthropic's input is then not an object.
-          { argumentsJson: args.slice(0, Math.max(1, Math.floor(args.length / 2))), input: args.slice(0, Math.max(1, Math.floor(args.length / 2))) }
-        : { argumentsJson: JSON.stringify([excerpt(prompt)]), input: [excerpt(prompt)] };
+    let call: Pick<DemoToolCall, 'argumentsJson' | 'input'>;
+    if (behaviour.flaw === 'malformedJson') {
+      // Cut short, as a model that ran out of tokens mid-call leaves them; Anthropic's non-streamed
+      // `input` is then that text, which is not an object.
+      const whole = JSON.stringify(demoToolArguments(first.schema, prompt));
+      const cut = whole.slice(0, Math.max(1, Math.floor(whole.length / 2)));
+      call = { argumentsJson: cut, input: cut };
+    } else {
+      call = { argumentsJson: JSON.stringify([excerpt(prompt)]), input: [excerpt(prompt)] };
+    }
     return { text: '', toolCalls: [{ id: randomId(idPrefix), name: first.name, ...call }] };
   }
 

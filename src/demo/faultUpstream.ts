@@ -71,7 +71,8 @@ export interface FaultRequestRecord {
   usage?: DemoUsage;
   /**
    * For requests that offer tools or carry tool history: the tool names offered and the messages
-   * exactly as received, so tests can check how a provider translated a conversation.
+   * exactly as received, so tests can check how a provider translated a conversation. Kept on the
+   * last 20 such requests only: agents send large bodies.
    */
   toolExchange?: { readonly offered: readonly string[]; readonly messages: readonly unknown[] };
 }
@@ -104,6 +105,8 @@ export interface FaultUpstream {
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const RECENT_LIMIT = 500;
+/** How many recent requests keep their tool exchange (a chat agent offers dozens of tools per request). */
+const TOOL_EXCHANGE_LIMIT = 20;
 const DEMO_MODELS = ['ok', 'drip-40', 'flaky-2', 'error-500', 'ratelimit-2', 'overloaded', 'bursty', 'cut-5', 'hang'];
 
 /** Starts the upstream; resolves once it listens. */
@@ -141,6 +144,8 @@ class FaultUpstreamServer implements FaultUpstream {
   private readonly live = new Set<AbortController>();
   private counters = emptyCounters();
   private recent: FaultRequestRecord[] = [];
+  /** The records that hold a tool exchange, oldest first. */
+  private withToolExchange: FaultRequestRecord[] = [];
   private inFlight = 0;
   private address: AddressInfo | undefined;
   private closed = false;
@@ -203,6 +208,7 @@ class FaultUpstreamServer implements FaultUpstream {
   resetStats(): void {
     this.counters = emptyCounters();
     this.recent = [];
+    this.withToolExchange = [];
     this.countsByModel.clear();
   }
 
@@ -318,9 +324,7 @@ class FaultUpstreamServer implements FaultUpstream {
       this.sendError(res, record, statusError(400, { vendor, model: '' }));
       return;
     }
-    if (request.tools.offered.length > 0 || request.tools.hasHistory) {
-      record.toolExchange = { offered: request.tools.offered.map((tool) => tool.name), messages: Array.isArray(json.messages) ? json.messages : [] };
-    }
+    if (request.tools.offered.length > 0 || request.tools.hasHistory) this.keepToolExchange(record, request, json);
     const malformedTools = checkToolRequest(vendor, json);
     if (malformedTools) {
       this.sendError(res, record, malformedTools);
@@ -534,6 +538,12 @@ class FaultUpstreamServer implements FaultUpstream {
     this.logger?.info(`${record.method} ${record.path}${record.model ? ` model=${record.model}` : ''}${record.stream ? ' (stream)' : ''} → ${status} ${record.outcome}`);
     this.inFlight--;
     if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private keepToolExchange(record: FaultRequestRecord, request: ParsedRequest, json: Record<string, unknown>): void {
+    record.toolExchange = { offered: request.tools.offered.map((tool) => tool.name), messages: Array.isArray(json.messages) ? json.messages : [] };
+    this.withToolExchange.push(record);
+    for (const old of this.withToolExchange.splice(0, Math.max(0, this.withToolExchange.length - TOOL_EXCHANGE_LIMIT))) delete old.toolExchange;
   }
 
   private count(path: string, model: string | undefined): void {
