@@ -26,6 +26,9 @@ const MAX_DETAIL_CHARS = 300;
 const KEY_PATTERNS: readonly RegExp[] = [
   /\b(?:sk|rk|pk)-[A-Za-z0-9_\-*]{6,}/g,
   /\bsk-ant-[A-Za-z0-9_\-*]{6,}/g,
+  // Groq and Google keys have their own shapes.
+  /\bgsk_[A-Za-z0-9]{20,}/g,
+  /\bAIza[0-9A-Za-z_-]{30,}/g,
   /(\bBearer\s+)[^\s"',;]+/gi,
   /(\b(?:x-api-key|api-key|api_key|apikey)["']?\s*[:=]\s*["']?)[^\s"',;]+/gi,
 ];

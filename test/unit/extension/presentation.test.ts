@@ -133,12 +133,13 @@ describe('prompt templates', () => {
 
 describe('redactSecrets', () => {
   it('removes known key values and anything shaped like a vendor key', () => {
-    const text = 'failed with my-secret-value-123 and sk-proj-abcdefghijklmnopqrstuv and Bearer abc.def.ghi.jkl.mno';
+    const text = 'failed with my-secret-value-123 and sk-proj-abcdefghijklmnopqrstuv, gsk_abcdefghijklmnopqrstuvwx and Bearer abc.def.ghi.jkl.mno';
     const redacted = redactSecrets(text, ['my-secret-value-123']);
-    assert.equal(redacted, 'failed with [redacted] and [redacted] and [redacted]');
+    assert.equal(redacted, 'failed with [redacted] and [redacted], [redacted] and Bearer [redacted]');
   });
 
   it('leaves short values and ordinary words alone', () => {
     assert.equal(redactSecrets('the key is abc', ['abc']), 'the key is abc');
+    assert.equal(redactSecrets('a risky task-list', []), 'a risky task-list');
   });
 });
