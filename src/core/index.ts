@@ -4,6 +4,7 @@ export * from './chainPlan';
 export * from './circuitBreaker';
 export * from './clock';
 export * from './errors';
+export * from './format';
 export * from './lifecycle';
 export * from './llmManager';
 export * from './metrics';

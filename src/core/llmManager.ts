@@ -28,6 +28,7 @@ import {
   type ModelFailure,
   type SkipReason,
 } from './errors';
+import { formatDuration, formatUsd } from './format';
 import { Emitter, type Event } from './lifecycle';
 import { ModelStats, parsePersistedMetrics, TotalStats, type LastError, type PersistedModelStats } from './metrics';
 import { cacheKey, ResponseCache, type CacheOptions } from './responseCache';
@@ -1467,18 +1468,4 @@ function safeDeliver(onToken: (text: string) => void, text: string, logger: Logg
 
 function approximateSize(value: unknown): number {
   return JSON.stringify(value)?.length ?? 0;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 120) return `${seconds} s`;
-  const minutes = Math.round(seconds / 60);
-  return minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
-}
-
-export function formatUsd(usd: number): string {
-  if (usd === 0) return '$0';
-  if (usd < 0.01) return `$${usd.toFixed(4)}`;
-  return `$${usd.toFixed(2)}`;
 }

@@ -4,7 +4,7 @@
  * everywhere. Traces hold no prompt text and no keys.
  */
 import { assertNever, describeErrorKind } from './errors';
-import { formatDuration, formatUsd } from './llmManager';
+import { formatDuration, formatUsd } from './format';
 import type { RequestTrace, TraceStep } from './types';
 
 export function describeStep(step: TraceStep): string {

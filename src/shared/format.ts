@@ -1,32 +1,18 @@
 /**
  * How numbers, money and time read in the metrics views, for both sides: the host formats what is
- * fixed, the webview what changes with the clock ("probe in 8 s", "3 min ago"). The wording of
- * durations and dollars matches the core's `formatDuration`/`formatUsd` (a unit test holds them
- * together), so the status bar, traces and views never disagree.
+ * fixed, the webview what changes with the clock ("probe in 8 s", "3 min ago"). Durations and
+ * dollars come from the core's own format module, so the status bar, traces and views never disagree.
  */
+import { formatDuration } from '../core/format';
 import type { CircuitStateView } from './protocol';
 
-/** `850 ms`, `12 s`, `4 min`, `3 h`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 120) return `${seconds} s`;
-  const minutes = Math.round(seconds / 60);
-  return minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
-}
+export { formatDuration, formatUsd } from '../core/format';
 
 /** Latency with one decimal between 1 and 10 s, where the difference matters: `1.4 s`. */
 export function formatLatency(ms: number | undefined): string {
   if (ms === undefined) return '—';
   if (ms >= 1000 && ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   return formatDuration(ms);
-}
-
-/** `$0`, `$0.0042`, `$1.23`. */
-export function formatUsd(usd: number): string {
-  if (usd === 0) return '$0';
-  if (usd < 0.01) return `$${usd.toFixed(4)}`;
-  return `$${usd.toFixed(2)}`;
 }
 
 /** Short dollar amounts for chart axes: `$0`, `$0.005`, `$0.25`, `$12`. */
