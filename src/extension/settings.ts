@@ -5,6 +5,7 @@
  */
 
 import type { ChainStep, QualityTier, SettingsPatch } from '../core';
+import { PRESETS } from '../providers/presets';
 import { BUILT_IN_TEMPLATES, unknownPlaceholderMessage, unknownPlaceholders, type PromptTemplate, type TemplateMode } from './templates';
 
 export const SETTINGS_SECTION = 'llmManager';
@@ -131,7 +132,8 @@ export type SettingKey = keyof typeof SETTING_DEFAULTS;
 /** Reads one setting's raw value (VS Code's `WorkspaceConfiguration.get`, or a test double). */
 export type SettingsGetter = (key: SettingKey) => unknown;
 
-const LOCAL_PRESETS = new Set(['ollama', 'lmstudio', 'vllm']);
+/** Preset ids by their lower-case spelling, so `lmstudio` and `lmStudio` both work. */
+const PRESET_BY_LOWER_CASE = new Map(Object.values(PRESETS).map((preset) => [preset.id.toLowerCase(), preset]));
 
 export function parseSettings(get: SettingsGetter): ParsedSettings {
   const problems: SettingsProblem[] = [];
@@ -369,7 +371,12 @@ function parseModel(entry: Record<string, unknown>): ModelSettings | string {
     if (!baseUrl) return 'Azure needs "baseUrl" (your resource endpoint, e.g. https://NAME.openai.azure.com)';
     if (!text('deployment')) return 'Azure needs "deployment" (the deployment name)';
   }
-  const preset = text('preset');
+  const presetName = text('preset');
+  const presetInfo = presetName === undefined ? undefined : PRESET_BY_LOWER_CASE.get(presetName.toLowerCase());
+  if (presetName !== undefined && !presetInfo) {
+    return `"preset" must be one of ${Object.keys(PRESETS).join(', ')} (got "${presetName}")`;
+  }
+  const preset = presetInfo?.id;
   if (kind === 'openaiCompatible' && !baseUrl && !preset) return 'an OpenAI-compatible model needs "baseUrl" or a "preset"';
 
   for (const key of ['contextWindow', 'maxOutputTokens', 'rpm']) {
@@ -405,7 +412,7 @@ function parseModel(entry: Record<string, unknown>): ModelSettings | string {
     apiVersion: text('apiVersion'),
     headers,
     keyId: text('keyId'),
-    auth: auth ?? (kind === 'vscode-lm' || (preset !== undefined && LOCAL_PRESETS.has(preset)) ? 'none' : 'apiKey'),
+    auth: auth ?? (kind === 'vscode-lm' || (presetInfo !== undefined && !presetInfo.requiresKey) ? 'none' : 'apiKey'),
     contextWindow: numberOrUndefined('contextWindow'),
     maxOutputTokens: numberOrUndefined('maxOutputTokens'),
     inputPricePerMTok: numberOrUndefined('inputPricePerMTok'),

@@ -127,6 +127,16 @@ describe('settings', function () {
     await configure(api, { 'budget.dailyUsd': undefined, fallbackChain: undefined });
   });
 
+  it('uses a preset by name, in any letter case, without a key for a local server', async () => {
+    await configure(api, {
+      models: [{ id: 'local-llama', provider: 'openaiCompatible', preset: 'LMStudio', baseUrl: `${up.url}/v1`, model: 'ok~preset' }],
+      activeModel: 'local-llama',
+    });
+    const result = await api.generate({ prompt: 'hello local', useCache: false });
+    assert.strictEqual(result.model, 'local-llama');
+    assert.strictEqual(result.costUsd, 0, 'local presets are free');
+  });
+
   it('re-registering a model after a settings edit keeps its circuit and history', async () => {
     await configure(api, { models: [openAiModel('kept', up.url, 'ok~kept')], activeModel: 'kept' });
     await api.generate({ prompt: 'one', useCache: false });

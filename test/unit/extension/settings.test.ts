@@ -71,6 +71,7 @@ describe('parseSettings', () => {
         { id: 'dup', provider: 'openai' },
         { id: 'dup', provider: 'anthropic' },
         { id: 'h', provider: 'openai', headers: { a: 1 } },
+        { id: 'p', provider: 'openaiCompatible', preset: 'olama' },
       ],
     });
     const messages = problems.map((p) => `${p.setting}: ${p.message}`);
@@ -81,6 +82,7 @@ describe('parseSettings', () => {
     assert.match(messages[4], /"contextWindow" must be a whole number above 0/);
     assert.match(messages[5], /repeats the id "dup"/);
     assert.match(messages[6], /"headers" must be an object/);
+    assert.match(messages[7], /"preset" must be one of ollama, lmStudio, vllm/);
   });
 
   it('falls back to defaults for out-of-range numbers and wrong types', () => {
@@ -108,11 +110,13 @@ describe('parseSettings', () => {
         { id: 'c', provider: 'azure', baseUrl: 'https://r.openai.azure.com', deployment: 'd' },
         { id: 'd', provider: 'openaiCompatible', preset: 'groq' },
         { id: 'e', provider: 'openaiCompatible', preset: 'ollama' },
+        { id: 'e2', provider: 'openaiCompatible', preset: 'lmstudio' },
         { id: 'f', provider: 'anthropic', keyId: 'team-anthropic' },
         { id: 'g', provider: 'vscode-lm', vendor: 'copilot' },
       ],
     }).settings.models;
-    assert.deepEqual(models.map(keyIdFor), ['openai', 'openai@proxy.example.com', 'azure@r.openai.azure.com', 'groq', undefined, 'team-anthropic', undefined]);
+    assert.deepEqual(models.map(keyIdFor), ['openai', 'openai@proxy.example.com', 'azure@r.openai.azure.com', 'groq', undefined, undefined, 'team-anthropic', undefined]);
+    assert.equal(models[5].preset, 'lmStudio', 'preset names are matched without regard to case');
   });
 
   it('lists a default for every setting', () => {
