@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { formatDuration, formatUsd, toLlmError, type ChainStep, type GenerateRequest, type LlmManager, type ModelInfo } from '../core';
 import type { AnswerDocuments } from './answerDocuments';
-import { COMMANDS, type CommandName } from './contributions';
+import { PRESETS, type PresetId } from '../providers/presets';
+import { CHAT_VENDOR, COMMANDS, type CommandName } from './contributions';
 import type { DemoController } from './demoController';
 import type { KeyStore } from './keyStore';
 import type { ModelService } from './modelService';
-import type { TaskName } from './settings';
+import type { ModelSettings, TaskName } from './settings';
 import {
   extractCode,
   fencedBlock,
@@ -370,6 +371,12 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
       if (picked) await vscode.commands.executeCommand(picked.command);
     },
 
+    addModel: async () => {
+      const added = await addModelInteractively(settings, models, keys);
+      if (added) void vscode.window.showInformationMessage(`Model "${added}" added to llmManager.models.`);
+      return added;
+    },
+
     openModelSettings: async (name?: string) => {
       await vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: 'llmManager.models' } });
       return name;
@@ -416,3 +423,114 @@ async function pickKeyId(models: ModelService, keys: KeyStore, placeHolder: stri
   const typed = await vscode.window.showInputBox({ prompt: 'Name of the key (the model setting "keyId", or the provider name)', validateInput: (v) => (/^[\w.:@/-]+$/.test(v) ? undefined : 'Letters, digits and . _ : @ / - only') });
   return typed?.trim() || undefined;
 }
+
+interface ProviderChoice extends vscode.QuickPickItem {
+  readonly provider: ModelSettings['provider'];
+  readonly preset?: PresetId;
+  readonly suggestedModel: string;
+  readonly modelHint?: string;
+}
+
+/**
+ * "Add Model…": asks for the provider, the model and what that provider needs (an Azure endpoint
+ * and deployment), appends the model to llmManager.models, and offers to set its key.
+ */
+async function addModelInteractively(settings: SettingsService, models: ModelService, keys: KeyStore): Promise<string | undefined> {
+  const choices: ProviderChoice[] = [
+    { label: 'OpenAI', provider: 'openai', suggestedModel: 'gpt-4o-mini', description: 'api.openai.com' },
+    { label: 'Anthropic', provider: 'anthropic', suggestedModel: 'claude-sonnet-4-5', description: 'api.anthropic.com' },
+    { label: 'Azure OpenAI', provider: 'azure', suggestedModel: 'gpt-4o', description: 'your resource endpoint and deployment' },
+    ...Object.values(PRESETS).map((preset) => ({
+      label: preset.displayName,
+      provider: 'openaiCompatible' as const,
+      preset: preset.id,
+      suggestedModel: SUGGESTED_PRESET_MODELS[preset.id],
+      description: preset.local ? 'local · no key' : preset.baseUrl,
+      detail: preset.hint,
+      modelHint: preset.hint,
+    })),
+    { label: "One of VS Code's models", provider: 'vscode-lm', suggestedModel: '', description: 'e.g. Copilot · no key', detail: 'Uses vscode.lm; VS Code asks for your consent on first use.' },
+  ];
+  const choice = await vscode.window.showQuickPick(choices, { placeHolder: 'Which provider serves the model?', matchOnDetail: true });
+  if (!choice) return undefined;
+
+  let entry: Record<string, unknown>;
+  if (choice.provider === 'vscode-lm') {
+    const offered = (await vscode.lm.selectChatModels()).filter((m) => m.vendor !== CHAT_VENDOR);
+    if (offered.length === 0) {
+      void vscode.window.showInformationMessage('VS Code offers no language models right now (is Copilot or another model extension installed and signed in?).');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      offered.map((m) => ({ label: m.name, description: `${m.vendor} · ${m.family}`, model: m })),
+      { placeHolder: 'Which of VS Code\'s models?' },
+    );
+    if (!picked) return undefined;
+    entry = { provider: 'vscode-lm', vendor: picked.model.vendor, family: picked.model.family, model: picked.model.id };
+  } else {
+    const model = await vscode.window.showInputBox({
+      prompt: `Model id at ${choice.label}${choice.modelHint ? ` — ${choice.modelHint}` : ''}`,
+      value: choice.suggestedModel,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : 'Give the model id the API expects.'),
+    });
+    if (!model?.trim()) return undefined;
+    entry = { provider: choice.provider, model: model.trim(), ...(choice.preset ? { preset: choice.preset } : {}) };
+    if (choice.provider === 'azure') {
+      const baseUrl = await vscode.window.showInputBox({ prompt: 'Azure OpenAI endpoint', placeHolder: 'https://NAME.openai.azure.com', ignoreFocusOut: true, validateInput: validateHttpUrl });
+      if (!baseUrl) return undefined;
+      const deployment = await vscode.window.showInputBox({ prompt: 'Deployment name', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'The deployment name is required.') });
+      if (!deployment) return undefined;
+      entry = { ...entry, baseUrl: baseUrl.trim(), deployment: deployment.trim() };
+    }
+  }
+
+  const raw = vscode.workspace.getConfiguration('llmManager').get<unknown[]>('models') ?? [];
+  const taken = new Set(raw.map((m) => (typeof m === 'object' && m !== null ? String((m as { id?: unknown }).id) : '')));
+  const base = String(entry.model || entry.family || 'model').replace(/[^\w.:@/-]/g, '-').slice(0, 60);
+  let suggestion = base;
+  for (let n = 2; taken.has(suggestion); n++) suggestion = `${base}-${n}`;
+  const id = await vscode.window.showInputBox({
+    prompt: 'A short name for this model in LLM Manager (used in the chain and the traces)',
+    value: suggestion,
+    ignoreFocusOut: true,
+    validateInput: (v) => (!/^[\w.:@/-]{1,80}$/.test(v.trim()) ? 'Letters, digits and . _ : @ / - only.' : taken.has(v.trim()) ? 'A model already has this name.' : undefined),
+  });
+  if (!id?.trim()) return undefined;
+  await settings.update('models', [...raw, { id: id.trim(), ...entry }]);
+
+  const keyId = await eventuallyKeyId(models, id.trim());
+  if (keyId && !(await keys.hasKey(keyId))) {
+    const set = await vscode.window.showInformationMessage(`${id.trim()} needs an API key ("${keyId}"). Set it now?`, 'Set API Key');
+    if (set) await vscode.commands.executeCommand(COMMANDS.setApiKey, keyId);
+  }
+  return id.trim();
+}
+
+/** The settings change reaches the model service asynchronously; wait briefly for the new model. */
+async function eventuallyKeyId(models: ModelService, id: string): Promise<string | undefined> {
+  for (let i = 0; i < 40 && !models.modelSettings(id); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return models.keyIdOf(id);
+}
+
+function validateHttpUrl(value: string): string | undefined {
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === 'https:' || url.protocol === 'http:' ? undefined : 'Use an http(s) URL.';
+  } catch {
+    return 'That is not a URL.';
+  }
+}
+
+const SUGGESTED_PRESET_MODELS: Readonly<Record<PresetId, string>> = {
+  ollama: 'llama3.2',
+  lmStudio: 'qwen2.5-coder-7b-instruct',
+  vllm: 'meta-llama/Llama-3.1-8B-Instruct',
+  openRouter: 'openai/gpt-4o-mini',
+  groq: 'llama-3.3-70b-versatile',
+  mistral: 'mistral-small-latest',
+  deepSeek: 'deepseek-chat',
+  gemini: 'gemini-2.5-flash',
+  liteLlm: 'gpt-4o-mini',
+  portkey: 'gpt-4o-mini',
+};

@@ -24,6 +24,7 @@ export const COMMANDS = {
   stopTryWithoutKeys: 'llmManager.stopTryWithoutKeys',
   statusBarActions: 'llmManager.statusBarActions',
   openModelSettings: 'llmManager.openModelSettings',
+  addModel: 'llmManager.addModel',
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -59,8 +59,7 @@ function commandFor(message: Exclude<WebviewMessage, { type: 'ready' }>, service
     case 'stopTryWithoutKeys':
       return { command: COMMANDS.stopTryWithoutKeys, args: [] };
     case 'addModel':
-      // Adding a model is editing llmManager.models: the settings command opens exactly that.
-      return { command: COMMANDS.openModelSettings, args: [] };
+      return { command: COMMANDS.addModel, args: [] };
     case 'showDashboard':
       return { command: COMMANDS.showMetrics, args: [] };
     case 'showTrace':

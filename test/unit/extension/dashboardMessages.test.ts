@@ -34,7 +34,7 @@ describe('metrics webview messages', () => {
       ['clears the cache', { type: 'clearCache' }, COMMANDS.clearCache, []],
       ['tries without keys', { type: 'tryWithoutKeys' }, COMMANDS.tryWithoutKeys, []],
       ['stops trying without keys', { type: 'stopTryWithoutKeys' }, COMMANDS.stopTryWithoutKeys, []],
-      ['adds a model through the models setting', { type: 'addModel' }, COMMANDS.openModelSettings, []],
+      ['adds a model through the guided Add Model command', { type: 'addModel' }, COMMANDS.addModel, []],
       ['opens the dashboard from the sidebar', { type: 'showDashboard' }, COMMANDS.showMetrics, []],
       ['opens a routing trace as a document', { type: 'showTrace', traceId: 'mgq3k2x1-17' }, COMMANDS.showTrace, ['mgq3k2x1-17']],
     ];
