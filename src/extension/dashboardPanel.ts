@@ -29,6 +29,25 @@ export class DashboardPanel implements vscode.Disposable {
       ...metricsWebviewOptions(this.extensionUri),
       enableFindWidget: true,
     });
+    this.adopt(panel);
+  }
+
+  /**
+   * Brings back a dashboard VS Code restored after a window reload (registered as the panel
+   * type's serializer): it gets fresh options, page and bridge, then asks for a snapshot as usual.
+   */
+  readonly serializer: vscode.WebviewPanelSerializer = {
+    deserializeWebviewPanel: async (panel) => {
+      if (this.current) {
+        panel.dispose();
+        return;
+      }
+      panel.webview.options = metricsWebviewOptions(this.extensionUri);
+      this.adopt(panel);
+    },
+  };
+
+  private adopt(panel: vscode.WebviewPanel): void {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'activity.svg');
     const bridge = new MetricsWebviewBridge(panel.webview, 'dashboard', this.services);
     panel.webview.html = metricsWebviewHtml(panel.webview, this.extensionUri, 'dashboard', 'LLM Manager Metrics');

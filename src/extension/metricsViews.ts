@@ -4,7 +4,7 @@ import type { ViewState } from '../shared/protocol';
 import { SIDEBAR_VIEW_ID } from './contributions';
 import { DashboardFeed } from './dashboardFeed';
 import { buildViewState } from './dashboardModel';
-import { DashboardPanel } from './dashboardPanel';
+import { DASHBOARD_PANEL_TYPE, DashboardPanel } from './dashboardPanel';
 import type { KeyStore } from './keyStore';
 import type { ModelService } from './modelService';
 import { SidebarViewProvider } from './sidebarView';
@@ -48,6 +48,7 @@ export class MetricsViews implements vscode.Disposable {
     const sidebar = this.disposables.add(new SidebarViewProvider(services.extensionUri, bridgeServices));
     this.disposables.add(vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar));
     this.panel = this.disposables.add(new DashboardPanel(services.extensionUri, bridgeServices));
+    this.disposables.add(vscode.window.registerWebviewPanelSerializer(DASHBOARD_PANEL_TYPE, this.panel.serializer));
   }
 
   /** "LLM Manager: Show Metrics": opens the dashboard, or brings it to the front. */

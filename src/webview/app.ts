@@ -25,6 +25,8 @@ export function startApp(surface: Surface, blocks: readonly Block[]): void {
   const announcer = document.getElementById('announcer');
   if (!root) return;
   const openTraces = new Set(loadUiState().openTraces ?? []);
+  // Saving some state at once marks the panel as one VS Code restores after a window reload.
+  saveUiState({ openTraces: [...openTraces] });
   const containers = new Map<Block, HTMLElement>();
   const widths = new Map<Block, number>();
   let view: ClientView | undefined;
