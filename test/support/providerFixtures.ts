@@ -3,7 +3,8 @@
  * fault against every kind with the real SDKs over real HTTP.
  */
 
-import { LlmManager, type LlmManagerOptions, type LlmProvider, type ModelMetadata } from '../../src/core';
+import * as assert from 'node:assert/strict';
+import { isLlmError, LlmManager, type LlmError, type LlmManagerOptions, type LlmProvider, type ModelMetadata } from '../../src/core';
 import { createProvider, defaultModelMetadata, type ProviderConfig, type ProviderDeps } from '../../src/providers';
 import type { FaultUpstream } from '../../src/demo/faultUpstream';
 import { MemorySecrets, PLANTED_KEY } from './faultServer';
@@ -57,4 +58,15 @@ export function testManager(options: LlmManagerOptions): { manager: LlmManager; 
     ...options,
   });
   return { manager, logger };
+}
+
+/** Awaits work that must fail with an LlmError, and returns that error. */
+export async function caught(work: Promise<unknown>): Promise<LlmError> {
+  try {
+    await work;
+  } catch (error) {
+    assert.ok(isLlmError(error), `expected an LlmError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the call to fail');
 }

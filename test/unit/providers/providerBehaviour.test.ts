@@ -2,21 +2,12 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
-import { isLlmError, LlmManager, type LlmError, type StreamChunk } from '../../../src/core';
+import { LlmManager, type StreamChunk } from '../../../src/core';
 import { createProvider, InvalidProviderConfigError, NO_KEY_PLACEHOLDER } from '../../../src/providers';
 import { FakeClock, MemoryLogger } from '../../support/fakeClock';
 import { closedPort, MemorySecrets, PLANTED_KEY, useFaultUpstream, waitUntil } from '../../support/faultServer';
-import { configFor, metadataFor, PROVIDER_KINDS, providerFor, testManager } from '../../support/providerFixtures';
+import { caught, configFor, metadataFor, PROVIDER_KINDS, providerFor, testManager } from '../../support/providerFixtures';
 
-async function caught(work: Promise<unknown>): Promise<LlmError> {
-  try {
-    await work;
-  } catch (error) {
-    assert.ok(isLlmError(error), `expected an LlmError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
 
 const ask = { model: 'm', messages: [{ role: 'user' as const, content: 'Tell me about tides.' }] };
 

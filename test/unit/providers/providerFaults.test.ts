@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { isLlmError, type LlmError, type LlmErrorKind, type StreamChunk } from '../../../src/core';
+import { type LlmErrorKind, type StreamChunk } from '../../../src/core';
 import { FakeClock } from '../../support/fakeClock';
 import { PLANTED_KEY, useFaultUpstream } from '../../support/faultServer';
-import { metadataFor, PROVIDER_KINDS, providerFor, TEST_PRICE, testManager, type ProviderKindUnderTest } from '../../support/providerFixtures';
+import { caught, metadataFor, PROVIDER_KINDS, providerFor, TEST_PRICE, testManager, type ProviderKindUnderTest } from '../../support/providerFixtures';
 
 /** Both clocks pinned to a whole second, so an HTTP-date Retry-After converts exactly. */
 const WALL_CLOCK = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -56,15 +56,6 @@ const DECISIONS: Record<string, { retried: boolean; counted: boolean }> = {
   badRequest: { retried: false, counted: false },
 };
 
-async function caught(work: Promise<unknown>): Promise<LlmError> {
-  try {
-    await work;
-  } catch (error) {
-    assert.ok(isLlmError(error), `expected an LlmError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
 
 async function drain(stream: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {
   const chunks: StreamChunk[] = [];

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { isLlmError, type ChatMessage, type LlmError, type ProviderRequest, type ProviderResponse, type StreamChunk, type ToolCall, type ToolDefinition } from '../../../src/core';
+import { type ChatMessage, type ProviderRequest, type ProviderResponse, type StreamChunk, type ToolCall, type ToolDefinition } from '../../../src/core';
 import { demoToolArguments } from '../../../src/demo/faultTools';
 import { useFaultUpstream } from '../../support/faultServer';
-import { PROVIDER_KINDS, providerFor } from '../../support/providerFixtures';
+import { caught, PROVIDER_KINDS, providerFor } from '../../support/providerFixtures';
 
 const weather: ToolDefinition = {
   name: 'get_weather',
@@ -29,15 +29,6 @@ async function drain(stream: AsyncIterable<StreamChunk>): Promise<StreamChunk[]>
   return chunks;
 }
 
-async function caught(work: Promise<unknown>): Promise<LlmError> {
-  try {
-    await work;
-  } catch (error) {
-    assert.ok(isLlmError(error), `expected an LlmError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
 
 /** What a stream amounts to, put together the way the manager does. */
 function summarise(chunks: readonly StreamChunk[]): { text: string; calls: ToolCall[]; finish?: string; lastUsage?: unknown } {
