@@ -142,10 +142,10 @@ describe('the exported API', function () {
     await assert.rejects(api.generate({ prompt: '' }), (error: { kind?: string; message: string }) => error.kind === 'badRequest' && /no prompt/.test(error.message));
   });
 
-  it('activates quickly', () => {
-    // Reported, not asserted: speed is proven by measurement, not by timed assertions.
-    console.log(`      activate() took ${api.diagnostics.activationMs.toFixed(1)} ms`);
+  it('reports how long activate() took', function () {
+    // Reported in the test's title, not asserted: speed is proven by measurement, not by timed tests.
     assert.ok(api.diagnostics.activationMs > 0);
+    this.test!.title += ` (activate() took ${api.diagnostics.activationMs.toFixed(1)} ms)`;
   });
 });
 
