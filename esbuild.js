@@ -51,7 +51,10 @@ const targets = [
     sourcesContent: false,
     logLevel: 'silent',
     metafile: true,
-    plugins: [problemMatcherPlugin, copyFilesPlugin('node_modules/@vscode/codicons/dist', 'dist/webview', ['codicon.css', 'codicon.ttf'])],
+    plugins: [
+      problemMatcherPlugin,
+      copyFilesPlugin('node_modules/@vscode/codicons/dist', 'dist/webview', ['codicon.css', 'codicon.ttf']),
+    ],
   },
 ];
 

@@ -24,7 +24,16 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  { files: ['src/core/**/*.ts', 'src/providers/**/*.ts', 'src/webview/**/*.ts', 'src/shared/**/*.ts', 'src/demo/**/*.ts'], rules: noVscode },
+  {
+    files: [
+      'src/core/**/*.ts',
+      'src/providers/**/*.ts',
+      'src/webview/**/*.ts',
+      'src/shared/**/*.ts',
+      'src/demo/**/*.ts',
+    ],
+    rules: noVscode,
+  },
   {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },

@@ -43,22 +43,37 @@ async function main() {
   uncached.setFallbackChain(['primary', 'secondary']);
 
   const bare = await measure('provider.generate alone', 20_000, () =>
-    instantProvider.generate({ model: 'primary', messages: [{ role: 'user', content: 'q' }] }, new AbortController().signal),
+    instantProvider.generate(
+      { model: 'primary', messages: [{ role: 'user', content: 'q' }] },
+      new AbortController().signal,
+    ),
   );
-  const through = await measure('manager.generate (cache off)', 20_000, (i) => uncached.generate({ prompt: `question ${i}` }));
+  const through = await measure('manager.generate (cache off)', 20_000, (i) =>
+    uncached.generate({ prompt: `question ${i}` }),
+  );
 
   const cached = new LlmManager();
   cached.registerModel('primary', instantProvider, metadata);
   await cached.generate({ prompt: 'the same question', temperature: 0 });
-  const hit = await measure('manager.generate (cache hit)', 20_000, () => cached.generate({ prompt: 'the same question', temperature: 0 }));
+  const hit = await measure('manager.generate (cache hit)', 20_000, () =>
+    cached.generate({ prompt: 'the same question', temperature: 0 }),
+  );
 
-  const overhead = { label: 'manager overhead (difference)', p50: through.p50 - bare.p50, p99: through.p99 - bare.p99 };
+  const overhead = {
+    label: 'manager overhead (difference)',
+    p50: through.p50 - bare.p50,
+    p99: through.p99 - bare.p99,
+  };
   const rows = [bare, through, overhead, hit];
-  console.log(`LLM Manager core benchmark — ${new Date().toISOString()} — Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`);
+  console.log(
+    `LLM Manager core benchmark — ${new Date().toISOString()} — Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`,
+  );
   console.log('| measurement | p50 (µs) | p99 (µs) |');
   console.log('|---|---:|---:|');
   for (const row of rows) console.log(`| ${row.label} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} |`);
-  console.log(`\nGoals: overhead p50 ≤ 20 µs (${overhead.p50 <= 20 ? 'met' : 'MISSED'}), cache hit p50 ≤ 20 µs (${hit.p50 <= 20 ? 'met' : 'MISSED'}).`);
+  console.log(
+    `\nGoals: overhead p50 ≤ 20 µs (${overhead.p50 <= 20 ? 'met' : 'MISSED'}), cache hit p50 ≤ 20 µs (${hit.p50 <= 20 ? 'met' : 'MISSED'}).`,
+  );
   await uncached.dispose();
   await cached.dispose();
 }

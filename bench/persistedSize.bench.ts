@@ -9,7 +9,9 @@ import { parseSettings } from '../src/extension/settings';
 import { FakeClock, MemoryStore } from '../test/support/fakeClock';
 
 async function main() {
-  const { settings } = parseSettings((key) => ({ 'cache.maxSizeKB': 192, 'cache.maxEntries': 1000, 'cache.maxTemperature': 2 })[key as string]);
+  const { settings } = parseSettings(
+    (key) => ({ 'cache.maxSizeKB': 192, 'cache.maxEntries': 1000, 'cache.maxTemperature': 2 })[key as string],
+  );
   const clock = new FakeClock();
   const store = new MemoryStore();
   const manager = new LlmManager({ ...settings.manager, clock, store, persistDebounceMs: 10 });
@@ -22,29 +24,44 @@ async function main() {
     },
     async *stream() {},
   };
-  const metadata: ModelMetadata = { provider: 'openai', contextWindow: 128_000, maxOutputTokens: 4096, inputPricePerMTok: 2.5, outputPricePerMTok: 10 };
+  const metadata: ModelMetadata = {
+    provider: 'openai',
+    contextWindow: 128_000,
+    maxOutputTokens: 4096,
+    inputPricePerMTok: 2.5,
+    outputPricePerMTok: 10,
+  };
   const names = Array.from({ length: 20 }, (_, i) => `model-with-a-long-name-${i}`);
   for (const name of names) manager.registerModel(name, provider, metadata);
   // 62 days of spend on every model, one request a day each, then 300 requests per model today.
   for (let day = 0; day < 62; day++) {
-    for (const name of names) await manager.generate({ prompt: `day ${day} ${name}`, chain: [name], temperature: 1 });
+    for (const name of names)
+      await manager.generate({ prompt: `day ${day} ${name}`, chain: [name], temperature: 1 });
     await clock.tickAsync(24 * 3600_000);
   }
   for (let i = 0; i < 300; i++) {
-    for (const name of names) await manager.generate({ prompt: `question ${i} ${name}`, chain: [name], temperature: 0 });
+    for (const name of names)
+      await manager.generate({ prompt: `question ${i} ${name}`, chain: [name], temperature: 0 });
   }
   await manager.flush();
-  const sizes = Object.fromEntries(Object.values(STORE_KEYS).map((key) => [key, JSON.stringify(store.data.get(key) ?? null).length]));
+  const sizes = Object.fromEntries(
+    Object.values(STORE_KEYS).map((key) => [key, JSON.stringify(store.data.get(key) ?? null).length]),
+  );
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
   console.log('globalState at maximum settings (JSON characters):');
-  for (const [key, size] of Object.entries(sizes)) console.log(`  ${key.padEnd(22)} ${(size / 1024).toFixed(1)} KB`);
-  console.log(`  ${'total'.padEnd(22)} ${(total / 1024).toFixed(1)} KB (goal ≤ 256 KB; VS Code warns at 512 KB)`);
+  for (const [key, size] of Object.entries(sizes))
+    console.log(`  ${key.padEnd(22)} ${(size / 1024).toFixed(1)} KB`);
+  console.log(
+    `  ${'total'.padEnd(22)} ${(total / 1024).toFixed(1)} KB (goal ≤ 256 KB; VS Code warns at 512 KB)`,
+  );
 
   const started = process.hrtime.bigint();
   const reloaded = new LlmManager({ ...settings.manager, clock, store });
   for (const name of names) reloaded.registerModel(name, provider, metadata);
   await reloaded.ready;
-  console.log(`Load time of that state: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms (cache entries: ${reloaded.getMetrics().cache.entries})`);
+  console.log(
+    `Load time of that state: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms (cache entries: ${reloaded.getMetrics().cache.entries})`,
+  );
 }
 
 void main();

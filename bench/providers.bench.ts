@@ -21,7 +21,13 @@ const PROMPT = 'Benchmark question: what is the capital of France?';
 const KEY = 'sk-bench-0000000000000000';
 
 const secrets: SecretSource = { getKey: async () => KEY };
-const metadata: ModelMetadata = { provider: 'openai', contextWindow: 128_000, maxOutputTokens: 4096, inputPricePerMTok: 0.15, outputPricePerMTok: 0.6 };
+const metadata: ModelMetadata = {
+  provider: 'openai',
+  contextWindow: 128_000,
+  maxOutputTokens: 4096,
+  inputPricePerMTok: 0.15,
+  outputPricePerMTok: 0.6,
+};
 
 interface Stats {
   readonly p50: number;
@@ -30,7 +36,8 @@ interface Stats {
 
 function stats(samples: number[]): Stats {
   const sorted = samples.slice().sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
   return { p50: at(50), p99: at(99) };
 }
 
@@ -41,7 +48,10 @@ type Runner = () => Promise<number | void>;
  * drift in the machine's speed lands on every series alike. A runner may return its own measured
  * duration (time to first token); otherwise the whole call is timed. Durations in milliseconds.
  */
-async function sideBySide(runners: Record<string, Runner>, iterations = ITERATIONS): Promise<Record<string, Stats>> {
+async function sideBySide(
+  runners: Record<string, Runner>,
+  iterations = ITERATIONS,
+): Promise<Record<string, Stats>> {
   const names = Object.keys(runners);
   const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (const name of names) for (let i = 0; i < WARMUP; i++) await runners[name]();
@@ -59,7 +69,9 @@ async function sideBySide(runners: Record<string, Runner>, iterations = ITERATIO
 }
 
 function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(path.join(__dirname, 'upstreamProcess.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'upstreamProcess.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (message) => resolve({ url: (message as { url: string }).url, child }));
     child.once('exit', (code) => reject(new Error(`The upstream process exited (${code}).`)));
@@ -76,7 +88,12 @@ function openAiProvider(url: string, model: string): LlmProvider {
 }
 
 function manager(options: ConstructorParameters<typeof LlmManager>[0] = {}): LlmManager {
-  return new LlmManager({ enableCaching: false, maxRetries: 0, breaker: { failureThreshold: 1_000_000_000, recoveryTimeoutMs: 60_000 }, ...options });
+  return new LlmManager({
+    enableCaching: false,
+    maxRetries: 0,
+    breaker: { failureThreshold: 1_000_000_000, recoveryTimeoutMs: 60_000 },
+    ...options,
+  });
 }
 
 const now = () => process.hrtime.bigint();
@@ -103,10 +120,16 @@ async function main(): Promise<void> {
   const plain = manager();
   plain.registerModel('gpt', openAiProvider(url, 'ok'), metadata);
   const bareCall: Runner = async () => {
-    const completion = await sdk.chat.completions.create({ model: 'ok', messages: [{ role: 'user', content: PROMPT }] });
+    const completion = await sdk.chat.completions.create({
+      model: 'ok',
+      messages: [{ role: 'user', content: PROMPT }],
+    });
     if (!completion.choices[0]?.message.content) throw new Error('empty answer');
   };
-  const generate = await sideBySide({ bare: bareCall, manager: async () => void (await plain.generate({ prompt: PROMPT })) });
+  const generate = await sideBySide({
+    bare: bareCall,
+    manager: async () => void (await plain.generate({ prompt: PROMPT })),
+  });
   const r50 = generate.manager.p50 / generate.bare.p50;
   const r99 = generate.manager.p99 / generate.bare.p99;
   rows.push({
@@ -124,7 +147,8 @@ async function main(): Promise<void> {
   skipping.registerModel('primary', openAiProvider(url, 'error-500'), metadata);
   skipping.registerModel('secondary', openAiProvider(url, 'ok'), metadata);
   await skipping.generate({ prompt: PROMPT, chain: ['primary', 'secondary'] });
-  if (skipping.getModelInfo('primary')!.circuit.state !== 'open') throw new Error('the primary circuit should be open');
+  if (skipping.getModelInfo('primary')!.circuit.state !== 'open')
+    throw new Error('the primary circuit should be open');
   const openCircuit = await sideBySide({
     direct: async () => void (await skipping.generate({ prompt: PROMPT, chain: ['secondary'] })),
     skip: async () => void (await skipping.generate({ prompt: PROMPT, chain: ['primary', 'secondary'] })),
@@ -148,7 +172,10 @@ async function main(): Promise<void> {
   const on500 = await sideBySide({
     bare500: async () => {
       try {
-        await sdk.chat.completions.create({ model: 'error-500', messages: [{ role: 'user', content: PROMPT }] });
+        await sdk.chat.completions.create({
+          model: 'error-500',
+          messages: [{ role: 'user', content: PROMPT }],
+        });
       } catch {
         return;
       }
@@ -157,7 +184,10 @@ async function main(): Promise<void> {
     // One 500 round trip as the manager makes it: through the provider, ending in an LlmError.
     provider500: async () => {
       try {
-        await primary500.generate({ model: 'primary', messages: [{ role: 'user', content: PROMPT }] }, new AbortController().signal);
+        await primary500.generate(
+          { model: 'primary', messages: [{ role: 'user', content: PROMPT }] },
+          new AbortController().signal,
+        );
       } catch {
         return;
       }
@@ -188,7 +218,10 @@ async function main(): Promise<void> {
   const caching = manager({ enableCaching: true });
   caching.registerModel('gpt', openAiProvider(url, 'ok'), metadata);
   await caching.generate({ prompt: PROMPT, temperature: 0 });
-  const cache = await sideBySide({ loopback: bareCall, hit: async () => void (await caching.generate({ prompt: PROMPT, temperature: 0 })) });
+  const cache = await sideBySide({
+    loopback: bareCall,
+    hit: async () => void (await caching.generate({ prompt: PROMPT, temperature: 0 })),
+  });
   const speedup = cache.loopback.p50 / cache.hit.p50;
   rows.push({
     measurement: 'cache hit vs a loopback call',
@@ -207,8 +240,14 @@ async function main(): Promise<void> {
     bare: async () => {
       const start = now();
       let first: number | undefined;
-      const stream = await sdk.chat.completions.create({ model: 'ok', messages: [{ role: 'user', content: PROMPT }], stream: true, stream_options: { include_usage: true } });
-      for await (const chunk of stream) if (first === undefined && chunk.choices[0]?.delta?.content) first = msSince(start);
+      const stream = await sdk.chat.completions.create({
+        model: 'ok',
+        messages: [{ role: 'user', content: PROMPT }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      for await (const chunk of stream)
+        if (first === undefined && chunk.choices[0]?.delta?.content) first = msSince(start);
       return first;
     },
     manager: async () => {
@@ -270,7 +309,10 @@ async function main(): Promise<void> {
   const table = [
     '| measurement | baseline | baseline p50 / p99 (ms) | manager p50 / p99 (ms) | result | goal | met |',
     '|---|---|---:|---:|---|---|:---:|',
-    ...rows.map((r) => `| ${r.measurement} | ${r.baseline} | ${fmt(r.base.p50)} / ${fmt(r.base.p99)} | ${fmt(r.managed.p50)} / ${fmt(r.managed.p99)} | ${r.result} | ${r.goal} | ${r.met ? 'yes' : 'no'} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.measurement} | ${r.baseline} | ${fmt(r.base.p50)} / ${fmt(r.base.p99)} | ${fmt(r.managed.p50)} / ${fmt(r.managed.p99)} | ${r.result} | ${r.goal} | ${r.met ? 'yes' : 'no'} |`,
+    ),
     `| RSS before / after ${MEMORY_REQUESTS.toLocaleString('en-US')} requests (after ${MEMORY_REQUESTS.toLocaleString('en-US')} warm-up) | — | ${mb(rssBefore)} | ${mb(rssAfter)} | ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} % RSS; heap used ${mb(before.heapUsed)} → ${mb(after.heapUsed)} | no growth beyond 10 % | ${growth <= 0.1 ? 'yes' : 'no'} |`,
   ];
   const text = [...header, '', ...table].join('\n');

@@ -62,7 +62,9 @@ async function loadDemoModules(tempDir) {
     target: 'node20',
     logLevel: 'error',
     // Node's own modules only; anything else would need a require shim in an ESM bundle.
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
   });
   return import(pathToFileURL(outfile).href);
 }
@@ -73,7 +75,9 @@ async function loadDemoModules(tempDir) {
  */
 function demoSettings(modules, upstreamUrl) {
   if (typeof modules.demoSettingsJson !== 'function') {
-    throw new Error('src/extension/demoModels.ts no longer exports demoSettingsJson(upstreamUrl); update scripts/demo.mjs.');
+    throw new Error(
+      'src/extension/demoModels.ts no longer exports demoSettingsJson(upstreamUrl); update scripts/demo.mjs.',
+    );
   }
   return modules.demoSettingsJson(upstreamUrl);
 }
@@ -108,7 +112,10 @@ async function main() {
 
   try {
     const modules = await loadDemoModules(bundleDir);
-    upstream = await modules.startFaultUpstream({ host: '127.0.0.1', chunkDelayMs: modules.DEMO_CHUNK_DELAY_MS });
+    upstream = await modules.startFaultUpstream({
+      host: '127.0.0.1',
+      chunkDelayMs: modules.DEMO_CHUNK_DELAY_MS,
+    });
     console.log(`[demo] fault upstream on ${upstream.url}`);
 
     server = await startVsCodeServer({ settings: demoSettings(modules, upstream.url), port });
@@ -128,7 +135,8 @@ async function main() {
 
 /** Opens the demo headless and asks the chain from the palette, as a person would. */
 async function selfCheck(server) {
-  const { runCommand, waitForCommand, screenshot, clearNotifications } = await import('../test/ui/helpers.mjs');
+  const { runCommand, waitForCommand, screenshot, clearNotifications } =
+    await import('../test/ui/helpers.mjs');
   const context = await server.newContext();
   const page = await server.openWorkbench(context);
   await waitForCommand(page, 'LLM Manager: Explain Selection', 60_000);
@@ -147,7 +155,9 @@ async function selfCheck(server) {
   const by = /Answered by[^\n]*/.exec(text)?.[0] ?? '(no "Answered by" line)';
   await clearNotifications(page);
   const file = await screenshot(page, 'demo-check');
-  console.log(`[demo] check: "Explain Selection" answered in ${((Date.now() - asked) / 1000).toFixed(1)} s — ${by}`);
+  console.log(
+    `[demo] check: "Explain Selection" answered in ${((Date.now() - asked) / 1000).toFixed(1)} s — ${by}`,
+  );
   console.log(`[demo] check: screenshot ${path.relative(REPO_ROOT, file)}; start to answer ${seconds()} s`);
   await context.close();
   return /Answered by \*\*demo-/.test(text) ? 0 : 1;

@@ -168,15 +168,36 @@ export class VsCodeServer {
   async installExtension(folder) {
     const { createVSIX } = await import('@vscode/vsce');
     const vsix = path.join(this.tempDir, `${path.basename(folder)}.vsix`);
-    await createVSIX({ cwd: folder, packagePath: vsix, allowMissingRepository: true, skipLicense: true, dependencies: false });
+    await createVSIX({
+      cwd: folder,
+      packagePath: vsix,
+      allowMissingRepository: true,
+      skipLicense: true,
+      dependencies: false,
+    });
     const { nodeBin, codeServerEntry } = this.tools;
     const result = spawnSync(
       nodeBin,
-      [codeServerEntry, '--user-data-dir', this.userDataDir, '--extensions-dir', this.extensionsDir, '--install-extension', vsix],
-      { cwd: this.tempDir, env: { ...process.env, ...this.isolatedEnv() }, encoding: 'utf8', timeout: 120_000 },
+      [
+        codeServerEntry,
+        '--user-data-dir',
+        this.userDataDir,
+        '--extensions-dir',
+        this.extensionsDir,
+        '--install-extension',
+        vsix,
+      ],
+      {
+        cwd: this.tempDir,
+        env: { ...process.env, ...this.isolatedEnv() },
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
     );
     if (result.status !== 0) {
-      throw new Error(`Installing ${path.relative(REPO_ROOT, folder)} into the test server failed:\n${result.stdout}\n${result.stderr}`);
+      throw new Error(
+        `Installing ${path.relative(REPO_ROOT, folder)} into the test server failed:\n${result.stdout}\n${result.stderr}`,
+      );
     }
   }
 
@@ -185,16 +206,21 @@ export class VsCodeServer {
     const { nodeBin, codeServerEntry } = this.tools;
     const args = [
       codeServerEntry,
-      '--bind-addr', `127.0.0.1:${this.port}`,
-      '--auth', 'none',
+      '--bind-addr',
+      `127.0.0.1:${this.port}`,
+      '--auth',
+      'none',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
-      '--user-data-dir', this.userDataDir,
-      '--extensions-dir', this.extensionsDir,
+      '--user-data-dir',
+      this.userDataDir,
+      '--extensions-dir',
+      this.extensionsDir,
       // Without this the workbench silently ignores the test payload.
-      '--vscode-option', 'enable-smoke-test-driver',
+      '--vscode-option',
+      'enable-smoke-test-driver',
       this.workspace,
     ];
     this.serverOutput = [];
@@ -236,7 +262,9 @@ export class VsCodeServer {
         }
         if (outcome.ok) return;
         if (Date.now() > deadline) {
-          throw new Error(`code-server did not answer /healthz within ${HEALTH_TIMEOUT_MS / 1000} s. Its output:\n${this.tailOutput()}`);
+          throw new Error(
+            `code-server did not answer /healthz within ${HEALTH_TIMEOUT_MS / 1000} s. Its output:\n${this.tailOutput()}`,
+          );
         }
         await delay(200);
       }
@@ -255,7 +283,9 @@ export class VsCodeServer {
       const line = fresh.find((candidate) => pattern.test(candidate));
       if (line !== undefined) return line;
       if (Date.now() > deadline) {
-        throw new Error(`code-server did not print ${pattern} within ${timeout / 1000} s. Its output:\n${this.tailOutput()}`);
+        throw new Error(
+          `code-server did not print ${pattern} within ${timeout / 1000} s. Its output:\n${this.tailOutput()}`,
+        );
       }
       await delay(100);
     }
@@ -263,7 +293,12 @@ export class VsCodeServer {
 
   /** The server's last output lines, indented, for error messages. */
   tailOutput(lines = 40) {
-    return this.serverOutput.slice(-lines).map((line) => `    ${line}`).join('\n') || '    (nothing)';
+    return (
+      this.serverOutput
+        .slice(-lines)
+        .map((line) => `    ${line}`)
+        .join('\n') || '    (nothing)'
+    );
   }
 
   /** `vscode-remote://127.0.0.1:<port>/abs/path`: how the workbench names a file on the server. */
@@ -283,9 +318,13 @@ export class VsCodeServer {
    * @param {string} [options.folder] Folder to open (default: the server's workspace).
    */
   workbenchUrl(options = {}) {
-    const payload = [['extensionDevelopmentPath', this.remoteUri(options.extensionDevelopmentPath ?? REPO_ROOT)]];
-    if (options.extensionTestsPath) payload.push(['extensionTestsPath', this.remoteUri(options.extensionTestsPath)]);
-    if (options.extensionEnvironment) payload.push(['extensionEnvironment', JSON.stringify(options.extensionEnvironment)]);
+    const payload = [
+      ['extensionDevelopmentPath', this.remoteUri(options.extensionDevelopmentPath ?? REPO_ROOT)],
+    ];
+    if (options.extensionTestsPath)
+      payload.push(['extensionTestsPath', this.remoteUri(options.extensionTestsPath)]);
+    if (options.extensionEnvironment)
+      payload.push(['extensionEnvironment', JSON.stringify(options.extensionEnvironment)]);
     payload.push(['skipWelcome', 'true']);
     const folder = encodeURIComponent(path.resolve(options.folder ?? this.workspace)).replace(/%2F/g, '/');
     return `${this.origin}/?folder=${folder}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
@@ -339,7 +378,9 @@ export class VsCodeServer {
     page.__llmManagerHooks = { onConsole: options.onConsole, onExit: options.onExit };
     if (!page.__llmManagerWired) {
       page.__llmManagerWired = true;
-      await page.exposeFunction('codeAutomationExit', (code) => page.__llmManagerHooks.onExit?.(Number(code)));
+      await page.exposeFunction('codeAutomationExit', (code) =>
+        page.__llmManagerHooks.onExit?.(Number(code)),
+      );
       // Formatting is async; chain it so lines keep their order.
       let queue = Promise.resolve();
       page.on('console', (message) => {
@@ -382,7 +423,12 @@ export class VsCodeServer {
     if (!child) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     this.killServer('SIGTERM');
-    if (!(await withTimeout(exited, 5_000).then(() => true, () => false))) {
+    if (
+      !(await withTimeout(exited, 5_000).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       this.killServer('SIGKILL');
       await withTimeout(exited, 5_000).catch(() => {});
     }
@@ -453,7 +499,11 @@ export function onSignalCleanup(cleanup) {
 function installSignalHandlers() {
   if (installSignalHandlers.done) return;
   installSignalHandlers.done = true;
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ]) {
     process.once(signal, () => {
       console.error(`\n[vscode] ${signal}: stopping the browser and the server …`);
       const work = [...live].map((server) => server.close());

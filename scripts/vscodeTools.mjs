@@ -86,7 +86,9 @@ function checkBuildPrerequisites() {
   }
   // code-server's `kerberos` dependency compiles against the MIT Kerberos headers.
   if (!fs.existsSync('/usr/include/krb5.h') && !fs.existsSync('/usr/include/krb5/krb5.h')) {
-    throw new ToolsError(`Kerberos headers (libkrb5-dev) are missing; code-server cannot build. Install with:\n    ${aptHint()}`);
+    throw new ToolsError(
+      `Kerberos headers (libkrb5-dev) are missing; code-server cannot build. Install with:\n    ${aptHint()}`,
+    );
   }
   const npm = spawnSync('npm', ['--version'], { encoding: 'utf8' });
   if (npm.status !== 0) throw new ToolsError('npm is not on PATH; it is needed to install the tools.');
@@ -151,7 +153,10 @@ export async function ensureVsCodeTools({ log = (line) => console.log(line) } = 
         prefix: paths.codeServerPrefix,
         log,
         install: () =>
-          runNpm(['install', '--prefix', paths.codeServerPrefix, `code-server@${paths.versions.codeServer}`], env),
+          runNpm(
+            ['install', '--prefix', paths.codeServerPrefix, `code-server@${paths.versions.codeServer}`],
+            env,
+          ),
         isComplete: () => codeServerIsComplete(paths),
         // npm 11 warns that install scripts are "not covered by allowScripts" even when they run;
         // the marker (a native module the postinstall builds) is what proves they did.
@@ -186,7 +191,7 @@ async function installWithRetry({ name, prefix, log, install, isComplete, missin
       fs.rmSync(prefix, { recursive: true, force: true });
       throw new ToolsError(
         `Could not install ${name} into ${prefix} (tried twice): ${why}. ` +
-          'The last lines of npm\'s output are above. The npm registry must be reachable.',
+          "The last lines of npm's output are above. The npm registry must be reachable.",
       );
     }
   }

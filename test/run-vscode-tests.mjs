@@ -11,7 +11,11 @@ import { describeCounts, runIntegrationSuite } from './integration/run.mjs';
 import { runUiSuite } from './ui/run.mjs';
 
 async function main() {
-  const only = process.argv.includes('--integration') ? 'integration' : process.argv.includes('--ui') ? 'ui' : undefined;
+  const only = process.argv.includes('--integration')
+    ? 'integration'
+    : process.argv.includes('--ui')
+      ? 'ui'
+      : undefined;
   const toolsStarted = Date.now();
   await ensureVsCodeTools();
   const toolsSeconds = (Date.now() - toolsStarted) / 1000;
@@ -22,7 +26,9 @@ async function main() {
 
   const serverStarted = Date.now();
   // A stand-in for Copilot (a second extension offering a chat model) for vscode-lm chain members.
-  const server = await startVsCodeServer({ installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')] });
+  const server = await startVsCodeServer({
+    installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')],
+  });
   const summary = [];
   let ok = true;
   try {

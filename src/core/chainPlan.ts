@@ -1,5 +1,13 @@
 import { LlmError } from './errors';
-import type { ChainStep, ChatMessage, GenerateRequest, ModelMetadata, ToolCall, ToolChoice, ToolDefinition } from './types';
+import type {
+  ChainStep,
+  ChatMessage,
+  GenerateRequest,
+  ModelMetadata,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+} from './types';
 
 /**
  * Orders the models a request will try: each step in turn, a group's members in a weighted random
@@ -27,7 +35,11 @@ export function planCandidates(
 }
 
 /** Sampling without replacement, each pick proportional to its weight. */
-export function weightedOrder(names: readonly string[], weightOf: (name: string) => number, random: () => number): string[] {
+export function weightedOrder(
+  names: readonly string[],
+  weightOf: (name: string) => number,
+  random: () => number,
+): string[] {
   const pool = names.map((name) => ({ name, weight: Math.max(0, weightOf(name)) }));
   const ordered: string[] = [];
   while (pool.length > 0) {
@@ -68,12 +80,21 @@ export function normalizeRequest(request: GenerateRequest): NormalizedRequest {
     else if (role === 'user') messages.push({ role, content: message.content });
     else if (role === 'assistant') {
       for (const call of message.toolCalls ?? []) checkToolCall(call);
-      messages.push(message.toolCalls?.length ? { role, content: message.content, toolCalls: message.toolCalls } : { role, content: message.content });
+      messages.push(
+        message.toolCalls?.length
+          ? { role, content: message.content, toolCalls: message.toolCalls }
+          : { role, content: message.content },
+      );
     } else if (role === 'tool') {
       if (typeof message.toolCallId !== 'string' || !message.toolCallId) {
         throw new LlmError('badRequest', 'A tool result needs the `toolCallId` of the call it answers.');
       }
-      messages.push({ role, content: message.content, toolCallId: message.toolCallId, ...(message.isError ? { isError: true } : {}) });
+      messages.push({
+        role,
+        content: message.content,
+        toolCallId: message.toolCallId,
+        ...(message.isError ? { isError: true } : {}),
+      });
     } else throw new LlmError('badRequest', `Unknown message role "${role}".`);
   }
   if (request.prompt !== undefined) messages.push({ role: 'user', content: request.prompt });
@@ -85,7 +106,10 @@ export function normalizeRequest(request: GenerateRequest): NormalizedRequest {
     const names = new Set<string>();
     for (const tool of tools) {
       if (typeof tool?.name !== 'string' || !TOOL_NAME.test(tool.name)) {
-        throw new LlmError('badRequest', `Tool names use letters, digits, _ and - only, at most 64 (got ${JSON.stringify(tool?.name)}).`);
+        throw new LlmError(
+          'badRequest',
+          `Tool names use letters, digits, _ and - only, at most 64 (got ${JSON.stringify(tool?.name)}).`,
+        );
       }
       if (names.has(tool.name)) throw new LlmError('badRequest', `Two tools are named "${tool.name}".`);
       if (typeof tool.parameters !== 'object' || tool.parameters === null || Array.isArray(tool.parameters)) {
@@ -95,7 +119,10 @@ export function normalizeRequest(request: GenerateRequest): NormalizedRequest {
     }
     const choice = request.toolChoice;
     if (choice !== undefined && typeof choice !== 'string' && !names.has(choice.name)) {
-      throw new LlmError('badRequest', `The tool choice names "${choice.name}", which is not among the request's tools.`);
+      throw new LlmError(
+        'badRequest',
+        `The tool choice names "${choice.name}", which is not among the request's tools.`,
+      );
     }
   }
   if (request.temperature !== undefined && !(request.temperature >= 0 && request.temperature <= 2)) {
@@ -113,8 +140,17 @@ export function normalizeRequest(request: GenerateRequest): NormalizedRequest {
 }
 
 function checkToolCall(call: ToolCall): void {
-  if (typeof call?.id !== 'string' || !call.id || typeof call.name !== 'string' || typeof call.arguments !== 'object' || call.arguments === null) {
-    throw new LlmError('badRequest', 'Every tool call in the history needs an id, a name and an arguments object.');
+  if (
+    typeof call?.id !== 'string' ||
+    !call.id ||
+    typeof call.name !== 'string' ||
+    typeof call.arguments !== 'object' ||
+    call.arguments === null
+  ) {
+    throw new LlmError(
+      'badRequest',
+      'Every tool call in the history needs an id, a name and an arguments object.',
+    );
   }
 }
 
@@ -122,14 +158,30 @@ function checkToolCall(call: ToolCall): void {
  * Checks the tool calls a provider returned: each must name one of the request's tools and carry
  * an arguments object. Anything else is a `badResponse` (the chain may retry or move on).
  */
-export function validateToolCalls(calls: readonly ToolCall[], tools: readonly ToolDefinition[] | undefined, model: string): void {
+export function validateToolCalls(
+  calls: readonly ToolCall[],
+  tools: readonly ToolDefinition[] | undefined,
+  model: string,
+): void {
   const offered = new Set((tools ?? []).map((t) => t.name));
   for (const call of calls) {
     if (typeof call?.name !== 'string' || !offered.has(call.name)) {
-      throw new LlmError('badResponse', `${model} asked to call a tool that was not offered (${JSON.stringify(call?.name)}).`, { model });
+      throw new LlmError(
+        'badResponse',
+        `${model} asked to call a tool that was not offered (${JSON.stringify(call?.name)}).`,
+        { model },
+      );
     }
-    if (typeof call.id !== 'string' || !call.id || typeof call.arguments !== 'object' || call.arguments === null || Array.isArray(call.arguments)) {
-      throw new LlmError('badResponse', `${model} sent a malformed call of the tool "${call.name}".`, { model });
+    if (
+      typeof call.id !== 'string' ||
+      !call.id ||
+      typeof call.arguments !== 'object' ||
+      call.arguments === null ||
+      Array.isArray(call.arguments)
+    ) {
+      throw new LlmError('badResponse', `${model} sent a malformed call of the tool "${call.name}".`, {
+        model,
+      });
     }
   }
 }

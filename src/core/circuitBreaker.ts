@@ -234,7 +234,9 @@ export function parsePersistedCircuit(value: unknown): PersistedCircuit | undefi
         ? { state: 'closed', consecutiveFailures: record.consecutiveFailures, ...stamp }
         : undefined;
     case 'open':
-      return isFiniteNumber(record.openedAt) ? { state: 'open', openedAt: record.openedAt, ...stamp } : undefined;
+      return isFiniteNumber(record.openedAt)
+        ? { state: 'open', openedAt: record.openedAt, ...stamp }
+        : undefined;
     case 'isolated':
       return { state: 'isolated', ...stamp };
     default:

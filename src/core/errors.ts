@@ -152,7 +152,9 @@ function formatChainFailure(headline: string, failures: readonly ModelFailure[])
 }
 
 export function isLlmError(value: unknown): value is LlmError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[llmErrorBrand] === true;
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[llmErrorBrand] === true
+  );
 }
 
 export function isChainFailedError(value: unknown): value is ChainFailedError {

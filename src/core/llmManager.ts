@@ -30,7 +30,13 @@ import {
 } from './errors';
 import { formatDuration, formatUsd } from './format';
 import { Emitter, type Event } from './lifecycle';
-import { ModelStats, parsePersistedMetrics, TotalStats, type LastError, type PersistedModelStats } from './metrics';
+import {
+  ModelStats,
+  parsePersistedMetrics,
+  TotalStats,
+  type LastError,
+  type PersistedModelStats,
+} from './metrics';
 import { cacheKey, ResponseCache, type CacheOptions } from './responseCache';
 import { SpendLedger, type BudgetAlert, type BudgetOptions } from './spendLedger';
 import { TokenBucket } from './tokenBucket';
@@ -202,7 +208,10 @@ export interface ManagerMetrics {
     readonly alertAt: number;
     readonly hardStop: boolean;
     /** Per day for the last 30 days, oldest first. */
-    readonly history: ReadonlyArray<{ readonly day: string; readonly byModel: Readonly<Record<string, number>> }>;
+    readonly history: ReadonlyArray<{
+      readonly day: string;
+      readonly byModel: Readonly<Record<string, number>>;
+    }>;
   };
 }
 
@@ -210,7 +219,12 @@ export interface CostEstimate {
   readonly inputTokens: number;
   readonly minUsd: number;
   readonly maxUsd: number;
-  readonly perModel: ReadonlyArray<{ readonly model: string; readonly minUsd: number; readonly maxUsd: number; readonly free: boolean }>;
+  readonly perModel: ReadonlyArray<{
+    readonly model: string;
+    readonly minUsd: number;
+    readonly maxUsd: number;
+    readonly free: boolean;
+  }>;
 }
 
 /** Why a request's chain was chosen, when it is not simply the default chain. */
@@ -463,7 +477,8 @@ export class LlmManager {
       },
       lastUsedAt: stats.lastUsedAt,
       lastError: stats.lastError,
-      retryAfterUntil: entry.blockedUntil !== undefined && entry.blockedUntil > now ? entry.blockedUntil : undefined,
+      retryAfterUntil:
+        entry.blockedUntil !== undefined && entry.blockedUntil > now ? entry.blockedUntil : undefined,
     };
   }
 
@@ -626,12 +641,25 @@ export class LlmManager {
       }
       if (!admission.admitted) {
         trace.add({ type: 'skip', model: entry.name, reason: admission.reason, detail: admission.detail });
-        failures.push({ model: entry.name, outcome: admission.reason, summary: admission.detail, attempts: 0 });
+        failures.push({
+          model: entry.name,
+          outcome: admission.reason,
+          summary: admission.detail,
+          attempts: 0,
+        });
         continue;
       }
       let outcome: ModelOutcome;
       try {
-        outcome = await this.tryModel(entry, { ...providerRequest, model: entry.name }, request, trace, inputTokens, startedAt, admission.probe);
+        outcome = await this.tryModel(
+          entry,
+          { ...providerRequest, model: entry.name },
+          request,
+          trace,
+          inputTokens,
+          startedAt,
+          admission.probe,
+        );
       } finally {
         admission.releaseBudget();
       }
@@ -692,12 +720,18 @@ export class LlmManager {
     for (const [period, limit, spent] of periods) {
       if (!limit || limit <= 0) continue;
       const remainingShare = Math.max(0, (limit - spent) / limit);
-      if (remainingShare < routing.pressureThreshold && (!pressure || remainingShare < pressure.remainingShare)) {
+      if (
+        remainingShare < routing.pressureThreshold &&
+        (!pressure || remainingShare < pressure.remainingShare)
+      ) {
         pressure = { period, remainingShare };
       }
     }
     const economy = routing.tierChains.economy;
-    return { pressure, standardUsesEconomy: pressure !== undefined && economy !== undefined && economy.length > 0 };
+    return {
+      pressure,
+      standardUsesEconomy: pressure !== undefined && economy !== undefined && economy.length > 0,
+    };
   }
 
   // ---- Background health probes --------------------------------------------------------------
@@ -718,7 +752,14 @@ export class LlmManager {
 
   private chainIsDown(): boolean {
     const names = this.resolveChain();
-    return names.length > 0 && names.every((name) => this.models.get(name)!.breaker.state === 'open' || this.models.get(name)!.breaker.state === 'isolated');
+    return (
+      names.length > 0 &&
+      names.every(
+        (name) =>
+          this.models.get(name)!.breaker.state === 'open' ||
+          this.models.get(name)!.breaker.state === 'isolated',
+      )
+    );
   }
 
   private runHealthProbes(): void {
@@ -731,7 +772,8 @@ export class LlmManager {
     }
     for (const name of this.resolveChain()) {
       const entry = this.models.get(name)!;
-      if (entry.breaker.state !== 'open' || !entry.provider.healthCheck || this.probesInFlight.has(name)) continue;
+      if (entry.breaker.state !== 'open' || !entry.provider.healthCheck || this.probesInFlight.has(name))
+        continue;
       void this.probeModel(entry, options.timeoutMs);
     }
     this.probeLoop = this.clock.setTimeout(() => this.runHealthProbes(), options.intervalMs);
@@ -742,9 +784,15 @@ export class LlmManager {
     const controller = new AbortController();
     const deadline = new Deadline(this.clock, controller, undefined);
     try {
-      await deadline.race(entry.provider.healthCheck!(controller.signal), timeoutMs, () => `health check of ${entry.name} timed out`);
+      await deadline.race(
+        entry.provider.healthCheck!(controller.signal),
+        timeoutMs,
+        () => `health check of ${entry.name} timed out`,
+      );
       if (entry.breaker.state === 'open') {
-        this.logger?.info(`${entry.name} answered a background health check; its circuit closes before its timeout.`);
+        this.logger?.info(
+          `${entry.name} answered a background health check; its circuit closes before its timeout.`,
+        );
         entry.breaker.reset();
         entry.blockedUntil = undefined;
       }
@@ -756,10 +804,22 @@ export class LlmManager {
     }
   }
 
-  private cacheKeyFor(request: GenerateRequest, normalized: NormalizedRequest, steps: readonly ChainStep[]): string | undefined {
+  private cacheKeyFor(
+    request: GenerateRequest,
+    normalized: NormalizedRequest,
+    steps: readonly ChainStep[],
+  ): string | undefined {
     if (!this.settings.enableCaching || request.useCache === false) return undefined;
     if (!this.cache.isCacheableTemperature(request.temperature)) return undefined;
-    return cacheKey([steps, normalized.system ?? '', normalized.messages, request.temperature, request.maxTokens ?? null, normalized.tools ?? null, normalized.toolChoice ?? null]);
+    return cacheKey([
+      steps,
+      normalized.system ?? '',
+      normalized.messages,
+      request.temperature,
+      request.maxTokens ?? null,
+      normalized.tools ?? null,
+      normalized.toolChoice ?? null,
+    ]);
   }
 
   /**
@@ -778,11 +838,20 @@ export class LlmManager {
     const state = entry.breaker.state;
     if (state === 'open') {
       const nextProbeAt = entry.breaker.snapshot().nextProbeAt!;
-      return { admitted: false, reason: 'circuitOpen', detail: `circuit open after repeated failures; next probe in ${formatDuration(nextProbeAt - now)}` };
+      return {
+        admitted: false,
+        reason: 'circuitOpen',
+        detail: `circuit open after repeated failures; next probe in ${formatDuration(nextProbeAt - now)}`,
+      };
     }
-    if (state === 'isolated') return { admitted: false, reason: 'isolated', detail: describeSkipReason('isolated') };
+    if (state === 'isolated')
+      return { admitted: false, reason: 'isolated', detail: describeSkipReason('isolated') };
     if (entry.blockedUntil !== undefined && entry.blockedUntil > now) {
-      return { admitted: false, reason: 'retryAfter', detail: `the provider asked us to wait; not tried again for ${formatDuration(entry.blockedUntil - now)}` };
+      return {
+        admitted: false,
+        reason: 'retryAfter',
+        detail: `the provider asked us to wait; not tried again for ${formatDuration(entry.blockedUntil - now)}`,
+      };
     }
     if (needsTools && entry.metadata.supportsTools === false) {
       return { admitted: false, reason: 'noToolSupport', detail: describeSkipReason('noToolSupport') };
@@ -796,7 +865,12 @@ export class LlmManager {
     }
     const wait = entry.bucket?.msUntilAvailable() ?? 0;
     if (wait > 0) {
-      if (!isLast) return { admitted: false, reason: 'rateLimited', detail: `requests-per-minute limit reached; a slot frees in ${formatDuration(wait)}` };
+      if (!isLast)
+        return {
+          admitted: false,
+          reason: 'rateLimited',
+          detail: `requests-per-minute limit reached; a slot frees in ${formatDuration(wait)}`,
+        };
       // The last model in the chain: waiting for a slot beats failing the request.
       return { admitted: 'wait', waitMs: wait };
     }
@@ -809,12 +883,18 @@ export class LlmManager {
     }
     entry.bucket?.tryTake();
     // Reserved with the check, so concurrent requests cannot all pass it before any is charged.
-    const releaseBudget = this.ledger.reserve(isFree(entry.metadata) ? 0 : this.worstCaseCost(entry.metadata, inputTokens, request.maxTokens));
+    const releaseBudget = this.ledger.reserve(
+      isFree(entry.metadata) ? 0 : this.worstCaseCost(entry.metadata, inputTokens, request.maxTokens),
+    );
     return { admitted: true, probe: permit.probe, releaseBudget };
   }
 
   /** With a hard stop, why a paid model may not take this request (undefined when it may). */
-  private budgetBlock(entry: ModelEntry, inputTokens: number, maxTokens: number | undefined): string | undefined {
+  private budgetBlock(
+    entry: ModelEntry,
+    inputTokens: number,
+    maxTokens: number | undefined,
+  ): string | undefined {
     const { budget } = this.settings;
     if (!budget.hardStop || isFree(entry.metadata)) return undefined;
     const estimate = this.worstCaseCost(entry.metadata, inputTokens, maxTokens);
@@ -853,7 +933,12 @@ export class LlmManager {
       if (attempt > 1) {
         const permit = entry.breaker.tryAcquire();
         if (!permit.allowed) {
-          return this.modelFailed(entry, 'circuitOpen', `circuit opened after ${attempt - 1} failed attempts`, attempt - 1);
+          return this.modelFailed(
+            entry,
+            'circuitOpen',
+            `circuit opened after ${attempt - 1} failed attempts`,
+            attempt - 1,
+          );
         }
         probe = permit.probe;
       }
@@ -869,15 +954,38 @@ export class LlmManager {
           if (probe) entry.breaker.releaseProbe();
           const detail = describeSkipReason('noApiKey');
           trace.add({ type: 'skip', model: entry.name, reason: 'noApiKey', detail });
-          return { ok: false, kind: 'noApiKey', failure: { model: entry.name, outcome: 'noApiKey', summary: detail, attempts: 0 } };
+          return {
+            ok: false,
+            kind: 'noApiKey',
+            failure: { model: entry.name, outcome: 'noApiKey', summary: detail, attempts: 0 },
+          };
         }
         if (error.kind === 'cancelled' || signal?.aborted) {
           if (probe) entry.breaker.releaseProbe();
-          trace.add({ type: 'attempt', model: entry.name, attempt, latencyMs, outcome: 'error', errorKind: 'cancelled', message: 'cancelled' });
-          throw new LlmError('cancelled', 'The request was cancelled.', { model: entry.name, partialText: streamed.text || undefined });
+          trace.add({
+            type: 'attempt',
+            model: entry.name,
+            attempt,
+            latencyMs,
+            outcome: 'error',
+            errorKind: 'cancelled',
+            message: 'cancelled',
+          });
+          throw new LlmError('cancelled', 'The request was cancelled.', {
+            model: entry.name,
+            partialText: streamed.text || undefined,
+          });
         }
         entry.stats.recordFailure(this.clock.now(), error.kind, error.message);
-        trace.add({ type: 'attempt', model: entry.name, attempt, latencyMs, outcome: 'error', errorKind: error.kind, message: error.message });
+        trace.add({
+          type: 'attempt',
+          model: entry.name,
+          attempt,
+          latencyMs,
+          outcome: 'error',
+          errorKind: error.kind,
+          message: error.message,
+        });
         if (countsAgainstCircuit(error.kind)) entry.breaker.recordFailure(probe);
         else if (probe) entry.breaker.releaseProbe();
         this.schedulePersist();
@@ -912,7 +1020,12 @@ export class LlmManager {
           delayMs = backoffDelay(this.settings.backoff, attempt - 1, this.random);
         }
         if (entry.breaker.state !== 'closed') {
-          return this.modelFailed(entry, error.kind, `${describeErrorKind(error.kind)}; circuit opened`, attempt);
+          return this.modelFailed(
+            entry,
+            error.kind,
+            `${describeErrorKind(error.kind)}; circuit opened`,
+            attempt,
+          );
         }
         if (entry.bucket) delayMs = Math.max(delayMs, entry.bucket.msUntilAvailable());
         trace.add({ type: 'backoff', model: entry.name, delayMs, reason });
@@ -921,7 +1034,20 @@ export class LlmManager {
         entry.bucket?.tryTake();
         continue;
       }
-      return { ok: true, result: this.succeeded(entry, response, attemptStart, attempt, probe, trace, startedAt, inputTokens, streamed.text) };
+      return {
+        ok: true,
+        result: this.succeeded(
+          entry,
+          response,
+          attemptStart,
+          attempt,
+          probe,
+          trace,
+          startedAt,
+          inputTokens,
+          streamed.text,
+        ),
+      };
     }
   }
 
@@ -957,7 +1083,8 @@ export class LlmManager {
     // Alerts exist only against a budget; skipping the check otherwise keeps date work off the hot path.
     const { dailyUsd, monthlyUsd } = this.settings.budget;
     if ((dailyUsd ?? 0) > 0 || (monthlyUsd ?? 0) > 0) {
-      for (const alert of this.ledger.takeNewAlerts(now, this.settings.budget)) this._onDidCrossBudgetAlert.fire(alert);
+      for (const alert of this.ledger.takeNewAlerts(now, this.settings.budget))
+        this._onDidCrossBudgetAlert.fire(alert);
     }
     trace.add({ type: 'attempt', model: entry.name, attempt, latencyMs, outcome: 'success' });
     trace.add({ type: 'answered', model: entry.name, costUsd: cost });
@@ -974,7 +1101,12 @@ export class LlmManager {
     };
   }
 
-  private modelFailed(entry: ModelEntry, kind: LlmErrorKind | SkipReason, summary: string, attempts: number): ModelOutcome {
+  private modelFailed(
+    entry: ModelEntry,
+    kind: LlmErrorKind | SkipReason,
+    summary: string,
+    attempts: number,
+  ): ModelOutcome {
     return { ok: false, kind, failure: { model: entry.name, outcome: kind, summary, attempts } };
   }
 
@@ -995,7 +1127,10 @@ export class LlmManager {
           this.settings.requestTimeoutMs,
           () => `No answer from ${entry.name} within ${formatDuration(this.settings.requestTimeoutMs)}.`,
         );
-        if (typeof response?.text !== 'string' || (response.text.length === 0 && !response.toolCalls?.length)) {
+        if (
+          typeof response?.text !== 'string' ||
+          (response.text.length === 0 && !response.toolCalls?.length)
+        ) {
           throw new LlmError('badResponse', `${entry.name} returned an empty answer.`, { model: entry.name });
         }
         if (response.toolCalls?.length) validateToolCalls(response.toolCalls, request.tools, entry.name);
@@ -1090,10 +1225,13 @@ export class LlmManager {
     entry.probeTimer = undefined;
     const snapshot = entry.breaker.snapshot();
     if (snapshot.state === 'open' && snapshot.nextProbeAt !== undefined && !this.disposed) {
-      entry.probeTimer = this.clock.setTimeout(() => {
-        entry.probeTimer = undefined;
-        void entry.breaker.state;
-      }, Math.max(0, snapshot.nextProbeAt - this.clock.now()));
+      entry.probeTimer = this.clock.setTimeout(
+        () => {
+          entry.probeTimer = undefined;
+          void entry.breaker.state;
+        },
+        Math.max(0, snapshot.nextProbeAt - this.clock.now()),
+      );
     }
   }
 
@@ -1135,7 +1273,9 @@ export class LlmManager {
       ]);
       this.ledger.markSaved(savedSpendRecords);
     } catch (error) {
-      this.logger?.warn(`Could not save LLM Manager state: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger?.warn(
+        `Could not save LLM Manager state: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -1148,13 +1288,18 @@ export class LlmManager {
     try {
       await this.readShared(this.store);
     } catch (error) {
-      this.logger?.warn(`Could not read shared LLM Manager state: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger?.warn(
+        `Could not read shared LLM Manager state: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     this._onDidChangeMetrics.fire();
   }
 
   private async readShared(store: KeyValueStore): Promise<void> {
-    const [spend, circuits] = await Promise.all([store.get<unknown>(STORE_KEYS.spend), store.get<unknown>(STORE_KEYS.circuits)]);
+    const [spend, circuits] = await Promise.all([
+      store.get<unknown>(STORE_KEYS.spend),
+      store.get<unknown>(STORE_KEYS.circuits),
+    ]);
     if (spend !== undefined) this.ledger.restore(spend);
     if (circuits !== undefined) this.applyCircuits(circuits, 'adoptNewer');
   }
@@ -1167,7 +1312,9 @@ export class LlmManager {
       try {
         value = await store.get<unknown>(key);
       } catch (error) {
-        this.logger?.warn(`Could not read saved ${label}: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger?.warn(
+          `Could not read saved ${label}: ${error instanceof Error ? error.message : String(error)}`,
+        );
         return;
       }
       if (value === undefined || value === null) return;
@@ -1177,7 +1324,8 @@ export class LlmManager {
       } catch {
         ok = false;
       }
-      if (!ok) this.logger?.warn(`Saved ${label} was unreadable or too large and has been dropped; starting fresh.`);
+      if (!ok)
+        this.logger?.warn(`Saved ${label} was unreadable or too large and has been dropped; starting fresh.`);
     };
     await Promise.all([
       load(STORE_KEYS.cache, 'response cache', (value) => this.cache.restore(value)),
@@ -1204,7 +1352,12 @@ export class LlmManager {
   private applyCircuits(value: unknown, mode: 'restore' | 'adoptNewer'): boolean {
     if (typeof value !== 'object' || value === null) return false;
     const record = value as { version?: unknown; circuits?: unknown };
-    if (record.version !== CIRCUITS_FORMAT_VERSION || typeof record.circuits !== 'object' || record.circuits === null) return false;
+    if (
+      record.version !== CIRCUITS_FORMAT_VERSION ||
+      typeof record.circuits !== 'object' ||
+      record.circuits === null
+    )
+      return false;
     const parsed = new Map<string, PersistedCircuit>();
     for (const [name, raw] of Object.entries(record.circuits)) {
       const circuit = parsePersistedCircuit(raw);
@@ -1217,7 +1370,10 @@ export class LlmManager {
         if (mode === 'restore') entry.breaker.restore(circuit);
         else if (!entry.breaker.adoptIfNewer(circuit)) continue;
         this.scheduleProbeTimer(entry);
-      } else if (mode === 'restore' || (circuit.changedAt ?? 0) > (this.orphanCircuits.get(name)?.changedAt ?? 0)) {
+      } else if (
+        mode === 'restore' ||
+        (circuit.changedAt ?? 0) > (this.orphanCircuits.get(name)?.changedAt ?? 0)
+      ) {
         this.orphanCircuits.set(name, circuit);
       }
     }
@@ -1227,7 +1383,8 @@ export class LlmManager {
 
   private trimOrphans(): void {
     for (const map of [this.orphanCircuits, this.orphanStats] as Array<Map<string, unknown>>) {
-      for (const name of [...map.keys()].slice(0, Math.max(0, map.size - MAX_ORPHANED_MODELS))) map.delete(name);
+      for (const name of [...map.keys()].slice(0, Math.max(0, map.size - MAX_ORPHANED_MODELS)))
+        map.delete(name);
     }
   }
 
@@ -1379,8 +1536,21 @@ function chainFailure(failures: readonly ModelFailure[]): ChainFailedError {
 }
 
 const errorKinds: ReadonlySet<string> = new Set<LlmErrorKind>([
-  'rateLimit', 'quota', 'auth', 'contextLength', 'contentPolicy', 'badRequest', 'server', 'timeout',
-  'network', 'badResponse', 'cancelled', 'circuitOpen', 'budgetExceeded', 'interrupted', 'allModelsFailed',
+  'rateLimit',
+  'quota',
+  'auth',
+  'contextLength',
+  'contentPolicy',
+  'badRequest',
+  'server',
+  'timeout',
+  'network',
+  'badResponse',
+  'cancelled',
+  'circuitOpen',
+  'budgetExceeded',
+  'interrupted',
+  'allModelsFailed',
 ]);
 
 function isErrorKind(value: string): value is LlmErrorKind {
@@ -1417,7 +1587,10 @@ function validateSettings(s: ManagerSettings): void {
     if (!ok) problems.push(message);
   };
   check(Number.isInteger(s.maxRetries) && s.maxRetries >= 0, 'maxRetries must be a whole number ≥ 0');
-  check(Number.isInteger(s.breaker.failureThreshold) && s.breaker.failureThreshold >= 1, 'breaker.failureThreshold must be a whole number ≥ 1');
+  check(
+    Number.isInteger(s.breaker.failureThreshold) && s.breaker.failureThreshold >= 1,
+    'breaker.failureThreshold must be a whole number ≥ 1',
+  );
   check(s.breaker.recoveryTimeoutMs >= 0, 'breaker.recoveryTimeoutMs must be ≥ 0');
   check(s.backoff.initialDelayMs >= 0, 'backoff.initialDelayMs must be ≥ 0');
   check(s.backoff.multiplier >= 1, 'backoff.multiplier must be ≥ 1');
@@ -1430,8 +1603,14 @@ function validateSettings(s: ManagerSettings): void {
   check(s.budget.dailyUsd === undefined || s.budget.dailyUsd >= 0, 'budget.dailyUsd must be ≥ 0');
   check(s.budget.monthlyUsd === undefined || s.budget.monthlyUsd >= 0, 'budget.monthlyUsd must be ≥ 0');
   check(s.budget.alertAt > 0 && s.budget.alertAt <= 1, 'budget.alertAt must be in (0, 1]');
-  check(s.routing.pressureThreshold >= 0 && s.routing.pressureThreshold < 1, 'routing.pressureThreshold must be in [0, 1)');
-  check(s.healthProbe.intervalMs >= 1000 && s.healthProbe.timeoutMs > 0 && s.healthProbe.idleAfterMs >= 0, 'healthProbe timings must be positive (interval ≥ 1 s)');
+  check(
+    s.routing.pressureThreshold >= 0 && s.routing.pressureThreshold < 1,
+    'routing.pressureThreshold must be in [0, 1)',
+  );
+  check(
+    s.healthProbe.intervalMs >= 1000 && s.healthProbe.timeoutMs > 0 && s.healthProbe.idleAfterMs >= 0,
+    'healthProbe timings must be positive (interval ≥ 1 s)',
+  );
   if (problems.length > 0) throw new RangeError(`Invalid LLM Manager settings: ${problems.join('; ')}.`);
 }
 

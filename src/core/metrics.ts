@@ -192,8 +192,24 @@ export interface PersistedMetrics {
   readonly models: Readonly<Record<string, PersistedModelStats>>;
 }
 
-const counterKeys = ['requests', 'successes', 'failures', 'cacheHits', 'cacheMisses', 'retries', 'inputTokens', 'outputTokens'] as const;
-const modelCounterKeys = ['requests', 'successes', 'latencySumMs', 'latencyCount', 'inputTokens', 'outputTokens'] as const;
+const counterKeys = [
+  'requests',
+  'successes',
+  'failures',
+  'cacheHits',
+  'cacheMisses',
+  'retries',
+  'inputTokens',
+  'outputTokens',
+] as const;
+const modelCounterKeys = [
+  'requests',
+  'successes',
+  'latencySumMs',
+  'latencyCount',
+  'inputTokens',
+  'outputTokens',
+] as const;
 
 /** Validates persisted metrics; anything malformed yields undefined. */
 export function parsePersistedMetrics(data: unknown): PersistedMetrics | undefined {
@@ -204,10 +220,20 @@ export function parsePersistedMetrics(data: unknown): PersistedMetrics | undefin
   for (const stats of Object.values(models)) {
     if (!isRecord(stats) || !modelCounterKeys.every((k) => isCount(stats[k]))) return undefined;
     if (!isNumberRecord(stats.failures) || !Array.isArray(stats.samples)) return undefined;
-    if (!stats.samples.every((s) => Array.isArray(s) && s.length === 2 && s.every(Number.isFinite))) return undefined;
+    if (!stats.samples.every((s) => Array.isArray(s) && s.length === 2 && s.every(Number.isFinite)))
+      return undefined;
     if (stats.lastUsedAt !== undefined && !Number.isFinite(stats.lastUsedAt)) return undefined;
     const lastError = stats.lastError;
-    if (lastError !== undefined && !(isRecord(lastError) && typeof lastError.kind === 'string' && typeof lastError.message === 'string' && Number.isFinite(lastError.at))) return undefined;
+    if (
+      lastError !== undefined &&
+      !(
+        isRecord(lastError) &&
+        typeof lastError.kind === 'string' &&
+        typeof lastError.message === 'string' &&
+        Number.isFinite(lastError.at)
+      )
+    )
+      return undefined;
   }
   return data as unknown as PersistedMetrics;
 }

@@ -26,7 +26,16 @@ export const CACHE_FORMAT_VERSION = 1;
 export interface PersistedCache {
   readonly version: typeof CACHE_FORMAT_VERSION;
   /** Oldest first, so that restoring in order rebuilds the LRU order. */
-  readonly entries: ReadonlyArray<readonly [key: string, createdAt: number, model: string, text: string, inputTokens: number, outputTokens: number]>;
+  readonly entries: ReadonlyArray<
+    readonly [
+      key: string,
+      createdAt: number,
+      model: string,
+      text: string,
+      inputTokens: number,
+      outputTokens: number,
+    ]
+  >;
 }
 
 /** Hashes whatever identifies an answer; the key never holds the prompt text itself. */

@@ -51,7 +51,9 @@ export function monthKey(at: number): string {
  * and building dates and strings each time showed up in the benchmarks.
  */
 class CalendarCache {
-  private current: { readonly start: number; readonly end: number; readonly day: string; readonly month: string } | undefined;
+  private current:
+    | { readonly start: number; readonly end: number; readonly day: string; readonly month: string }
+    | undefined;
 
   of(at: number): { readonly day: string; readonly month: string } {
     const current = this.current;
@@ -145,7 +147,10 @@ export class SpendLedger {
     ];
     for (const [period, limit, periodKey, spent] of periods) {
       if (!limit || limit <= 0) continue;
-      for (const [level, threshold] of [['alert', budget.alertAt], ['exceeded', 1]] as const) {
+      for (const [level, threshold] of [
+        ['alert', budget.alertAt],
+        ['exceeded', 1],
+      ] as const) {
         const id = `${period}:${periodKey}:${level}`;
         if (spent >= limit * threshold && !this.alertsFired.has(id)) {
           this.alertsFired.add(id);
@@ -173,8 +178,12 @@ export class SpendLedger {
    */
   restore(data: unknown): boolean {
     if (!isPersistedSpend(data)) return false;
-    this.days = new Map(Object.entries(data.days).map(([key, byModel]) => [key, new Map(Object.entries(byModel))]));
-    this.months = new Map(Object.entries(data.months).map(([key, byModel]) => [key, new Map(Object.entries(byModel))]));
+    this.days = new Map(
+      Object.entries(data.days).map(([key, byModel]) => [key, new Map(Object.entries(byModel))]),
+    );
+    this.months = new Map(
+      Object.entries(data.months).map(([key, byModel]) => [key, new Map(Object.entries(byModel))]),
+    );
     this.lifetime = new Map(Object.entries(data.lifetime));
     for (const id of data.alertsFired) this.alertsFired.add(id);
     for (const { model, usd, at } of this.unsaved) this.apply(model, usd, at);
@@ -200,7 +209,13 @@ export class SpendLedger {
   }
 }
 
-function addTo(map: Map<string, Map<string, number>>, key: string, model: string, usd: number, keep: number): void {
+function addTo(
+  map: Map<string, Map<string, number>>,
+  key: string,
+  model: string,
+  usd: number,
+  keep: number,
+): void {
   let byModel = map.get(key);
   if (!byModel) {
     byModel = new Map();

@@ -12,7 +12,9 @@ export function describeStep(step: TraceStep): string {
     case 'cache':
       return step.hit ? 'cache hit — answered from the response cache' : 'cache miss';
     case 'route':
-      return step.reason ? `${step.tier} request routed to the ${step.chain} chain (${step.reason})` : `${step.tier} request uses the ${step.chain} chain`;
+      return step.reason
+        ? `${step.tier} request routed to the ${step.chain} chain (${step.reason})`
+        : `${step.tier} request uses the ${step.chain} chain`;
     case 'skip':
       return `${step.model}: ${step.detail}`;
     case 'attempt':

@@ -33,13 +33,20 @@ export interface DemoModel {
  */
 export function demoModels(upstreamUrl: string): DemoModel[] {
   const base = upstreamUrl.replace(/\/+$/, '');
-  const model = (name: string, description: string, config: ProviderConfig, pricedLike?: string): DemoModel => ({
+  const model = (
+    name: string,
+    description: string,
+    config: ProviderConfig,
+    pricedLike?: string,
+  ): DemoModel => ({
     name,
     description,
     config,
     metadata: defaultModelMetadata(
       config,
-      pricedLike ? { priceOverrides: { [config.model]: priceOf(pricedLike) }, overrides: { displayName: name } } : { overrides: { displayName: name } },
+      pricedLike
+        ? { priceOverrides: { [config.model]: priceOf(pricedLike) }, overrides: { displayName: name } }
+        : { overrides: { displayName: name } },
     ),
   });
   return [
@@ -73,11 +80,12 @@ export function demoModels(upstreamUrl: string): DemoModel[] {
       { kind: 'openai', model: 'cut-6', baseUrl: `${base}/v1`, keyId: DEMO_KEY_ID },
       'gpt-4o-mini',
     ),
-    model(
-      'demo-local',
-      'An OpenAI-compatible local server (Ollama preset): free, no key.',
-      { kind: 'openaiCompatible', preset: 'ollama', model: 'drip-25', baseUrl: `${base}/v1` },
-    ),
+    model('demo-local', 'An OpenAI-compatible local server (Ollama preset): free, no key.', {
+      kind: 'openaiCompatible',
+      preset: 'ollama',
+      model: 'drip-25',
+      baseUrl: `${base}/v1`,
+    }),
   ];
 }
 

@@ -55,7 +55,10 @@ export type FaultBehaviour =
   | { readonly kind: 'drip'; readonly chunkDelayMs: number }
   | { readonly kind: 'error'; readonly status: number }
   | { readonly kind: 'flaky'; readonly failures: number }
-  | { readonly kind: 'rateLimit'; readonly retryAfter?: { readonly form: 'seconds' | 'ms' | 'date'; readonly value: number } }
+  | {
+      readonly kind: 'rateLimit';
+      readonly retryAfter?: { readonly form: 'seconds' | 'ms' | 'date'; readonly value: number };
+    }
   | { readonly kind: 'rateLimitOnce'; readonly retryAfterSeconds: number }
   | { readonly kind: 'quota' }
   | { readonly kind: 'billing' }
@@ -137,7 +140,8 @@ export function parseFaultBehaviour(model: string): FaultBehaviour {
   const drip = numberAfter('drip-');
   if (drip !== undefined) return { kind: 'drip', chunkDelayMs: bounded(drip) };
   const status = numberAfter('error-');
-  if (status !== undefined && Number.isInteger(status) && status >= 400 && status <= 599) return { kind: 'error', status };
+  if (status !== undefined && Number.isInteger(status) && status >= 400 && status <= 599)
+    return { kind: 'error', status };
   const flaky = numberAfter('flaky-');
   if (flaky !== undefined && Number.isInteger(flaky)) return { kind: 'flaky', failures: flaky };
   const seconds = numberAfter('ratelimit-');
@@ -145,7 +149,8 @@ export function parseFaultBehaviour(model: string): FaultBehaviour {
   const ms = numberAfter('ratelimitms-');
   if (ms !== undefined) return { kind: 'rateLimit', retryAfter: { form: 'ms', value: Math.round(ms) } };
   const dateSeconds = numberAfter('ratelimitdate-');
-  if (dateSeconds !== undefined) return { kind: 'rateLimit', retryAfter: { form: 'date', value: dateSeconds } };
+  if (dateSeconds !== undefined)
+    return { kind: 'rateLimit', retryAfter: { form: 'date', value: dateSeconds } };
   const once = numberAfter('ratelimitonce-');
   if (once !== undefined) return { kind: 'rateLimitOnce', retryAfterSeconds: once };
   const cut = numberAfter('cut-');
@@ -153,7 +158,8 @@ export function parseFaultBehaviour(model: string): FaultBehaviour {
   const stall = numberAfter('stall-');
   if (stall !== undefined && Number.isInteger(stall)) return { kind: 'stall', afterChunks: stall };
   const outage = numberAfter('tools-outage-');
-  if (outage !== undefined && Number.isInteger(outage)) return { kind: 'tools', calls: 1, answersBeforeOutage: outage };
+  if (outage !== undefined && Number.isInteger(outage))
+    return { kind: 'tools', calls: 1, answersBeforeOutage: outage };
   const bursty = /^bursty-(\d+)-(\d+)$/.exec(name);
   if (bursty) {
     const failSeconds = Number(bursty[1]);

@@ -27,7 +27,10 @@ export function countTokens(text: string): number {
 
 /** The usage the upstream reports for a prompt and an answer: deterministic, so tests can predict it. */
 export function demoUsage(promptChars: number, messageCount: number, answer: string): DemoUsage {
-  return { inputTokens: Math.ceil(promptChars / 4) + 3 * messageCount + 3, outputTokens: answer.length === 0 ? 0 : countTokens(answer) };
+  return {
+    inputTokens: Math.ceil(promptChars / 4) + 3 * messageCount + 3,
+    outputTokens: answer.length === 0 ? 0 : countTokens(answer),
+  };
 }
 
 /** A plausible answer that mentions the prompt, long enough to stream in visible pieces. */
@@ -51,8 +54,12 @@ export function splitIntoChunks(text: string): string[] {
 }
 
 /** Trims an answer to a `max_tokens` budget, as a real model stops at its limit. */
-export function truncateToTokens(text: string, maxTokens: number | undefined): { text: string; truncated: boolean } {
-  if (maxTokens === undefined || !(maxTokens > 0) || countTokens(text) <= maxTokens) return { text, truncated: false };
+export function truncateToTokens(
+  text: string,
+  maxTokens: number | undefined,
+): { text: string; truncated: boolean } {
+  if (maxTokens === undefined || !(maxTokens > 0) || countTokens(text) <= maxTokens)
+    return { text, truncated: false };
   const words = text.match(/\S+\s*/g) ?? [];
   let result = '';
   for (const word of words) {
@@ -72,7 +79,12 @@ export function randomId(prefix: string): string {
   return `${prefix}${Math.random().toString(36).slice(2, 12)}${Math.random().toString(36).slice(2, 12)}`;
 }
 
-function openAiError(message: string, type: string | null, code: string | null, param: string | null = null): unknown {
+function openAiError(
+  message: string,
+  type: string | null,
+  code: string | null,
+  param: string | null = null,
+): unknown {
   return { error: { message, type, param, code } };
 }
 
@@ -85,8 +97,16 @@ function anthropicError(type: string, message: string): unknown {
 }
 
 /** A 400 for a request body the service rejects as malformed, in the vendor's shape and wording. */
-export function invalidRequestError(vendor: Vendor, message: string, param: string | null = null, code: string | null = null): ErrorAnswer {
-  const body = vendor === 'anthropic' ? anthropicError('invalid_request_error', message) : openAiError(message, 'invalid_request_error', code, param);
+export function invalidRequestError(
+  vendor: Vendor,
+  message: string,
+  param: string | null = null,
+  code: string | null = null,
+): ErrorAnswer {
+  const body =
+    vendor === 'anthropic'
+      ? anthropicError('invalid_request_error', message)
+      : openAiError(message, 'invalid_request_error', code, param);
   return { status: 400, headers: {}, body };
 }
 
@@ -127,59 +147,144 @@ export function errorFor(behaviour: FaultBehaviour, ctx: ErrorContext): ErrorAns
         return {
           status: 429,
           headers: { ...headers, 'anthropic-ratelimit-requests-remaining': '0' },
-          body: anthropicError('rate_limit_error', 'This request would exceed the rate limit for your organization of 50 requests per minute. Please try again later.'),
+          body: anthropicError(
+            'rate_limit_error',
+            'This request would exceed the rate limit for your organization of 50 requests per minute. Please try again later.',
+          ),
         };
       }
       if (vendor === 'azure') {
         return {
           status: 429,
           headers,
-          body: azureError('429', `Requests to the ChatCompletions_Create Operation under Azure OpenAI API version ${ctx.apiVersion ?? 'unknown'} have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after ${wait}.`),
+          body: azureError(
+            '429',
+            `Requests to the ChatCompletions_Create Operation under Azure OpenAI API version ${ctx.apiVersion ?? 'unknown'} have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after ${wait}.`,
+          ),
         };
       }
       return {
         status: 429,
         headers: { ...headers, 'x-ratelimit-remaining-requests': '0' },
-        body: openAiError(`Rate limit reached for ${model} in organization org-demo on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${wait}.`, 'requests', 'rate_limit_exceeded'),
+        body: openAiError(
+          `Rate limit reached for ${model} in organization org-demo on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${wait}.`,
+          'requests',
+          'rate_limit_exceeded',
+        ),
       };
     }
     case 'quota':
       if (vendor === 'anthropic') {
-        return { status: 400, headers: none, body: anthropicError('invalid_request_error', 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.') };
+        return {
+          status: 400,
+          headers: none,
+          body: anthropicError(
+            'invalid_request_error',
+            'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
+          ),
+        };
       }
       return quota429();
     case 'billing':
       if (vendor === 'anthropic') {
-        return { status: 402, headers: none, body: anthropicError('billing_error', 'There is an issue with your billing or payment information. Please check your account in the Anthropic Console.') };
+        return {
+          status: 402,
+          headers: none,
+          body: anthropicError(
+            'billing_error',
+            'There is an issue with your billing or payment information. Please check your account in the Anthropic Console.',
+          ),
+        };
       }
       return quota429();
     case 'auth': {
       const shown = behaviour.echoKey ? ctx.presentedKey : maskKey(ctx.presentedKey);
       if (vendor === 'anthropic') {
-        return { status: 401, headers: none, body: anthropicError('authentication_error', behaviour.echoKey ? `invalid x-api-key: ${shown}` : 'invalid x-api-key') };
+        return {
+          status: 401,
+          headers: none,
+          body: anthropicError(
+            'authentication_error',
+            behaviour.echoKey ? `invalid x-api-key: ${shown}` : 'invalid x-api-key',
+          ),
+        };
       }
       if (vendor === 'azure') {
-        return { status: 401, headers: none, body: azureError('401', `Access denied due to invalid subscription key or wrong API endpoint${behaviour.echoKey ? ` (key ${shown})` : ''}. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.`) };
+        return {
+          status: 401,
+          headers: none,
+          body: azureError(
+            '401',
+            `Access denied due to invalid subscription key or wrong API endpoint${behaviour.echoKey ? ` (key ${shown})` : ''}. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.`,
+          ),
+        };
       }
-      return { status: 401, headers: none, body: openAiError(`Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key') };
+      return {
+        status: 401,
+        headers: none,
+        body: openAiError(
+          `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+          'invalid_request_error',
+          'invalid_api_key',
+        ),
+      };
     }
     case 'forbidden':
       if (vendor === 'anthropic') {
-        return { status: 403, headers: none, body: anthropicError('permission_error', 'Your API key does not have permission to use the specified resource.') };
+        return {
+          status: 403,
+          headers: none,
+          body: anthropicError(
+            'permission_error',
+            'Your API key does not have permission to use the specified resource.',
+          ),
+        };
       }
       if (vendor === 'azure') {
-        return { status: 403, headers: none, body: azureError('PermissionDenied', 'Principal does not have access to API/Operation.') };
+        return {
+          status: 403,
+          headers: none,
+          body: azureError('PermissionDenied', 'Principal does not have access to API/Operation.'),
+        };
       }
-      return { status: 403, headers: none, body: openAiError('Country, region, or territory not supported', 'request_forbidden', 'unsupported_country_region_territory') };
+      return {
+        status: 403,
+        headers: none,
+        body: openAiError(
+          'Country, region, or territory not supported',
+          'request_forbidden',
+          'unsupported_country_region_territory',
+        ),
+      };
     case 'notFound':
-      if (vendor === 'anthropic') return { status: 404, headers: none, body: anthropicError('not_found_error', `model: ${model}`) };
+      if (vendor === 'anthropic')
+        return { status: 404, headers: none, body: anthropicError('not_found_error', `model: ${model}`) };
       if (vendor === 'azure') {
-        return { status: 404, headers: none, body: azureError('DeploymentNotFound', 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.') };
+        return {
+          status: 404,
+          headers: none,
+          body: azureError(
+            'DeploymentNotFound',
+            'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
+          ),
+        };
       }
-      return { status: 404, headers: none, body: openAiError(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found') };
+      return {
+        status: 404,
+        headers: none,
+        body: openAiError(
+          `The model \`${model}\` does not exist or you do not have access to it.`,
+          'invalid_request_error',
+          'model_not_found',
+        ),
+      };
     case 'context':
       if (vendor === 'anthropic') {
-        return { status: 400, headers: none, body: anthropicError('invalid_request_error', 'prompt is too long: 215304 tokens > 200000 maximum') };
+        return {
+          status: 400,
+          headers: none,
+          body: anthropicError('invalid_request_error', 'prompt is too long: 215304 tokens > 200000 maximum'),
+        };
       }
       return {
         status: 400,
@@ -193,7 +298,11 @@ export function errorFor(behaviour: FaultBehaviour, ctx: ErrorContext): ErrorAns
       };
     case 'contentPolicy':
       if (vendor === 'anthropic') {
-        return { status: 400, headers: none, body: anthropicError('invalid_request_error', 'Output blocked by content filtering policy') };
+        return {
+          status: 400,
+          headers: none,
+          body: anthropicError('invalid_request_error', 'Output blocked by content filtering policy'),
+        };
       }
       if (vendor === 'azure') {
         return {
@@ -201,12 +310,16 @@ export function errorFor(behaviour: FaultBehaviour, ctx: ErrorContext): ErrorAns
           headers: none,
           body: {
             error: {
-              message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.",
+              message:
+                "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.",
               type: null,
               param: 'prompt',
               code: 'content_filter',
               status: 400,
-              innererror: { code: 'ResponsibleAIPolicyViolation', content_filter_result: { hate: { filtered: true, severity: 'high' } } },
+              innererror: {
+                code: 'ResponsibleAIPolicyViolation',
+                content_filter_result: { hate: { filtered: true, severity: 'high' } },
+              },
             },
           },
         };
@@ -214,11 +327,25 @@ export function errorFor(behaviour: FaultBehaviour, ctx: ErrorContext): ErrorAns
       return {
         status: 400,
         headers: none,
-        body: openAiError('Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.', 'invalid_request_error', 'content_policy_violation', 'prompt'),
+        body: openAiError(
+          'Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.',
+          'invalid_request_error',
+          'content_policy_violation',
+          'prompt',
+        ),
       };
     case 'overloaded':
-      if (vendor === 'anthropic') return { status: 529, headers: none, body: anthropicError('overloaded_error', 'Overloaded') };
-      return { status: 503, headers: none, body: openAiError('The engine is currently overloaded, please try again later.', 'server_error', null) };
+      if (vendor === 'anthropic')
+        return { status: 529, headers: none, body: anthropicError('overloaded_error', 'Overloaded') };
+      return {
+        status: 503,
+        headers: none,
+        body: openAiError(
+          'The engine is currently overloaded, please try again later.',
+          'server_error',
+          null,
+        ),
+      };
     default:
       return undefined;
   }
@@ -257,15 +384,31 @@ export function statusError(status: number, ctx: Pick<ErrorContext, 'vendor' | '
     return { status, headers: none, body: anthropicError(type, message) };
   }
   if (status >= 500) {
-    if (ctx.vendor === 'azure') return { status, headers: none, body: azureError('InternalServerError', 'The server had an error while processing your request. Sorry about that!') };
+    if (ctx.vendor === 'azure')
+      return {
+        status,
+        headers: none,
+        body: azureError(
+          'InternalServerError',
+          'The server had an error while processing your request. Sorry about that!',
+        ),
+      };
     const messages: Record<number, string> = {
       500: 'The server had an error while processing your request. Sorry about that!',
       502: 'Bad gateway.',
       503: 'The server is overloaded or not ready yet.',
       504: 'Gateway timeout.',
     };
-    return { status, headers: none, body: openAiError(messages[status] ?? `Upstream failure (${status}).`, 'server_error', null) };
+    return {
+      status,
+      headers: none,
+      body: openAiError(messages[status] ?? `Upstream failure (${status}).`, 'server_error', null),
+    };
   }
   if (status === 404) return errorFor({ kind: 'notFound' }, { ...ctx, presentedKey: '', now: 0 })!;
-  return { status, headers: none, body: openAiError(`Invalid request (status ${status}).`, 'invalid_request_error', null) };
+  return {
+    status,
+    headers: none,
+    body: openAiError(`Invalid request (status ${status}).`, 'invalid_request_error', null),
+  };
 }

@@ -77,12 +77,14 @@ function readOpenAiFacts(json: JsonObject): ToolFacts {
   const offered: OfferedTool[] = [];
   for (const tool of Array.isArray(json.tools) ? json.tools : []) {
     const fn = isObject(tool) && isObject(tool.function) ? tool.function : undefined;
-    if (fn && typeof fn.name === 'string') offered.push({ name: fn.name, schema: isObject(fn.parameters) ? fn.parameters : {} });
+    if (fn && typeof fn.name === 'string')
+      offered.push({ name: fn.name, schema: isObject(fn.parameters) ? fn.parameters : {} });
   }
   const rawChoice = json.tool_choice;
   let choice: OfferedToolChoice = 'auto';
   if (rawChoice === 'none' || rawChoice === 'required' || rawChoice === 'auto') choice = rawChoice;
-  else if (isObject(rawChoice) && isObject(rawChoice.function) && typeof rawChoice.function.name === 'string') choice = { name: rawChoice.function.name };
+  else if (isObject(rawChoice) && isObject(rawChoice.function) && typeof rawChoice.function.name === 'string')
+    choice = { name: rawChoice.function.name };
 
   const messages = messagesOf(json);
   const callNames = new Map<string, string>();
@@ -92,7 +94,13 @@ function readOpenAiFacts(json: JsonObject): ToolFacts {
     if (message.role === 'tool') hasHistory = true;
     for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
       hasHistory = true;
-      if (isObject(call) && typeof call.id === 'string' && isObject(call.function) && typeof call.function.name === 'string') callNames.set(call.id, call.function.name);
+      if (
+        isObject(call) &&
+        typeof call.id === 'string' &&
+        isObject(call.function) &&
+        typeof call.function.name === 'string'
+      )
+        callNames.set(call.id, call.function.name);
     }
   }
   const lastResults: ToolResultSeen[] = [];
@@ -101,7 +109,11 @@ function readOpenAiFacts(json: JsonObject): ToolFacts {
     if (!isObject(message) || message.role !== 'tool') break;
     const id = typeof message.tool_call_id === 'string' ? message.tool_call_id : '';
     // OpenAI's tool messages have no error flag: a failure is only in the words.
-    lastResults.unshift({ toolName: callNames.get(id) ?? 'the tool', content: textOf(message.content), isError: false });
+    lastResults.unshift({
+      toolName: callNames.get(id) ?? 'the tool',
+      content: textOf(message.content),
+      isError: false,
+    });
   }
   return { offered, choice, lastResults, hasHistory };
 }
@@ -110,7 +122,11 @@ function readAnthropicFacts(json: JsonObject): ToolFacts {
   const offered: OfferedTool[] = [];
   for (const tool of Array.isArray(json.tools) ? json.tools : []) {
     // Server tools (web search and the like) carry a versioned `type`; only client tools are called here.
-    if (isObject(tool) && typeof tool.name === 'string' && (tool.type === undefined || tool.type === 'custom')) {
+    if (
+      isObject(tool) &&
+      typeof tool.name === 'string' &&
+      (tool.type === undefined || tool.type === 'custom')
+    ) {
       offered.push({ name: tool.name, schema: isObject(tool.input_schema) ? tool.input_schema : {} });
     }
   }
@@ -125,7 +141,8 @@ function readAnthropicFacts(json: JsonObject): ToolFacts {
   let hasHistory = false;
   for (const message of messages) {
     for (const block of blocksOf(message)) {
-      if (block.type === 'tool_use' && typeof block.id === 'string' && typeof block.name === 'string') callNames.set(block.id, block.name);
+      if (block.type === 'tool_use' && typeof block.id === 'string' && typeof block.name === 'string')
+        callNames.set(block.id, block.name);
       if (block.type === 'tool_use' || block.type === 'tool_result') hasHistory = true;
     }
   }
@@ -135,7 +152,11 @@ function readAnthropicFacts(json: JsonObject): ToolFacts {
     for (const block of blocksOf(last)) {
       if (block.type !== 'tool_result') continue;
       const id = typeof block.tool_use_id === 'string' ? block.tool_use_id : '';
-      lastResults.push({ toolName: callNames.get(id) ?? 'the tool', content: textOf(block.content), isError: block.is_error === true });
+      lastResults.push({
+        toolName: callNames.get(id) ?? 'the tool',
+        content: textOf(block.content),
+        isError: block.is_error === true,
+      });
     }
   }
   return { offered, choice, lastResults, hasHistory };
@@ -167,7 +188,12 @@ function checkOpenAi(vendor: Vendor, json: JsonObject): ErrorAnswer | undefined 
   const tools = Array.isArray(json.tools) ? json.tools : [];
   for (const [i, tool] of tools.entries()) {
     if (!isObject(tool) || !isObject(tool.function) || typeof tool.function.name !== 'string') {
-      return invalidRequestError(vendor, `Missing required parameter: 'tools[${i}].function.name'.`, `tools[${i}].function.name`, 'missing_required_parameter');
+      return invalidRequestError(
+        vendor,
+        `Missing required parameter: 'tools[${i}].function.name'.`,
+        `tools[${i}].function.name`,
+        'missing_required_parameter',
+      );
     }
   }
   const messages = messagesOf(json);
@@ -185,7 +211,11 @@ function checkOpenAi(vendor: Vendor, json: JsonObject): ErrorAnswer | undefined 
     if (message.role === 'tool') {
       const id = message.tool_call_id;
       if (typeof id !== 'string' || !awaiting.includes(id)) {
-        return invalidRequestError(vendor, "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", `messages.[${i}].role`);
+        return invalidRequestError(
+          vendor,
+          "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+          `messages.[${i}].role`,
+        );
       }
       awaiting = awaiting.filter((waiting) => waiting !== id);
       continue;
@@ -195,7 +225,12 @@ function checkOpenAi(vendor: Vendor, json: JsonObject): ErrorAnswer | undefined 
     for (const [j, call] of calls.entries()) {
       const fn = isObject(call) && isObject(call.function) ? call.function : undefined;
       if (!isObject(call) || typeof call.id !== 'string' || !fn || typeof fn.name !== 'string') {
-        return invalidRequestError(vendor, `Missing required parameter: 'messages[${i}].tool_calls[${j}].id'.`, `messages[${i}].tool_calls[${j}]`, 'missing_required_parameter');
+        return invalidRequestError(
+          vendor,
+          `Missing required parameter: 'messages[${i}].tool_calls[${j}].id'.`,
+          `messages[${i}].tool_calls[${j}]`,
+          'missing_required_parameter',
+        );
       }
       if (typeof fn.arguments !== 'string') {
         return invalidRequestError(
@@ -217,14 +252,19 @@ function checkAnthropic(json: JsonObject): ErrorAnswer | undefined {
   for (const [i, tool] of tools.entries()) {
     if (!isObject(tool) || (tool.type !== undefined && tool.type !== 'custom')) continue;
     if (!isObject(tool.input_schema) || tool.input_schema.type !== 'object') {
-      return invalidRequestError('anthropic', `tools.${i}.custom.input_schema.type: Input should be 'object'`);
+      return invalidRequestError(
+        'anthropic',
+        `tools.${i}.custom.input_schema.type: Input should be 'object'`,
+      );
     }
   }
   const messages = messagesOf(json);
   let previousCalls: string[] = [];
   for (const [i, message] of messages.entries()) {
     const blocks = blocksOf(message);
-    const results = blocks.map((block, j) => ({ block, j })).filter(({ block }) => block.type === 'tool_result');
+    const results = blocks
+      .map((block, j) => ({ block, j }))
+      .filter(({ block }) => block.type === 'tool_result');
     for (const { block, j } of results) {
       if (typeof block.tool_use_id !== 'string' || !previousCalls.includes(block.tool_use_id)) {
         return invalidRequestError(
@@ -245,13 +285,19 @@ function checkAnthropic(json: JsonObject): ErrorAnswer | undefined {
     for (const [j, block] of blocks.entries()) {
       if (block.type !== 'tool_use') continue;
       if (!isObject(message) || message.role !== 'assistant') {
-        return invalidRequestError('anthropic', `messages.${i}.content.${j}: \`tool_use\` blocks can only be in \`assistant\` messages`);
+        return invalidRequestError(
+          'anthropic',
+          `messages.${i}.content.${j}: \`tool_use\` blocks can only be in \`assistant\` messages`,
+        );
       }
       if (typeof block.id !== 'string' || typeof block.name !== 'string') {
         return invalidRequestError('anthropic', `messages.${i}.content.${j}.tool_use.id: Field required`);
       }
       if (!isObject(block.input)) {
-        return invalidRequestError('anthropic', `messages.${i}.content.${j}.tool_use.input: Input should be a valid dictionary`);
+        return invalidRequestError(
+          'anthropic',
+          `messages.${i}.content.${j}.tool_use.input: Input should be a valid dictionary`,
+        );
       }
       previousCalls.push(block.id);
     }
@@ -271,15 +317,25 @@ function checkAnthropic(json: JsonObject): ErrorAnswer | undefined {
  * The answer of a tool behaviour, or undefined when the behaviour (or the request) calls for the
  * ordinary text answer: another behaviour, no tools offered, or a tool choice of `none`.
  */
-export function toolReply(behaviour: FaultBehaviour, vendor: Vendor, facts: ToolFacts, model: string, prompt: string): DemoReply | undefined {
+export function toolReply(
+  behaviour: FaultBehaviour,
+  vendor: Vendor,
+  facts: ToolFacts,
+  model: string,
+  prompt: string,
+): DemoReply | undefined {
   if (behaviour.kind !== 'tools' && behaviour.kind !== 'badTools') return undefined;
   if (behaviour.kind === 'tools' && facts.lastResults.length > 0) {
-    const quoted = facts.lastResults.map((result) => `${result.toolName} ${result.isError ? 'failed with' : 'returned'} ${result.content}`);
+    const quoted = facts.lastResults.map(
+      (result) => `${result.toolName} ${result.isError ? 'failed with' : 'returned'} ${result.content}`,
+    );
     return { text: `Demo answer from ${model}: ${quoted.join('; ')}.`, toolCalls: [] };
   }
   if (facts.offered.length === 0 || facts.choice === 'none') return undefined;
   const choice = facts.choice;
-  const first = (typeof choice === 'object' && facts.offered.find((tool) => tool.name === choice.name)) || facts.offered[0];
+  const first =
+    (typeof choice === 'object' && facts.offered.find((tool) => tool.name === choice.name)) ||
+    facts.offered[0];
   const idPrefix = vendor === 'anthropic' ? 'toolu_01' : 'call_';
 
   if (behaviour.kind === 'badTools') {
@@ -296,13 +352,15 @@ export function toolReply(behaviour: FaultBehaviour, vendor: Vendor, facts: Tool
     return { text: '', toolCalls: [{ id: randomId(idPrefix), name: first.name, ...call }] };
   }
 
-  const tools = behaviour.calls === 2 ? [first, facts.offered.find((tool) => tool !== first) ?? first] : [first];
+  const tools =
+    behaviour.calls === 2 ? [first, facts.offered.find((tool) => tool !== first) ?? first] : [first];
   // The second call of the same tool asks for something else, as a model would.
   const toolCalls = tools.map((tool, index) => {
     const input = demoToolArguments(tool.schema, prompt, tools.indexOf(tool) === index ? 1 : 2);
     return { id: randomId(idPrefix), name: tool.name, argumentsJson: JSON.stringify(input), input };
   });
-  const named = tools[0] === tools[1] ? `${tools[0].name} twice` : tools.map((tool) => tool.name).join(' and ');
+  const named =
+    tools[0] === tools[1] ? `${tools[0].name} twice` : tools.map((tool) => tool.name).join(' and ');
   const text = behaviour.calls === 2 ? `Let me call ${named}.` : '';
   return { text, toolCalls };
 }
@@ -313,7 +371,11 @@ export function toolReply(behaviour: FaultBehaviour, vendor: Vendor, facts: Tool
  * integers 3, numbers 2.5, booleans true, arrays one item). The second call of a tool in one answer
  * (`call` 2) gets strings marked ` #2` and numbers one higher. Deterministic, so tests can predict it.
  */
-export function demoToolArguments(schema: Readonly<Record<string, unknown>>, prompt: string, call: 1 | 2 = 1): Record<string, unknown> {
+export function demoToolArguments(
+  schema: Readonly<Record<string, unknown>>,
+  prompt: string,
+  call: 1 | 2 = 1,
+): Record<string, unknown> {
   const value = exampleValue(schema, call === 1 ? prompt : `${excerpt(prompt)} #2`, call - 1, 0);
   return isObject(value) ? value : {};
 }
@@ -329,7 +391,8 @@ function exampleValue(schema: unknown, prompt: string, bump: number, depth: numb
     case 'object': {
       const result: JsonObject = {};
       if (depth < MAX_SCHEMA_DEPTH && isObject(s.properties)) {
-        for (const [key, property] of Object.entries(s.properties)) result[key] = exampleValue(property, prompt, bump, depth + 1);
+        for (const [key, property] of Object.entries(s.properties))
+          result[key] = exampleValue(property, prompt, bump, depth + 1);
       }
       return result;
     }
@@ -356,6 +419,7 @@ function excerpt(prompt: string): string {
 /** Cuts arguments text into the small pieces a service streams (never an empty piece). */
 export function splitArguments(json: string): string[] {
   const pieces: string[] = [];
-  for (let i = 0; i < json.length; i += ARGUMENT_PIECE_CHARS) pieces.push(json.slice(i, i + ARGUMENT_PIECE_CHARS));
+  for (let i = 0; i < json.length; i += ARGUMENT_PIECE_CHARS)
+    pieces.push(json.slice(i, i + ARGUMENT_PIECE_CHARS));
   return pieces;
 }

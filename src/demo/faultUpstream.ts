@@ -12,7 +12,15 @@
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parseFaultBehaviour, type FaultBehaviour } from './faultBehaviour';
-import { checkToolRequest, readToolFacts, splitArguments, textOf, toolReply, type DemoReply, type ToolFacts } from './faultTools';
+import {
+  checkToolRequest,
+  readToolFacts,
+  splitArguments,
+  textOf,
+  toolReply,
+  type DemoReply,
+  type ToolFacts,
+} from './faultTools';
 import {
   demoAnswer,
   demoUsage,
@@ -107,7 +115,17 @@ const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const RECENT_LIMIT = 500;
 /** How many recent requests keep their tool exchange (a chat agent offers dozens of tools per request). */
 const TOOL_EXCHANGE_LIMIT = 20;
-const DEMO_MODELS = ['ok', 'drip-40', 'flaky-2', 'error-500', 'ratelimit-2', 'overloaded', 'bursty', 'cut-5', 'hang'];
+const DEMO_MODELS = [
+  'ok',
+  'drip-40',
+  'flaky-2',
+  'error-500',
+  'ratelimit-2',
+  'overloaded',
+  'bursty',
+  'cut-5',
+  'hang',
+];
 
 /** Starts the upstream; resolves once it listens. */
 export async function startFaultUpstream(options: FaultUpstreamOptions = {}): Promise<FaultUpstream> {
@@ -260,7 +278,20 @@ class FaultUpstreamServer implements FaultUpstream {
       .catch((error: unknown) => {
         if (!res.headersSent && !res.destroyed) {
           const tooLarge = error instanceof BodyTooLargeError;
-          this.send(res, record, tooLarge ? 413 : 400, {}, { error: { message: tooLarge ? 'Request body too large.' : 'Could not read the request body.', type: 'invalid_request_error', param: null, code: null } });
+          this.send(
+            res,
+            record,
+            tooLarge ? 413 : 400,
+            {},
+            {
+              error: {
+                message: tooLarge ? 'Request body too large.' : 'Could not read the request body.',
+                type: 'invalid_request_error',
+                param: null,
+                code: null,
+              },
+            },
+          );
         } else {
           res.destroy();
         }
@@ -276,12 +307,18 @@ class FaultUpstreamServer implements FaultUpstream {
     signal: AbortSignal,
   ): Promise<void> {
     const path = url.pathname;
-    const anthropicClient = req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined;
+    const anthropicClient =
+      req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined;
 
     if (req.method === 'GET' && /\/models(\/[^/]+)?$/.test(path)) {
       this.count(path, undefined);
       const id = /\/models\/([^/]+)$/.exec(path)?.[1];
-      this.answerModels(res, record, anthropicClient ? 'anthropic' : 'openai', id === undefined ? undefined : decodeURIComponent(id));
+      this.answerModels(
+        res,
+        record,
+        anthropicClient ? 'anthropic' : 'openai',
+        id === undefined ? undefined : decodeURIComponent(id),
+      );
       return;
     }
 
@@ -292,28 +329,63 @@ class FaultUpstreamServer implements FaultUpstream {
     else if (req.method === 'POST' && path.endsWith('/messages')) vendor = 'anthropic';
     if (!vendor) {
       this.count(path, undefined);
-      this.send(res, record, 404, {}, { error: { message: `Unknown path ${path}.`, type: 'invalid_request_error', param: null, code: null } });
+      this.send(
+        res,
+        record,
+        404,
+        {},
+        {
+          error: { message: `Unknown path ${path}.`, type: 'invalid_request_error', param: null, code: null },
+        },
+      );
       return;
     }
 
     let json: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(body);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new Error('not an object');
       json = parsed as Record<string, unknown>;
     } catch {
       this.count(path, undefined);
-      this.sendError(res, record, { status: 400, headers: {}, body: vendor === 'anthropic' ? { type: 'error', error: { type: 'invalid_request_error', message: 'The request body is not valid JSON.' } } : { error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', param: null, code: null } } });
+      this.sendError(res, record, {
+        status: 400,
+        headers: {},
+        body:
+          vendor === 'anthropic'
+            ? {
+                type: 'error',
+                error: { type: 'invalid_request_error', message: 'The request body is not valid JSON.' },
+              }
+            : {
+                error: {
+                  message: 'We could not parse the JSON body of your request.',
+                  type: 'invalid_request_error',
+                  param: null,
+                  code: null,
+                },
+              },
+      });
       return;
     }
 
-    const request = parseChatRequest(vendor, json, azure ? decodeURIComponent(azure[1]) : undefined, url.searchParams.get('api-version') ?? undefined);
+    const request = parseChatRequest(
+      vendor,
+      json,
+      azure ? decodeURIComponent(azure[1]) : undefined,
+      url.searchParams.get('api-version') ?? undefined,
+    );
     Object.assign(record, { vendor, model: request.model, stream: request.stream });
     this.count(path, request.model);
     if (request.stream) this.counters.streams++;
 
     if (vendor === 'azure' && !request.apiVersion) {
-      this.sendError(res, record, { status: 404, headers: {}, body: { error: { code: '404', message: 'Resource not found' } } });
+      this.sendError(res, record, {
+        status: 404,
+        headers: {},
+        body: { error: { code: '404', message: 'Resource not found' } },
+      });
       return;
     }
     if (this.requireAuth && !record.hadKey) {
@@ -324,7 +396,8 @@ class FaultUpstreamServer implements FaultUpstream {
       this.sendError(res, record, statusError(400, { vendor, model: '' }));
       return;
     }
-    if (request.tools.offered.length > 0 || request.tools.hasHistory) this.keepToolExchange(record, request, json);
+    if (request.tools.offered.length > 0 || request.tools.hasHistory)
+      this.keepToolExchange(record, request, json);
     const malformedTools = checkToolRequest(vendor, json);
     if (malformedTools) {
       this.sendError(res, record, malformedTools);
@@ -367,8 +440,21 @@ class FaultUpstreamServer implements FaultUpstream {
       case 'rateLimitOnce': {
         if (!this.countsByModel.has(model)) {
           this.countsByModel.set(model, 1);
-          const limited = { kind: 'rateLimit', retryAfter: { form: 'seconds', value: behaviour.retryAfterSeconds } } as const;
-          this.sendError(res, record, errorFor(limited, { vendor, model, presentedKey: '', now: this.now(), apiVersion: request.apiVersion })!);
+          const limited = {
+            kind: 'rateLimit',
+            retryAfter: { form: 'seconds', value: behaviour.retryAfterSeconds },
+          } as const;
+          this.sendError(
+            res,
+            record,
+            errorFor(limited, {
+              vendor,
+              model,
+              presentedKey: '',
+              now: this.now(),
+              apiVersion: request.apiVersion,
+            })!,
+          );
           return;
         }
         break;
@@ -393,7 +479,13 @@ class FaultUpstreamServer implements FaultUpstream {
         break;
       }
       default: {
-        const error = errorFor(behaviour, { vendor, model, presentedKey: presentedKey(req), now: this.now(), apiVersion: request.apiVersion });
+        const error = errorFor(behaviour, {
+          vendor,
+          model,
+          presentedKey: presentedKey(req),
+          now: this.now(),
+          apiVersion: request.apiVersion,
+        });
         if (error) {
           this.sendError(res, record, error);
           return;
@@ -406,12 +498,19 @@ class FaultUpstreamServer implements FaultUpstream {
     if (reply) {
       finish = reply.toolCalls.length > 0 ? 'toolCalls' : 'stop';
     } else {
-      const { text, truncated } = truncateToTokens(demoAnswer(model, request.lastUserText), request.maxTokens);
+      const { text, truncated } = truncateToTokens(
+        demoAnswer(model, request.lastUserText),
+        request.maxTokens,
+      );
       const refusal = behaviour.kind === 'refusal';
       reply = { text: refusal ? '' : text, toolCalls: [] };
       finish = refusal ? 'refusal' : truncated ? 'length' : 'stop';
     }
-    const usage = demoUsage(request.promptText.length, request.messageCount, reply.text + reply.toolCalls.map((call) => call.argumentsJson).join(''));
+    const usage = demoUsage(
+      request.promptText.length,
+      request.messageCount,
+      reply.text + reply.toolCalls.map((call) => call.argumentsJson).join(''),
+    );
     record.usage = usage;
 
     if (request.stream) {
@@ -420,20 +519,35 @@ class FaultUpstreamServer implements FaultUpstream {
       return;
     }
     if (behaviour.kind === 'garbage') {
-      this.sendRaw(res, record, 200, 'application/json', vendor === 'anthropic' ? '{"id":"msg_garbage","type":"message","content":[{"type":"te' : '{"id":"chatcmpl-garbage","object":"chat.completion","choices":[{"index":0,"message":{"role":"assist');
+      this.sendRaw(
+        res,
+        record,
+        200,
+        'application/json',
+        vendor === 'anthropic'
+          ? '{"id":"msg_garbage","type":"message","content":[{"type":"te'
+          : '{"id":"chatcmpl-garbage","object":"chat.completion","choices":[{"index":0,"message":{"role":"assist',
+      );
       return;
     }
     if (behaviour.kind === 'empty') {
       this.sendRaw(res, record, 200, 'application/json', '');
       return;
     }
-    const payload = JSON.stringify(vendor === 'anthropic' ? anthropicMessage(model, reply, usage, finish) : openAiCompletion(model, reply, usage, finish));
+    const payload = JSON.stringify(
+      vendor === 'anthropic'
+        ? anthropicMessage(model, reply, usage, finish)
+        : openAiCompletion(model, reply, usage, finish),
+    );
     if (behaviour.kind === 'cut') {
       // Half a body, then the connection drops: a reset in the middle of the answer.
       record.status = 200;
       record.outcome = 'cut';
       this.counters.byStatus[200] = (this.counters.byStatus[200] ?? 0) + 1;
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(payload)),
+      });
       res.write(payload.slice(0, Math.floor(payload.length / 2)));
       setTimeout(() => req.socket.destroy(), 5).unref();
       return;
@@ -454,14 +568,22 @@ class FaultUpstreamServer implements FaultUpstream {
   ): Promise<void> {
     record.status = 200;
     this.counters.byStatus[200] = (this.counters.byStatus[200] ?? 0) + 1;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     if (behaviour.kind === 'empty') {
       res.end();
       record.outcome = 'completed';
       return;
     }
-    const frames = request.vendor === 'anthropic' ? anthropicFrames(request.model, reply, usage, finish) : openAiFrames(request.model, reply, usage, finish, request.includeUsage);
-    const stopAfter = behaviour.kind === 'cut' || behaviour.kind === 'stall' ? behaviour.afterChunks : undefined;
+    const frames =
+      request.vendor === 'anthropic'
+        ? anthropicFrames(request.model, reply, usage, finish)
+        : openAiFrames(request.model, reply, usage, finish, request.includeUsage);
+    const stopAfter =
+      behaviour.kind === 'cut' || behaviour.kind === 'stall' ? behaviour.afterChunks : undefined;
     let garbageSent = false;
     for (const frame of frames) {
       if (signal.aborted || res.destroyed) return;
@@ -475,20 +597,30 @@ class FaultUpstreamServer implements FaultUpstream {
         }
         return;
       }
-      if (frame.content && record.chunksSent > 0 && chunkDelayMs > 0 && !(await pause(chunkDelayMs, signal))) return;
+      if (frame.content && record.chunksSent > 0 && chunkDelayMs > 0 && !(await pause(chunkDelayMs, signal)))
+        return;
       res.write(frame.text);
       if (frame.content) {
         record.chunksSent++;
         if (behaviour.kind === 'garbage' && !garbageSent) {
           garbageSent = true;
-          res.write(request.vendor === 'anthropic' ? 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"ty\n\n' : 'data: {"id":"chatcmpl-garbage","choices":[{"index":0,"delta":{"cont\n\n');
+          res.write(
+            request.vendor === 'anthropic'
+              ? 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"ty\n\n'
+              : 'data: {"id":"chatcmpl-garbage","choices":[{"index":0,"delta":{"cont\n\n',
+          );
         }
       }
     }
     res.end();
   }
 
-  private answerModels(res: http.ServerResponse, record: FaultRequestRecord, vendor: 'openai' | 'anthropic', id: string | undefined): void {
+  private answerModels(
+    res: http.ServerResponse,
+    record: FaultRequestRecord,
+    vendor: 'openai' | 'anthropic',
+    id: string | undefined,
+  ): void {
     if (this.requireAuth && !record.hadKey) {
       this.sendError(res, record, missingKeyError(vendor));
       return;
@@ -500,7 +632,11 @@ class FaultUpstreamServer implements FaultUpstream {
     if (id !== undefined) {
       const behaviour = parseFaultBehaviour(id);
       if (behaviour.kind === 'auth' || behaviour.kind === 'notFound' || behaviour.kind === 'forbidden') {
-        this.sendError(res, record, errorFor(behaviour, { vendor, model: id, presentedKey: '', now: this.now() })!);
+        this.sendError(
+          res,
+          record,
+          errorFor(behaviour, { vendor, model: id, presentedKey: '', now: this.now() })!,
+        );
         return;
       }
       this.send(res, record, 200, {}, describe(id));
@@ -535,15 +671,28 @@ class FaultUpstreamServer implements FaultUpstream {
       }
     }
     const status = record.status === undefined ? 'none' : String(record.status);
-    this.logger?.info(`${record.method} ${record.path}${record.model ? ` model=${record.model}` : ''}${record.stream ? ' (stream)' : ''} → ${status} ${record.outcome}`);
+    this.logger?.info(
+      `${record.method} ${record.path}${record.model ? ` model=${record.model}` : ''}${record.stream ? ' (stream)' : ''} → ${status} ${record.outcome}`,
+    );
     this.inFlight--;
     if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  private keepToolExchange(record: FaultRequestRecord, request: ParsedRequest, json: Record<string, unknown>): void {
-    record.toolExchange = { offered: request.tools.offered.map((tool) => tool.name), messages: Array.isArray(json.messages) ? json.messages : [] };
+  private keepToolExchange(
+    record: FaultRequestRecord,
+    request: ParsedRequest,
+    json: Record<string, unknown>,
+  ): void {
+    record.toolExchange = {
+      offered: request.tools.offered.map((tool) => tool.name),
+      messages: Array.isArray(json.messages) ? json.messages : [],
+    };
     this.withToolExchange.push(record);
-    for (const old of this.withToolExchange.splice(0, Math.max(0, this.withToolExchange.length - TOOL_EXCHANGE_LIMIT))) delete old.toolExchange;
+    for (const old of this.withToolExchange.splice(
+      0,
+      Math.max(0, this.withToolExchange.length - TOOL_EXCHANGE_LIMIT),
+    ))
+      delete old.toolExchange;
   }
 
   private count(path: string, model: string | undefined): void {
@@ -557,16 +706,37 @@ class FaultUpstreamServer implements FaultUpstream {
     this.send(res, record, error.status, error.headers, error.body);
   }
 
-  private send(res: http.ServerResponse, record: FaultRequestRecord, status: number, headers: Readonly<Record<string, string>>, body: unknown): void {
+  private send(
+    res: http.ServerResponse,
+    record: FaultRequestRecord,
+    status: number,
+    headers: Readonly<Record<string, string>>,
+    body: unknown,
+  ): void {
     const requestId = randomId('req_');
-    this.sendRaw(res, record, status, 'application/json', JSON.stringify(body), { ...headers, 'x-request-id': requestId, 'request-id': requestId });
+    this.sendRaw(res, record, status, 'application/json', JSON.stringify(body), {
+      ...headers,
+      'x-request-id': requestId,
+      'request-id': requestId,
+    });
   }
 
-  private sendRaw(res: http.ServerResponse, record: FaultRequestRecord, status: number, contentType: string, body: string, headers: Readonly<Record<string, string>> = {}): void {
+  private sendRaw(
+    res: http.ServerResponse,
+    record: FaultRequestRecord,
+    status: number,
+    contentType: string,
+    body: string,
+    headers: Readonly<Record<string, string>> = {},
+  ): void {
     if (res.headersSent || res.destroyed) return;
     record.status = status;
     this.counters.byStatus[status] = (this.counters.byStatus[status] ?? 0) + 1;
-    res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) });
+    res.writeHead(status, {
+      ...headers,
+      'content-type': contentType,
+      'content-length': String(Buffer.byteLength(body)),
+    });
     res.end(body);
   }
 }
@@ -639,19 +809,49 @@ function presentedKey(req: http.IncomingMessage): string {
 
 function missingKeyError(vendor: Vendor): ErrorAnswer {
   if (vendor === 'anthropic') {
-    return { status: 401, headers: {}, body: { type: 'error', error: { type: 'authentication_error', message: 'x-api-key header is required' } } };
+    return {
+      status: 401,
+      headers: {},
+      body: {
+        type: 'error',
+        error: { type: 'authentication_error', message: 'x-api-key header is required' },
+      },
+    };
   }
   if (vendor === 'azure') {
-    return { status: 401, headers: {}, body: { error: { code: '401', message: 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.' } } };
+    return {
+      status: 401,
+      headers: {},
+      body: {
+        error: {
+          code: '401',
+          message:
+            'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.',
+        },
+      },
+    };
   }
   return {
     status: 401,
     headers: {},
-    body: { error: { message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", type: 'invalid_request_error', param: null, code: null } },
+    body: {
+      error: {
+        message:
+          "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      },
+    },
   };
 }
 
-function parseChatRequest(vendor: Vendor, json: Record<string, unknown>, deployment: string | undefined, apiVersion: string | undefined): ParsedRequest {
+function parseChatRequest(
+  vendor: Vendor,
+  json: Record<string, unknown>,
+  deployment: string | undefined,
+  apiVersion: string | undefined,
+): ParsedRequest {
   const messages = Array.isArray(json.messages) ? json.messages : [];
   const texts: string[] = [];
   let lastUserText = '';
@@ -666,7 +866,9 @@ function parseChatRequest(vendor: Vendor, json: Record<string, unknown>, deploym
   const system = contentText(json.system);
   if (system) texts.push(system);
   const streamOptions = json.stream_options as { include_usage?: unknown } | undefined;
-  const maxTokens = [json.max_tokens, json.max_completion_tokens].find((v): v is number => typeof v === 'number' && v > 0);
+  const maxTokens = [json.max_tokens, json.max_completion_tokens].find(
+    (v): v is number => typeof v === 'number' && v > 0,
+  );
   return {
     vendor,
     model: deployment ?? (typeof json.model === 'string' ? json.model : ''),
@@ -697,20 +899,43 @@ function contentText(content: unknown): string {
   return '';
 }
 
-function sendJson(res: http.ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: unknown): void {
+function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  body: unknown,
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }
 
 // ---- Wire formats ------------------------------------------------------------------------------
 
-const OPENAI_FINISH: Readonly<Record<FinishReason, string>> = { stop: 'stop', length: 'length', refusal: 'content_filter', toolCalls: 'tool_calls' };
-const ANTHROPIC_STOP: Readonly<Record<FinishReason, string>> = { stop: 'end_turn', length: 'max_tokens', refusal: 'refusal', toolCalls: 'tool_use' };
+const OPENAI_FINISH: Readonly<Record<FinishReason, string>> = {
+  stop: 'stop',
+  length: 'length',
+  refusal: 'content_filter',
+  toolCalls: 'tool_calls',
+};
+const ANTHROPIC_STOP: Readonly<Record<FinishReason, string>> = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  refusal: 'refusal',
+  toolCalls: 'tool_use',
+};
 
 function openAiCompletion(model: string, reply: DemoReply, usage: DemoUsage, finish: FinishReason): unknown {
   const refusal = finish === 'refusal';
-  const toolCalls = reply.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.argumentsJson } }));
+  const toolCalls = reply.toolCalls.map((call) => ({
+    id: call.id,
+    type: 'function',
+    function: { name: call.name, arguments: call.argumentsJson },
+  }));
   return {
     id: randomId('chatcmpl-'),
     object: 'chat.completion',
@@ -729,7 +954,11 @@ function openAiCompletion(model: string, reply: DemoReply, usage: DemoUsage, fin
         finish_reason: OPENAI_FINISH[finish],
       },
     ],
-    usage: { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens },
+    usage: {
+      prompt_tokens: usage.inputTokens,
+      completion_tokens: usage.outputTokens,
+      total_tokens: usage.inputTokens + usage.outputTokens,
+    },
     system_fingerprint: 'fp_demo',
   };
 }
@@ -742,11 +971,21 @@ function anthropicMessage(model: string, reply: DemoReply, usage: DemoUsage, fin
     model,
     content: [
       ...(reply.text ? [{ type: 'text', text: reply.text }] : []),
-      ...reply.toolCalls.map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: call.input })),
+      ...reply.toolCalls.map((call) => ({
+        type: 'tool_use',
+        id: call.id,
+        name: call.name,
+        input: call.input,
+      })),
     ],
     stop_reason: ANTHROPIC_STOP[finish],
     stop_sequence: null,
-    usage: { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    usage: {
+      input_tokens: usage.inputTokens,
+      output_tokens: usage.outputTokens,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    },
   };
 }
 
@@ -756,23 +995,58 @@ interface Frame {
   readonly content: boolean;
 }
 
-function openAiFrames(model: string, reply: DemoReply, usage: DemoUsage, finish: FinishReason, includeUsage: boolean): Frame[] {
+function openAiFrames(
+  model: string,
+  reply: DemoReply,
+  usage: DemoUsage,
+  finish: FinishReason,
+  includeUsage: boolean,
+): Frame[] {
   const id = randomId('chatcmpl-');
   const created = Math.floor(Date.now() / 1000);
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): string =>
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_demo', choices, ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`;
-  const delta = (value: unknown): string => chunk([{ index: 0, delta: value, logprobs: null, finish_reason: null }]);
-  const frames: Frame[] = [{ text: delta({ role: 'assistant', content: reply.toolCalls.length > 0 && !reply.text ? null : '', refusal: null }), content: false }];
-  for (const piece of splitIntoChunks(reply.text)) frames.push({ text: delta({ content: piece }), content: true });
+  const delta = (value: unknown): string =>
+    chunk([{ index: 0, delta: value, logprobs: null, finish_reason: null }]);
+  const frames: Frame[] = [
+    {
+      text: delta({
+        role: 'assistant',
+        content: reply.toolCalls.length > 0 && !reply.text ? null : '',
+        refusal: null,
+      }),
+      content: false,
+    },
+  ];
+  for (const piece of splitIntoChunks(reply.text))
+    frames.push({ text: delta({ content: piece }), content: true });
   // As OpenAI streams calls: the first piece names the call, later ones carry its arguments text by index.
   for (const [index, call] of reply.toolCalls.entries()) {
-    frames.push({ text: delta({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }), content: false });
-    for (const piece of splitArguments(call.argumentsJson)) frames.push({ text: delta({ tool_calls: [{ index, function: { arguments: piece } }] }), content: true });
+    frames.push({
+      text: delta({
+        tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
+      }),
+      content: false,
+    });
+    for (const piece of splitArguments(call.argumentsJson))
+      frames.push({
+        text: delta({ tool_calls: [{ index, function: { arguments: piece } }] }),
+        content: true,
+      });
   }
-  frames.push({ text: chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: OPENAI_FINISH[finish] }]), content: false });
+  frames.push({
+    text: chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: OPENAI_FINISH[finish] }]),
+    content: false,
+  });
   if (includeUsage) {
     frames.push({
-      text: chunk([], { usage: { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens } }),
+      text: chunk([], {
+        usage: {
+          prompt_tokens: usage.inputTokens,
+          completion_tokens: usage.outputTokens,
+          total_tokens: usage.inputTokens + usage.outputTokens,
+        },
+      }),
       content: false,
     });
   }
@@ -794,7 +1068,12 @@ function anthropicFrames(model: string, reply: DemoReply, usage: DemoUsage, fini
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: usage.inputTokens, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+          usage: {
+            input_tokens: usage.inputTokens,
+            output_tokens: 1,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 0,
+          },
         },
       }),
       content: false,
@@ -802,24 +1081,59 @@ function anthropicFrames(model: string, reply: DemoReply, usage: DemoUsage, fini
   ];
   let index = 0;
   if (reply.text) {
-    frames.push({ text: event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }), content: false });
+    frames.push({
+      text: event('content_block_start', {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'text', text: '' },
+      }),
+      content: false,
+    });
     frames.push({ text: event('ping', { type: 'ping' }), content: false });
     for (const piece of splitIntoChunks(reply.text)) {
-      frames.push({ text: event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } }), content: true });
+      frames.push({
+        text: event('content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'text_delta', text: piece },
+        }),
+        content: true,
+      });
     }
     frames.push({ text: event('content_block_stop', { type: 'content_block_stop', index }), content: false });
     index++;
   }
   // As Anthropic streams a call: the block opens with an empty input, which arrives as pieces of JSON text.
   for (const call of reply.toolCalls) {
-    frames.push({ text: event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } }), content: false });
+    frames.push({
+      text: event('content_block_start', {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
+      }),
+      content: false,
+    });
     for (const piece of ['', ...splitArguments(call.argumentsJson)]) {
-      frames.push({ text: event('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } }), content: piece.length > 0 });
+      frames.push({
+        text: event('content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'input_json_delta', partial_json: piece },
+        }),
+        content: piece.length > 0,
+      });
     }
     frames.push({ text: event('content_block_stop', { type: 'content_block_stop', index }), content: false });
     index++;
   }
-  frames.push({ text: event('message_delta', { type: 'message_delta', delta: { stop_reason: ANTHROPIC_STOP[finish], stop_sequence: null }, usage: { output_tokens: usage.outputTokens } }), content: false });
+  frames.push({
+    text: event('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: ANTHROPIC_STOP[finish], stop_sequence: null },
+      usage: { output_tokens: usage.outputTokens },
+    }),
+    content: false,
+  });
   frames.push({ text: event('message_stop', { type: 'message_stop' }), content: false });
   return frames;
 }

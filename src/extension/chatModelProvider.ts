@@ -1,5 +1,15 @@
 import * as vscode from 'vscode';
-import { estimateTextTokens, LlmError, toLlmError, type ChatMessage, type LlmManager, type QualityTier, type ToolCall, type ToolChoice, type ToolDefinition } from '../core';
+import {
+  estimateTextTokens,
+  LlmError,
+  toLlmError,
+  type ChatMessage,
+  type LlmManager,
+  type QualityTier,
+  type ToolCall,
+  type ToolChoice,
+  type ToolDefinition,
+} from '../core';
 import { CHAT_MODEL_ID } from './contributions';
 
 /**
@@ -21,10 +31,14 @@ export class ChainChatModelProvider implements vscode.LanguageModelChatProvider 
   }
 
   provideLanguageModelChatInformation(): vscode.LanguageModelChatInformation[] {
-    const infos = this.manager.resolveChain().map((name) => this.manager.getModelInfo(name)!).filter(Boolean);
+    const infos = this.manager
+      .resolveChain()
+      .map((name) => this.manager.getModelInfo(name)!)
+      .filter(Boolean);
     if (infos.length === 0) return [];
     // A request may end up on any member, so the chain promises what the smallest member can take.
-    const maxInputTokens = Math.min(...infos.map((i) => i.metadata.contextWindow - i.metadata.maxOutputTokens)) || 8192;
+    const maxInputTokens =
+      Math.min(...infos.map((i) => i.metadata.contextWindow - i.metadata.maxOutputTokens)) || 8192;
     const maxOutputTokens = Math.min(...infos.map((i) => i.metadata.maxOutputTokens));
     return [
       {
@@ -37,7 +51,10 @@ export class ChainChatModelProvider implements vscode.LanguageModelChatProvider 
         maxInputTokens: Math.max(1, maxInputTokens),
         maxOutputTokens: Math.max(1, maxOutputTokens),
         // Tools pass through to the members that support them; the others are skipped for such requests.
-        capabilities: { toolCalling: infos.some((i) => i.metadata.supportsTools !== false), imageInput: false },
+        capabilities: {
+          toolCalling: infos.some((i) => i.metadata.supportsTools !== false),
+          imageInput: false,
+        },
       },
     ];
   }
@@ -52,7 +69,8 @@ export class ChainChatModelProvider implements vscode.LanguageModelChatProvider 
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
     const converted = toChatMessages(messages);
-    const temperature = typeof options.modelOptions?.temperature === 'number' ? options.modelOptions.temperature : undefined;
+    const temperature =
+      typeof options.modelOptions?.temperature === 'number' ? options.modelOptions.temperature : undefined;
     const tools = toToolDefinitions(options.tools);
     try {
       const result = await this.manager.generate({
@@ -64,7 +82,8 @@ export class ChainChatModelProvider implements vscode.LanguageModelChatProvider 
         signal: controller.signal,
         onToken: (text) => progress.report(new vscode.LanguageModelTextPart(text)),
       });
-      for (const call of result.toolCalls ?? []) progress.report(new vscode.LanguageModelToolCallPart(call.id, call.name, { ...call.arguments }));
+      for (const call of result.toolCalls ?? [])
+        progress.report(new vscode.LanguageModelToolCallPart(call.id, call.name, { ...call.arguments }));
     } catch (error) {
       const llmError = toLlmError(error);
       if (llmError.kind === 'cancelled') throw new vscode.CancellationError();
@@ -74,7 +93,10 @@ export class ChainChatModelProvider implements vscode.LanguageModelChatProvider 
     }
   }
 
-  async provideTokenCount(_model: vscode.LanguageModelChatInformation, text: string | vscode.LanguageModelChatRequestMessage): Promise<number> {
+  async provideTokenCount(
+    _model: vscode.LanguageModelChatInformation,
+    text: string | vscode.LanguageModelChatRequestMessage,
+  ): Promise<number> {
     return estimateTextTokens(typeof text === 'string' ? text : textOf(text.content));
   }
 
@@ -87,12 +109,17 @@ function textOf(content: ReadonlyArray<unknown>): string {
   return content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
 }
 
-function toToolDefinitions(tools: readonly vscode.LanguageModelChatTool[] | undefined): ToolDefinition[] | undefined {
+function toToolDefinitions(
+  tools: readonly vscode.LanguageModelChatTool[] | undefined,
+): ToolDefinition[] | undefined {
   if (!tools?.length) return undefined;
   return tools.map((tool) => ({
     name: tool.name,
     description: tool.description,
-    parameters: (tool.inputSchema as Record<string, unknown> | undefined) ?? { type: 'object', properties: {} },
+    parameters: (tool.inputSchema as Record<string, unknown> | undefined) ?? {
+      type: 'object',
+      properties: {},
+    },
   }));
 }
 
@@ -101,7 +128,10 @@ function toToolChoice(mode: vscode.LanguageModelChatToolMode): ToolChoice {
 }
 
 /** VS Code's messages in the core's shape; a System role (newer VS Code) becomes the system prompt. */
-export function toChatMessages(messages: readonly vscode.LanguageModelChatRequestMessage[]): { messages: ChatMessage[]; system?: string } {
+export function toChatMessages(messages: readonly vscode.LanguageModelChatRequestMessage[]): {
+  messages: ChatMessage[];
+  system?: string;
+} {
   const result: ChatMessage[] = [];
   const system: string[] = [];
   for (const message of messages) {
@@ -116,9 +146,20 @@ export function toChatMessages(messages: readonly vscode.LanguageModelChatReques
       if (text) result.push({ role: 'user', content: text });
     } else if (message.role === vscode.LanguageModelChatMessageRole.Assistant) {
       const toolCalls: ToolCall[] = message.content
-        .filter((part): part is vscode.LanguageModelToolCallPart => part instanceof vscode.LanguageModelToolCallPart)
-        .map((part) => ({ id: part.callId, name: part.name, arguments: (part.input ?? {}) as Record<string, unknown> }));
-      result.push(toolCalls.length ? { role: 'assistant', content: text, toolCalls } : { role: 'assistant', content: text });
+        .filter(
+          (part): part is vscode.LanguageModelToolCallPart =>
+            part instanceof vscode.LanguageModelToolCallPart,
+        )
+        .map((part) => ({
+          id: part.callId,
+          name: part.name,
+          arguments: (part.input ?? {}) as Record<string, unknown>,
+        }));
+      result.push(
+        toolCalls.length
+          ? { role: 'assistant', content: text, toolCalls }
+          : { role: 'assistant', content: text },
+      );
     } else {
       system.push(text);
     }

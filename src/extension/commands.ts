@@ -1,5 +1,13 @@
 import * as vscode from 'vscode';
-import { formatDuration, formatUsd, toLlmError, type ChainStep, type GenerateRequest, type LlmManager, type ModelInfo } from '../core';
+import {
+  formatDuration,
+  formatUsd,
+  toLlmError,
+  type ChainStep,
+  type GenerateRequest,
+  type LlmManager,
+  type ModelInfo,
+} from '../core';
 import type { AnswerDocuments } from './answerDocuments';
 import { PRESETS, type PresetId } from '../providers/presets';
 import { CHAT_VENDOR, COMMANDS, type CommandName } from './contributions';
@@ -54,7 +62,12 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
     const document = editor.document;
     const text = document.getText(editor.selection);
     if (text.trim()) {
-      return { text, languageId: document.languageId, fileName: vscode.workspace.asRelativePath(document.uri), wholeFile: false };
+      return {
+        text,
+        languageId: document.languageId,
+        fileName: vscode.workspace.asRelativePath(document.uri),
+        wholeFile: false,
+      };
     }
     const whole = document.getText();
     const limit = settings.settings.wholeFileMaxChars;
@@ -63,7 +76,12 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
     if (whole.length > limit) {
       return `Nothing is selected and the file is too long to send whole (${whole.length.toLocaleString('en-US')} characters; the limit is llmManager.wholeFileMaxChars = ${limit.toLocaleString('en-US')}). Select the part you mean.`;
     }
-    return { text: whole, languageId: document.languageId, fileName: vscode.workspace.asRelativePath(document.uri), wholeFile: true };
+    return {
+      text: whole,
+      languageId: document.languageId,
+      fileName: vscode.workspace.asRelativePath(document.uri),
+      wholeFile: true,
+    };
   };
 
   const fail = (message: string): CommandOutcome => {
@@ -80,13 +98,24 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
 
   const temperature = () => settings.settings.commandTemperature;
 
-  const chooseModel = async (placeHolder: string, filter: (info: ModelInfo) => boolean = () => true): Promise<string | undefined> => {
-    const infos = manager.resolveChain().map((name) => manager.getModelInfo(name)!).filter(filter);
+  const chooseModel = async (
+    placeHolder: string,
+    filter: (info: ModelInfo) => boolean = () => true,
+  ): Promise<string | undefined> => {
+    const infos = manager
+      .resolveChain()
+      .map((name) => manager.getModelInfo(name)!)
+      .filter(filter);
     if (infos.length === 0) {
-      void vscode.window.showInformationMessage('No models to choose from. Add one in the settings or run "LLM Manager: Try Without Keys".');
+      void vscode.window.showInformationMessage(
+        'No models to choose from. Add one in the settings or run "LLM Manager: Try Without Keys".',
+      );
       return undefined;
     }
-    const picked = await vscode.window.showQuickPick(infos.map(modelItem(Date.now())), { placeHolder, matchOnDescription: true });
+    const picked = await vscode.window.showQuickPick(infos.map(modelItem(Date.now())), {
+      placeHolder,
+      matchOnDescription: true,
+    });
     return picked?.name;
   };
 
@@ -102,18 +131,39 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
    * Runs a prompt template: gathers what its placeholders need (the selection, a question), sends
    * it at the task's tier, then shows the answer beside the code or replaces the selection.
    */
-  const runTemplate = async (template: PromptTemplate, task: TaskName, question?: string): Promise<CommandOutcome | undefined> => {
-    const needsSelection = ['selection', 'selectionBlock', 'language', 'fileName'].some((name) => usesPlaceholder(template.prompt, name as PlaceholderName));
+  const runTemplate = async (
+    template: PromptTemplate,
+    task: TaskName,
+    question?: string,
+  ): Promise<CommandOutcome | undefined> => {
+    const needsSelection = ['selection', 'selectionBlock', 'language', 'fileName'].some((name) =>
+      usesPlaceholder(template.prompt, name as PlaceholderName),
+    );
     const editor = vscode.window.activeTextEditor;
-    let context: SelectionContext = { text: '', languageId: editor?.document.languageId ?? 'plaintext', fileName: editor ? vscode.workspace.asRelativePath(editor.document.uri) : '', wholeFile: false };
+    let context: SelectionContext = {
+      text: '',
+      languageId: editor?.document.languageId ?? 'plaintext',
+      fileName: editor ? vscode.workspace.asRelativePath(editor.document.uri) : '',
+      wholeFile: false,
+    };
     if (needsSelection || template.mode === 'replace') {
       const found = selection(template.mode === 'answer');
-      if (typeof found === 'string') return fail(template.mode === 'replace' && found.startsWith('Select the code') ? `Select the code for "${template.title}" first.` : found);
+      if (typeof found === 'string')
+        return fail(
+          template.mode === 'replace' && found.startsWith('Select the code')
+            ? `Select the code for "${template.title}" first.`
+            : found,
+        );
       context = found;
     }
     let asked = question ?? '';
     if (usesPlaceholder(template.prompt, 'question') && !asked.trim()) {
-      asked = (await vscode.window.showInputBox({ prompt: template.id === 'ask' ? 'Ask about the selected code' : `${template.title}: your question`, placeHolder: 'What does this do? Is it safe? How do I test it?', ignoreFocusOut: true })) ?? '';
+      asked =
+        (await vscode.window.showInputBox({
+          prompt: template.id === 'ask' ? 'Ask about the selected code' : `${template.title}: your question`,
+          placeHolder: 'What does this do? Is it safe? How do I test it?',
+          ignoreFocusOut: true,
+        })) ?? '';
       if (!asked.trim()) return { ok: false, errorKind: 'cancelled', message: 'No question asked.' };
     }
     let parts: { system: string; prompt: string };
@@ -122,21 +172,42 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
     } catch (error) {
       return fail(error instanceof Error ? error.message : String(error));
     }
-    const request = { ...parts, temperature: temperature(), tier: template.tier ?? settings.settings.taskTiers[task] };
+    const request = {
+      ...parts,
+      temperature: temperature(),
+      tier: template.tier ?? settings.settings.taskTiers[task],
+    };
     const subtitle = `${context.fileName ? subtitleOf(context) : ''}${asked.trim() ? ` — ${asked.trim().slice(0, 200)}` : ''}`;
     if (template.mode === 'answer') {
-      return (await runner.run({ title: template.title, progress: `${template.title}`, subtitle, showAnswer: true, request })).outcome;
+      return (
+        await runner.run({
+          title: template.title,
+          progress: `${template.title}`,
+          subtitle,
+          showAnswer: true,
+          request,
+        })
+      ).outcome;
     }
     return replaceSelection(template, request, context);
   };
 
   /** The "replace" mode: ask, take the code from the answer, show a diff if wanted, apply as one undo step. */
-  const replaceSelection = async (template: PromptTemplate, request: GenerateRequest, context: SelectionContext): Promise<CommandOutcome> => {
+  const replaceSelection = async (
+    template: PromptTemplate,
+    request: GenerateRequest,
+    context: SelectionContext,
+  ): Promise<CommandOutcome> => {
     const editor = vscode.window.activeTextEditor!;
     const document = editor.document;
     const range = new vscode.Range(editor.selection.start, editor.selection.end);
     const original = document.getText(range);
-    const { outcome, result } = await runner.run({ title: template.title, progress: template.title, showAnswer: false, request });
+    const { outcome, result } = await runner.run({
+      title: template.title,
+      progress: template.title,
+      showAnswer: false,
+      request,
+    });
     if (!result) return outcome;
     const improved = extractCode(result.text, original.endsWith('\n'));
     if (improved === original) {
@@ -146,14 +217,36 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
     if (settings.settings.improveShowsDiff) {
       const left = documents.create('Original', original);
       const right = documents.create('Proposed', improved);
-      await vscode.commands.executeCommand('vscode.diff', left, right, `${template.title}: ${context.fileName} original ↔ proposed by ${result.model}`, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-      const choice = await vscode.window.showInformationMessage(`Apply ${result.model}'s change to ${context.fileName}? (${result.cached ? 'cached' : formatUsd(result.costUsd)})`, 'Apply', 'Discard');
-      if (choice !== 'Apply') return { ...outcome, ok: false, errorKind: 'cancelled', message: 'Change discarded.', text: improved };
+      await vscode.commands.executeCommand(
+        'vscode.diff',
+        left,
+        right,
+        `${template.title}: ${context.fileName} original ↔ proposed by ${result.model}`,
+        { preview: true, viewColumn: vscode.ViewColumn.Beside },
+      );
+      const choice = await vscode.window.showInformationMessage(
+        `Apply ${result.model}'s change to ${context.fileName}? (${result.cached ? 'cached' : formatUsd(result.costUsd)})`,
+        'Apply',
+        'Discard',
+      );
+      if (choice !== 'Apply')
+        return {
+          ...outcome,
+          ok: false,
+          errorKind: 'cancelled',
+          message: 'Change discarded.',
+          text: improved,
+        };
     }
     if (document.isClosed || document.getText(range) !== original) {
-      const uri = documents.create('Proposed code', `The selection changed while the model was working, so it was not replaced.\n\n${fencedBlock(improved, context.languageId)}\n`);
+      const uri = documents.create(
+        'Proposed code',
+        `The selection changed while the model was working, so it was not replaced.\n\n${fencedBlock(improved, context.languageId)}\n`,
+      );
       await documents.show(uri);
-      void vscode.window.showWarningMessage('The selection changed while waiting; the proposed code was opened beside instead of applied.');
+      void vscode.window.showWarningMessage(
+        'The selection changed while waiting; the proposed code was opened beside instead of applied.',
+      );
       return { ...outcome, ok: false, errorKind: 'conflict', message: 'Selection changed', text: improved };
     }
     // One WorkspaceEdit is one undo step.
@@ -174,7 +267,8 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
       const { templates } = settings.settings;
       const all = [templates.ask, templates.explain, templates.improve, ...templates.custom];
       let template = id === undefined ? undefined : all.find((t) => t.id === id);
-      if (id !== undefined && !template) return fail(`There is no prompt template "${id}" (known: ${all.map((t) => t.id).join(', ')}).`);
+      if (id !== undefined && !template)
+        return fail(`There is no prompt template "${id}" (known: ${all.map((t) => t.id).join(', ')}).`);
       if (!template) {
         const picked = await vscode.window.showQuickPick(
           all.map((t) => ({
@@ -183,7 +277,11 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
             detail: `${t.mode === 'replace' ? 'replaces the selection' : 'answers beside the code'} · ${t.tier ?? settings.settings.taskTiers[t.builtIn ? (t.id as TaskName) : 'template']} tier`,
             template: t,
           })),
-          { placeHolder: templates.custom.length ? 'Run which prompt template?' : 'Run which prompt template? (add your own in llmManager.templates.custom)' },
+          {
+            placeHolder: templates.custom.length
+              ? 'Run which prompt template?'
+              : 'Run which prompt template? (add your own in llmManager.templates.custom)',
+          },
         );
         template = picked?.template;
       }
@@ -192,7 +290,12 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
     },
 
     freePrompt: async (question?: string) => {
-      const asked = question ?? (await vscode.window.showInputBox({ prompt: 'Prompt for the fallback chain (the selection, if any, goes along as context)', ignoreFocusOut: true }));
+      const asked =
+        question ??
+        (await vscode.window.showInputBox({
+          prompt: 'Prompt for the fallback chain (the selection, if any, goes along as context)',
+          ignoreFocusOut: true,
+        }));
       if (!asked?.trim()) return { ok: false, errorKind: 'cancelled', message: 'No prompt.' };
       const editor = vscode.window.activeTextEditor;
       const context = editor && !editor.selection.isEmpty ? selection(false) : undefined;
@@ -226,10 +329,18 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
       const remaining = manager.listModels();
       const order: string[] = [];
       while (remaining.length > 0) {
-        const items: Array<vscode.QuickPickItem & { name?: string }> = remaining.map((n) => ({ label: n, name: n, description: manager.getModelInfo(n)?.metadata.provider }));
-        if (order.length > 0) items.unshift({ label: '$(check) Done', description: `save: ${order.join(' → ')}` });
+        const items: Array<vscode.QuickPickItem & { name?: string }> = remaining.map((n) => ({
+          label: n,
+          name: n,
+          description: manager.getModelInfo(n)?.metadata.provider,
+        }));
+        if (order.length > 0)
+          items.unshift({ label: '$(check) Done', description: `save: ${order.join(' → ')}` });
         const picked = await vscode.window.showQuickPick(items, {
-          placeHolder: order.length === 0 ? 'Pick the first model of the fallback chain' : `Chain so far: ${order.join(' → ')} — pick the next, or Done`,
+          placeHolder:
+            order.length === 0
+              ? 'Pick the first model of the fallback chain'
+              : `Chain so far: ${order.join(' → ')} — pick the next, or Done`,
         });
         if (!picked) return undefined;
         if (!picked.name) break;
@@ -244,17 +355,29 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
     resetCircuit: async (name?: string) => {
       let target = name;
       if (!target) {
-        const items = [{ label: '$(debug-restart) All models', name: '*' }, ...manager.listModels().map((n) => ({ ...modelItem(Date.now())(manager.getModelInfo(n)!), name: n }))];
+        const items = [
+          { label: '$(debug-restart) All models', name: '*' },
+          ...manager
+            .listModels()
+            .map((n) => ({ ...modelItem(Date.now())(manager.getModelInfo(n)!), name: n })),
+        ];
         target = (await vscode.window.showQuickPick(items, { placeHolder: 'Reset which circuit?' }))?.name;
       }
       if (!target) return undefined;
       manager.resetCircuitBreaker(target === '*' ? undefined : target);
-      void vscode.window.showInformationMessage(target === '*' ? 'All circuits reset.' : `Circuit of ${target} reset.`);
+      void vscode.window.showInformationMessage(
+        target === '*' ? 'All circuits reset.' : `Circuit of ${target} reset.`,
+      );
       return target;
     },
 
     isolateModel: async (name?: string) => {
-      const target = name ?? (await chooseModel('Isolate which model? (it stays out of the chain until you reset its circuit)', (m) => m.circuit.state !== 'isolated'));
+      const target =
+        name ??
+        (await chooseModel(
+          'Isolate which model? (it stays out of the chain until you reset its circuit)',
+          (m) => m.circuit.state !== 'isolated',
+        ));
       if (!target) return undefined;
       manager.isolateModel(target);
       return target;
@@ -263,15 +386,22 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
     clearCache: () => {
       const entries = manager.getMetrics().cache.entries;
       manager.clearCache();
-      void vscode.window.showInformationMessage(`Response cache cleared (${entries} answer${entries === 1 ? '' : 's'}).`);
+      void vscode.window.showInformationMessage(
+        `Response cache cleared (${entries} answer${entries === 1 ? '' : 's'}).`,
+      );
       return entries;
     },
 
     testModels: async () => {
       const names = manager.listModels();
-      if (names.length === 0) return fail('No models to test. Add one in the settings or run "LLM Manager: Try Without Keys".');
+      if (names.length === 0)
+        return fail('No models to test. Add one in the settings or run "LLM Manager: Try Without Keys".');
       const results = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `LLM Manager: testing ${names.length} model${names.length === 1 ? '' : 's'}…`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `LLM Manager: testing ${names.length} model${names.length === 1 ? '' : 's'}…`,
+          cancellable: true,
+        },
         (_progress, token) =>
           Promise.all(
             names.map(async (name) => {
@@ -284,7 +414,11 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
                 return { name, ok: true, detail: `answered in ${formatDuration(Date.now() - started)}` };
               } catch (error) {
                 const llmError = toLlmError(error);
-                const detail = llmError.missingKey ? 'no API key — set one' : llmError.kind === 'cancelled' ? 'no answer within 15 s' : `${llmError.kind}: ${llmError.message}`;
+                const detail = llmError.missingKey
+                  ? 'no API key — set one'
+                  : llmError.kind === 'cancelled'
+                    ? 'no answer within 15 s'
+                    : `${llmError.kind}: ${llmError.message}`;
                 return { name, ok: false, detail };
               } finally {
                 clearTimeout(timer);
@@ -292,10 +426,16 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
             }),
           ),
       );
-      for (const r of results) (r.ok ? log.info : log.warn).call(log, `Test ${r.name}: ${r.ok ? 'ok' : 'failed'} — ${r.detail}`);
+      for (const r of results)
+        (r.ok ? log.info : log.warn).call(log, `Test ${r.name}: ${r.ok ? 'ok' : 'failed'} — ${r.detail}`);
       void vscode.window.showQuickPick(
-        results.map((r) => ({ label: `${r.ok ? '$(pass-filled)' : '$(error)'} ${r.name}`, description: r.detail })),
-        { placeHolder: `${results.filter((r) => r.ok).length} of ${results.length} models answered (details in the log)` },
+        results.map((r) => ({
+          label: `${r.ok ? '$(pass-filled)' : '$(error)'} ${r.name}`,
+          description: r.detail,
+        })),
+        {
+          placeHolder: `${results.filter((r) => r.ok).length} of ${results.length} models answered (details in the log)`,
+        },
       );
       return results;
     },
@@ -314,7 +454,9 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
               recent.map((r) => ({
                 label: `${r.error ? '$(error)' : '$(pass-filled)'} ${r.result ? r.result.model : r.error?.kind}`,
                 description: new Date(r.trace.startedAt).toLocaleTimeString(),
-                detail: r.result ? `${r.result.cached ? 'cached' : formatUsd(r.result.costUsd)} · ${r.trace.steps.length} steps` : r.error?.message.split('\n')[0],
+                detail: r.result
+                  ? `${r.result.cached ? 'cached' : formatUsd(r.result.costUsd)} · ${r.trace.steps.length} steps`
+                  : r.error?.message.split('\n')[0],
                 request: r,
               })),
               { placeHolder: 'Which request?' },
@@ -334,11 +476,18 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
           prompt: `${replacing ? 'Replace' : 'Enter'} the API key for "${target}". It is stored in your system keychain (VS Code SecretStorage), never in settings.`,
           password: true,
           ignoreFocusOut: true,
-          validateInput: (text) => (!text.trim() ? 'The key cannot be empty.' : /\s/.test(text.trim()) ? 'A key has no spaces.' : undefined),
+          validateInput: (text) =>
+            !text.trim()
+              ? 'The key cannot be empty.'
+              : /\s/.test(text.trim())
+                ? 'A key has no spaces.'
+                : undefined,
         }));
       if (!entered?.trim()) return undefined;
       await keys.setKey(target, entered.trim());
-      void vscode.window.showInformationMessage(`API key for "${target}" ${replacing ? 'replaced' : 'saved'}.`);
+      void vscode.window.showInformationMessage(
+        `API key for "${target}" ${replacing ? 'replaced' : 'saved'}.`,
+      );
       return target;
     },
 
@@ -378,7 +527,9 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
     },
 
     openModelSettings: async (name?: string) => {
-      await vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: 'llmManager.models' } });
+      await vscode.commands.executeCommand('workbench.action.openSettingsJson', {
+        revealSetting: { key: 'llmManager.models' },
+      });
       return name;
     },
   };
@@ -400,7 +551,12 @@ function modelItem(now: number) {
   };
 }
 
-async function pickKeyId(models: ModelService, keys: KeyStore, placeHolder: string, offerOther: boolean): Promise<string | undefined> {
+async function pickKeyId(
+  models: ModelService,
+  keys: KeyStore,
+  placeHolder: string,
+  offerOther: boolean,
+): Promise<string | undefined> {
   const byKey = new Map<string, string[]>();
   for (const model of models.models()) {
     const keyId = models.keyIdOf(model.id);
@@ -410,9 +566,15 @@ async function pickKeyId(models: ModelService, keys: KeyStore, placeHolder: stri
   for (const [keyId, users] of byKey) {
     const has = await keys.hasKey(keyId);
     if (!offerOther && !has) continue;
-    items.push({ label: `${has ? '$(key)' : '$(circle-slash)'} ${keyId}`, description: has ? 'set' : 'not set', detail: `used by ${users.join(', ')}`, keyId });
+    items.push({
+      label: `${has ? '$(key)' : '$(circle-slash)'} ${keyId}`,
+      description: has ? 'set' : 'not set',
+      detail: `used by ${users.join(', ')}`,
+      keyId,
+    });
   }
-  if (offerOther) items.push({ label: '$(add) Another key…', description: 'type its name (e.g. openai, anthropic, groq)' });
+  if (offerOther)
+    items.push({ label: '$(add) Another key…', description: 'type its name (e.g. openai, anthropic, groq)' });
   if (items.length === 0) {
     void vscode.window.showInformationMessage('No API keys are stored.');
     return undefined;
@@ -420,7 +582,10 @@ async function pickKeyId(models: ModelService, keys: KeyStore, placeHolder: stri
   const picked = await vscode.window.showQuickPick(items, { placeHolder });
   if (!picked) return undefined;
   if (picked.keyId) return picked.keyId;
-  const typed = await vscode.window.showInputBox({ prompt: 'Name of the key (the model setting "keyId", or the provider name)', validateInput: (v) => (/^[\w.:@/-]+$/.test(v) ? undefined : 'Letters, digits and . _ : @ / - only') });
+  const typed = await vscode.window.showInputBox({
+    prompt: 'Name of the key (the model setting "keyId", or the provider name)',
+    validateInput: (v) => (/^[\w.:@/-]+$/.test(v) ? undefined : 'Letters, digits and . _ : @ / - only'),
+  });
   return typed?.trim() || undefined;
 }
 
@@ -435,11 +600,25 @@ interface ProviderChoice extends vscode.QuickPickItem {
  * "Add Model…": asks for the provider, the model and what that provider needs (an Azure endpoint
  * and deployment), appends the model to llmManager.models, and offers to set its key.
  */
-async function addModelInteractively(settings: SettingsService, models: ModelService, keys: KeyStore): Promise<string | undefined> {
+async function addModelInteractively(
+  settings: SettingsService,
+  models: ModelService,
+  keys: KeyStore,
+): Promise<string | undefined> {
   const choices: ProviderChoice[] = [
     { label: 'OpenAI', provider: 'openai', suggestedModel: 'gpt-4o-mini', description: 'api.openai.com' },
-    { label: 'Anthropic', provider: 'anthropic', suggestedModel: 'claude-sonnet-4-5', description: 'api.anthropic.com' },
-    { label: 'Azure OpenAI', provider: 'azure', suggestedModel: 'gpt-4o', description: 'your resource endpoint and deployment' },
+    {
+      label: 'Anthropic',
+      provider: 'anthropic',
+      suggestedModel: 'claude-sonnet-4-5',
+      description: 'api.anthropic.com',
+    },
+    {
+      label: 'Azure OpenAI',
+      provider: 'azure',
+      suggestedModel: 'gpt-4o',
+      description: 'your resource endpoint and deployment',
+    },
     ...Object.values(PRESETS).map((preset) => ({
       label: preset.displayName,
       provider: 'openaiCompatible' as const,
@@ -449,24 +628,40 @@ async function addModelInteractively(settings: SettingsService, models: ModelSer
       detail: preset.hint,
       modelHint: preset.hint,
     })),
-    { label: "One of VS Code's models", provider: 'vscode-lm', suggestedModel: '', description: 'e.g. Copilot · no key', detail: 'Uses vscode.lm; VS Code asks for your consent on first use.' },
+    {
+      label: "One of VS Code's models",
+      provider: 'vscode-lm',
+      suggestedModel: '',
+      description: 'e.g. Copilot · no key',
+      detail: 'Uses vscode.lm; VS Code asks for your consent on first use.',
+    },
   ];
-  const choice = await vscode.window.showQuickPick(choices, { placeHolder: 'Which provider serves the model?', matchOnDetail: true });
+  const choice = await vscode.window.showQuickPick(choices, {
+    placeHolder: 'Which provider serves the model?',
+    matchOnDetail: true,
+  });
   if (!choice) return undefined;
 
   let entry: Record<string, unknown>;
   if (choice.provider === 'vscode-lm') {
     const offered = (await vscode.lm.selectChatModels()).filter((m) => m.vendor !== CHAT_VENDOR);
     if (offered.length === 0) {
-      void vscode.window.showInformationMessage('VS Code offers no language models right now (is Copilot or another model extension installed and signed in?).');
+      void vscode.window.showInformationMessage(
+        'VS Code offers no language models right now (is Copilot or another model extension installed and signed in?).',
+      );
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
       offered.map((m) => ({ label: m.name, description: `${m.vendor} · ${m.family}`, model: m })),
-      { placeHolder: 'Which of VS Code\'s models?' },
+      { placeHolder: "Which of VS Code's models?" },
     );
     if (!picked) return undefined;
-    entry = { provider: 'vscode-lm', vendor: picked.model.vendor, family: picked.model.family, model: picked.model.id };
+    entry = {
+      provider: 'vscode-lm',
+      vendor: picked.model.vendor,
+      family: picked.model.family,
+      model: picked.model.id,
+    };
   } else {
     const model = await vscode.window.showInputBox({
       prompt: `Model id at ${choice.label}${choice.modelHint ? ` — ${choice.modelHint}` : ''}`,
@@ -475,33 +670,58 @@ async function addModelInteractively(settings: SettingsService, models: ModelSer
       validateInput: (v) => (v.trim() ? undefined : 'Give the model id the API expects.'),
     });
     if (!model?.trim()) return undefined;
-    entry = { provider: choice.provider, model: model.trim(), ...(choice.preset ? { preset: choice.preset } : {}) };
+    entry = {
+      provider: choice.provider,
+      model: model.trim(),
+      ...(choice.preset ? { preset: choice.preset } : {}),
+    };
     if (choice.provider === 'azure') {
-      const baseUrl = await vscode.window.showInputBox({ prompt: 'Azure OpenAI endpoint', placeHolder: 'https://NAME.openai.azure.com', ignoreFocusOut: true, validateInput: validateHttpUrl });
+      const baseUrl = await vscode.window.showInputBox({
+        prompt: 'Azure OpenAI endpoint',
+        placeHolder: 'https://NAME.openai.azure.com',
+        ignoreFocusOut: true,
+        validateInput: validateHttpUrl,
+      });
       if (!baseUrl) return undefined;
-      const deployment = await vscode.window.showInputBox({ prompt: 'Deployment name', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'The deployment name is required.') });
+      const deployment = await vscode.window.showInputBox({
+        prompt: 'Deployment name',
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() ? undefined : 'The deployment name is required.'),
+      });
       if (!deployment) return undefined;
       entry = { ...entry, baseUrl: baseUrl.trim(), deployment: deployment.trim() };
     }
   }
 
   const raw = vscode.workspace.getConfiguration('llmManager').get<unknown[]>('models') ?? [];
-  const taken = new Set(raw.map((m) => (typeof m === 'object' && m !== null ? String((m as { id?: unknown }).id) : '')));
-  const base = String(entry.model || entry.family || 'model').replace(/[^\w.:@/-]/g, '-').slice(0, 60);
+  const taken = new Set(
+    raw.map((m) => (typeof m === 'object' && m !== null ? String((m as { id?: unknown }).id) : '')),
+  );
+  const base = String(entry.model || entry.family || 'model')
+    .replace(/[^\w.:@/-]/g, '-')
+    .slice(0, 60);
   let suggestion = base;
   for (let n = 2; taken.has(suggestion); n++) suggestion = `${base}-${n}`;
   const id = await vscode.window.showInputBox({
     prompt: 'A short name for this model in LLM Manager (used in the chain and the traces)',
     value: suggestion,
     ignoreFocusOut: true,
-    validateInput: (v) => (!/^[\w.:@/-]{1,80}$/.test(v.trim()) ? 'Letters, digits and . _ : @ / - only.' : taken.has(v.trim()) ? 'A model already has this name.' : undefined),
+    validateInput: (v) =>
+      !/^[\w.:@/-]{1,80}$/.test(v.trim())
+        ? 'Letters, digits and . _ : @ / - only.'
+        : taken.has(v.trim())
+          ? 'A model already has this name.'
+          : undefined,
   });
   if (!id?.trim()) return undefined;
   await settings.update('models', [...raw, { id: id.trim(), ...entry }]);
 
   const keyId = await eventuallyKeyId(models, id.trim());
   if (keyId && !(await keys.hasKey(keyId))) {
-    const set = await vscode.window.showInformationMessage(`${id.trim()} needs an API key ("${keyId}"). Set it now?`, 'Set API Key');
+    const set = await vscode.window.showInformationMessage(
+      `${id.trim()} needs an API key ("${keyId}"). Set it now?`,
+      'Set API Key',
+    );
     if (set) await vscode.commands.executeCommand(COMMANDS.setApiKey, keyId);
   }
   return id.trim();
@@ -509,7 +729,8 @@ async function addModelInteractively(settings: SettingsService, models: ModelSer
 
 /** The settings change reaches the model service asynchronously; wait briefly for the new model. */
 async function eventuallyKeyId(models: ModelService, id: string): Promise<string | undefined> {
-  for (let i = 0; i < 40 && !models.modelSettings(id); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let i = 0; i < 40 && !models.modelSettings(id); i++)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   return models.keyIdOf(id);
 }
 

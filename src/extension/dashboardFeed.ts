@@ -4,7 +4,14 @@
  * being hidden and shown), then only the sections that changed. No `vscode` here: the webview side
  * is a `post` function, time an injected clock, so throttling is unit-tested on a fake clock.
  */
-import { DisposableStore, type Clock, type Disposable, type Event, type Logger, type TimerHandle } from '../core';
+import {
+  DisposableStore,
+  type Clock,
+  type Disposable,
+  type Event,
+  type Logger,
+  type TimerHandle,
+} from '../core';
 import type { HostMessage, Surface, ViewState } from '../shared/protocol';
 import { diffViewState, forSurface } from './dashboardModel';
 
@@ -106,7 +113,9 @@ export class DashboardFeed implements Disposable {
       const now = this.options.clock.now();
       for (const connection of listening) connection.deliver(state, now);
     } catch (error) {
-      this.options.logger.warn(`Metrics view: could not read the manager's state: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.logger.warn(
+        `Metrics view: could not read the manager's state: ${error instanceof Error ? error.message : String(error)}`,
+      );
     } finally {
       this.rendering = false;
     }
@@ -195,7 +204,9 @@ class Connection implements FeedConnection {
       if (result === false) lost();
       else if (result !== true) Promise.resolve(result).then((ok) => (ok ? undefined : lost()), lost);
     } catch (error) {
-      this.logger.debug(`Metrics view: a message did not reach the webview (${error instanceof Error ? error.message : String(error)}).`);
+      this.logger.debug(
+        `Metrics view: a message did not reach the webview (${error instanceof Error ? error.message : String(error)}).`,
+      );
       lost();
     }
   }

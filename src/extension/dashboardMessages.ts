@@ -5,7 +5,12 @@
  * palette cannot. No `vscode` here (commands run through an injected function), so it is unit-tested.
  */
 import type { Logger } from '../core';
-import { parseWebviewMessage, type ModelActionMessage, type Surface, type WebviewMessage } from '../shared/protocol';
+import {
+  parseWebviewMessage,
+  type ModelActionMessage,
+  type Surface,
+  type WebviewMessage,
+} from '../shared/protocol';
 import { COMMANDS, type CommandId } from './contributions';
 
 export interface DashboardMessageServices {
@@ -27,7 +32,10 @@ export type MessageOutcome =
  * Validates `raw` and, when it is an action, runs its command. `ready` is only reported back: the
  * caller answers it with a snapshot.
  */
-export async function handleWebviewMessage(raw: unknown, services: DashboardMessageServices): Promise<MessageOutcome> {
+export async function handleWebviewMessage(
+  raw: unknown,
+  services: DashboardMessageServices,
+): Promise<MessageOutcome> {
   const parsed = parseWebviewMessage(raw);
   if (!parsed.ok) return reject(services, parsed.reason, raw);
   const message = parsed.message;
@@ -39,16 +47,23 @@ export async function handleWebviewMessage(raw: unknown, services: DashboardMess
     await services.executeCommand(call.command, ...call.args);
   } catch (error) {
     // Commands report their own failures to the user; the log keeps the detail.
-    services.logger.warn(`Metrics view: ${call.command} failed: ${error instanceof Error ? error.message : String(error)}`);
+    services.logger.warn(
+      `Metrics view: ${call.command} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return { kind: 'command', command: call.command, args: call.args };
 }
 
-type CommandCall = { readonly command: CommandId; readonly args: readonly unknown[] } | { readonly reason: string };
+type CommandCall =
+  { readonly command: CommandId; readonly args: readonly unknown[] } | { readonly reason: string };
 
-function commandFor(message: Exclude<WebviewMessage, { type: 'ready' }>, services: DashboardMessageServices): CommandCall {
+function commandFor(
+  message: Exclude<WebviewMessage, { type: 'ready' }>,
+  services: DashboardMessageServices,
+): CommandCall {
   if ('model' in message) {
-    if (!services.isKnownModel(message.model)) return { reason: `${message.type}: no model is named "${message.model.slice(0, 80)}"` };
+    if (!services.isKnownModel(message.model))
+      return { reason: `${message.type}: no model is named "${message.model.slice(0, 80)}"` };
     return modelCommand(message);
   }
   switch (message.type) {
@@ -81,7 +96,9 @@ function commandFor(message: Exclude<WebviewMessage, { type: 'ready' }>, service
       case 'setKey': {
         // The webview only knows the model; which stored key it uses is the host's business.
         const keyId = services.keyIdOf(action.model);
-        return keyId ? { command: COMMANDS.setApiKey, args: [keyId] } : { reason: `setKey: ${action.model} needs no key` };
+        return keyId
+          ? { command: COMMANDS.setApiKey, args: [keyId] }
+          : { reason: `setKey: ${action.model} needs no key` };
       }
       default:
         return assertUnreachable(action.type);

@@ -51,7 +51,9 @@ import { chainHealth } from './statusModel';
 import { describeStep } from './traceFormat';
 
 /** Fails to compile if the core gains a circuit state the views do not know. */
-const sameCircuitStates: [CircuitStateName, CircuitStateView] extends [CircuitStateView, CircuitStateName] ? true : never = true;
+const sameCircuitStates: [CircuitStateName, CircuitStateView] extends [CircuitStateView, CircuitStateName]
+  ? true
+  : never = true;
 void sameCircuitStates;
 
 /** Latency points sent per model; more are merged so a message stays small. */
@@ -78,16 +80,29 @@ export interface DashboardInput {
 /** Builds every section (the dashboard's view); {@link forSurface} trims it for the sidebar. */
 export function buildViewState(input: DashboardInput): ViewState {
   const ordered = orderModels(input.chain, input.models);
-  const colours = colourMap(ordered.map((entry) => entry.info.name), input.metrics.spend.history);
+  const colours = colourMap(
+    ordered.map((entry) => entry.info.name),
+    input.metrics.spend.history,
+  );
   const models = ordered.map((entry) => modelCard(entry, input, colours.get(entry.info.name) ?? 0));
   return {
-    header: header(input, ordered.map((entry) => entry.info)),
+    header: header(
+      input,
+      ordered.map((entry) => entry.info),
+    ),
     models,
     totals: totals(input.metrics),
     budgets: budgets(input.metrics),
     spendHistory: spendHistory(input.metrics, colours),
-    latency: latency(ordered.map((entry) => entry.info), colours),
-    outcomes: outcomes(input.metrics, ordered.map((entry) => entry.info), colours),
+    latency: latency(
+      ordered.map((entry) => entry.info),
+      colours,
+    ),
+    outcomes: outcomes(
+      input.metrics,
+      ordered.map((entry) => entry.info),
+      colours,
+    ),
     traces: input.recent
       .slice(-TRACE_LIMIT)
       .reverse()
@@ -128,7 +143,12 @@ export function diffViewState(previous: ViewState, next: ViewState, now: number)
     else changes.traces = after;
   }
   if (Object.keys(changes).length === 0 && !tracesAdded) return undefined;
-  return { type: 'update', now, changes: changes as Partial<ViewState>, ...(tracesAdded ? { tracesAdded } : {}) };
+  return {
+    type: 'update',
+    now,
+    changes: changes as Partial<ViewState>,
+    ...(tracesAdded ? { tracesAdded } : {}),
+  };
 }
 
 // ---- Sections ----------------------------------------------------------------------------------
@@ -147,10 +167,16 @@ function orderModels(chain: readonly ChainStep[], models: readonly ModelInfo[]):
   const ordered: OrderedModel[] = [];
   const seen = new Set<string>();
   for (const step of chain) {
-    const members = (typeof step === 'string' ? [step] : [...step]).filter((name) => byName.has(name) && !seen.has(name));
+    const members = (typeof step === 'string' ? [step] : [...step]).filter(
+      (name) => byName.has(name) && !seen.has(name),
+    );
     for (const name of members) {
       seen.add(name);
-      ordered.push({ info: byName.get(name)!, position: ordered.length + 1, groupSize: typeof step === 'string' ? 1 : members.length });
+      ordered.push({
+        info: byName.get(name)!,
+        position: ordered.length + 1,
+        groupSize: typeof step === 'string' ? 1 : members.length,
+      });
     }
   }
   const rest = models.filter((info) => !seen.has(info.name)).sort((a, b) => a.name.localeCompare(b.name));
@@ -159,11 +185,15 @@ function orderModels(chain: readonly ChainStep[], models: readonly ModelInfo[]):
 }
 
 /** One colour per model, chain order first, then models that only appear in the spend history. */
-function colourMap(names: readonly string[], history: ManagerMetrics['spend']['history']): Map<string, number> {
+function colourMap(
+  names: readonly string[],
+  history: ManagerMetrics['spend']['history'],
+): Map<string, number> {
   const colours = new Map<string, number>();
   for (const name of names) colours.set(name, colours.size % SERIES_COLOURS);
   const historic = new Set<string>();
-  for (const day of history) for (const name of Object.keys(day.byModel)) if (!colours.has(name)) historic.add(name);
+  for (const day of history)
+    for (const name of Object.keys(day.byModel)) if (!colours.has(name)) historic.add(name);
   for (const name of [...historic].sort()) colours.set(name, colours.size % SERIES_COLOURS);
   return colours;
 }
@@ -179,14 +209,19 @@ const HEADLINES: Record<ReturnType<typeof chainHealth>, { text: string; tone: To
 function header(input: DashboardInput, chainOrder: readonly ModelInfo[]): HeaderView {
   const health = chainHealth({ models: chainOrder, metrics: input.metrics });
   const { entries, bytes } = input.metrics.cache;
-  const inChain = chainOrder.filter((info) => input.chain.some((step) => (typeof step === 'string' ? step === info.name : step.includes(info.name))));
+  const inChain = chainOrder.filter((info) =>
+    input.chain.some((step) => (typeof step === 'string' ? step === info.name : step.includes(info.name))),
+  );
   return {
     health,
     headline: HEADLINES[health].text,
     tone: HEADLINES[health].tone,
     demo: input.demo,
     needsSetup: inChain.length > 0 && inChain.every((info) => input.missingKeys.has(info.name)),
-    cacheText: entries === 0 ? 'cache empty' : `${formatCount(entries)} cached answer${entries === 1 ? '' : 's'} · ${formatBytes(bytes)}`,
+    cacheText:
+      entries === 0
+        ? 'cache empty'
+        : `${formatCount(entries)} cached answer${entries === 1 ? '' : 's'} · ${formatBytes(bytes)}`,
     cacheEntries: entries,
   };
 }
@@ -195,12 +230,16 @@ function modelCard(entry: OrderedModel, input: DashboardInput, colour: number): 
   const { info, position, groupSize } = entry;
   const { metadata } = info;
   const free = metadata.inputPricePerMTok === 0 && metadata.outputPricePerMTok === 0;
-  const price = free ? 'free' : `${formatPrice(metadata.inputPricePerMTok)} / ${formatPrice(metadata.outputPricePerMTok)} per M tokens`;
+  const price = free
+    ? 'free'
+    : `${formatPrice(metadata.inputPricePerMTok)} / ${formatPrice(metadata.outputPricePerMTok)} per M tokens`;
   const circuit = circuitView(info);
   const state = info.circuit.state;
   return {
     name: info.name,
-    ...(metadata.displayName && metadata.displayName !== info.name ? { displayName: metadata.displayName } : {}),
+    ...(metadata.displayName && metadata.displayName !== info.name
+      ? { displayName: metadata.displayName }
+      : {}),
     subtitle: `${metadata.provider} · ${price}`,
     colour,
     ...(position !== undefined ? { position } : {}),
@@ -212,7 +251,14 @@ function modelCard(entry: OrderedModel, input: DashboardInput, colour: number): 
     ...(info.retryAfterUntil !== undefined ? { waitUntil: info.retryAfterUntil } : {}),
     requests: formatCount(info.requests),
     successRate: formatPercent(info.successRate),
-    successTone: info.successRate === undefined ? 'muted' : info.successRate >= 0.95 ? 'ok' : info.successRate >= 0.8 ? 'warning' : 'error',
+    successTone:
+      info.successRate === undefined
+        ? 'muted'
+        : info.successRate >= 0.95
+          ? 'ok'
+          : info.successRate >= 0.8
+            ? 'warning'
+            : 'error',
     p50: formatLatency(info.latency.p50Ms),
     p95: formatLatency(info.latency.p95Ms),
     spendToday: formatUsd(info.spend.todayUsd),
@@ -220,10 +266,20 @@ function modelCard(entry: OrderedModel, input: DashboardInput, colour: number): 
     spendMonth: formatUsd(info.spend.monthUsd),
     tokens: `${formatCompact(info.tokens.input)} in · ${formatCompact(info.tokens.output)} out`,
     ...(info.lastError
-      ? { lastError: { kind: describeErrorKind(info.lastError.kind), message: clip(input.redact(info.lastError.message)), at: info.lastError.at } }
+      ? {
+          lastError: {
+            kind: describeErrorKind(info.lastError.kind),
+            message: clip(input.redact(info.lastError.message)),
+            at: info.lastError.at,
+          },
+        }
       : {}),
     actions: {
-      resetCircuit: state === 'open' || state === 'halfOpen' || info.retryAfterUntil !== undefined || (state === 'closed' && info.circuit.consecutiveFailures > 0),
+      resetCircuit:
+        state === 'open' ||
+        state === 'halfOpen' ||
+        info.retryAfterUntil !== undefined ||
+        (state === 'closed' && info.circuit.consecutiveFailures > 0),
       isolate: state !== 'isolated',
       reEnable: state === 'isolated',
       makeActive: !info.active,
@@ -245,7 +301,10 @@ function circuitView(info: ModelInfo): CircuitView {
         state: 'closed',
         label: 'closed',
         tone: circuit.consecutiveFailures > 0 ? 'warning' : 'ok',
-        detail: circuit.consecutiveFailures > 0 ? `${circuit.consecutiveFailures} failure${circuit.consecutiveFailures === 1 ? '' : 's'} in a row` : 'answering normally',
+        detail:
+          circuit.consecutiveFailures > 0
+            ? `${circuit.consecutiveFailures} failure${circuit.consecutiveFailures === 1 ? '' : 's'} in a row`
+            : 'answering normally',
       };
     case 'open':
       return {
@@ -256,9 +315,19 @@ function circuitView(info: ModelInfo): CircuitView {
         detail: 'skipped after repeated failures; one probe request is let through when the wait is over',
       };
     case 'halfOpen':
-      return { state: 'halfOpen', label: 'half-open · probing', tone: 'warning', detail: 'the next request is a probe: success closes the circuit' };
+      return {
+        state: 'halfOpen',
+        label: 'half-open · probing',
+        tone: 'warning',
+        detail: 'the next request is a probe: success closes the circuit',
+      };
     case 'isolated':
-      return { state: 'isolated', label: 'isolated by you', tone: 'muted', detail: 'out of the chain until you re-enable it' };
+      return {
+        state: 'isolated',
+        label: 'isolated by you',
+        tone: 'muted',
+        detail: 'out of the chain until you re-enable it',
+      };
   }
 }
 
@@ -280,13 +349,23 @@ function totals(metrics: ManagerMetrics): TotalsView {
       id: 'successRate',
       label: 'Success rate',
       value: formatPercent(metrics.successRate),
-      tone: metrics.successRate === undefined ? 'muted' : metrics.successRate >= 0.95 ? 'ok' : metrics.successRate >= 0.8 ? 'warning' : 'error',
+      tone:
+        metrics.successRate === undefined
+          ? 'muted'
+          : metrics.successRate >= 0.95
+            ? 'ok'
+            : metrics.successRate >= 0.8
+              ? 'warning'
+              : 'error',
     },
     {
       id: 'cacheHitRate',
       label: 'Cache hit rate',
       value: formatPercent(metrics.cacheHitRate),
-      detail: lookups === 0 ? 'no cacheable requests yet' : `${formatCount(metrics.cacheHits)} of ${formatCount(lookups)} lookups`,
+      detail:
+        lookups === 0
+          ? 'no cacheable requests yet'
+          : `${formatCount(metrics.cacheHits)} of ${formatCount(lookups)} lookups`,
       tone: metrics.cacheHitRate === undefined ? 'muted' : 'info',
     },
     {
@@ -300,7 +379,10 @@ function totals(metrics: ManagerMetrics): TotalsView {
       id: 'fallbacks',
       label: 'Fallbacks',
       value: formatCount(fallbackTotal),
-      detail: routes.length > 0 ? `most: ${routes[0].route} (${formatCount(routes[0].count)})` : 'every answer came from the first choice',
+      detail:
+        routes.length > 0
+          ? `most: ${routes[0].route} (${formatCount(routes[0].count)})`
+          : 'every answer came from the first choice',
       tone: fallbackTotal > 0 ? 'warning' : 'muted',
     },
     {
@@ -350,13 +432,21 @@ export function budgetBar(
       : level === 'alert'
         ? `Alert: ${percent} of the ${periodWord} budget spent (alert at ${alertPercent}).`
         : `${formatUsd(Math.max(0, limitUsd - spentUsd))} left; alert at ${alertPercent}.`;
-  return { ...base, limit: `of ${formatUsd(limitUsd)}`, fraction: Math.min(1, Math.max(0, ratio)), percent, level, note };
+  return {
+    ...base,
+    limit: `of ${formatUsd(limitUsd)}`,
+    fraction: Math.min(1, Math.max(0, ratio)),
+    percent,
+    level,
+    note,
+  };
 }
 
 function spendHistory(metrics: ManagerMetrics, colours: ReadonlyMap<string, number>): SpendHistoryView {
   const history = metrics.spend.history;
   const names = new Set<string>();
-  for (const day of history) for (const [name, usd] of Object.entries(day.byModel)) if (usd > 0) names.add(name);
+  for (const day of history)
+    for (const [name, usd] of Object.entries(day.byModel)) if (usd > 0) names.add(name);
   const ordered = [...colours.keys()].filter((name) => names.has(name));
   const series = ordered.map((model) => ({
     model,
@@ -371,7 +461,11 @@ function latency(models: readonly ModelInfo[], colours: ReadonlyMap<string, numb
   return {
     series: models
       .filter((info) => info.latency.samples.length > 0)
-      .map((info) => ({ model: info.name, colour: colours.get(info.name) ?? 0, points: downsample(info.latency.samples, LATENCY_POINTS_PER_MODEL) })),
+      .map((info) => ({
+        model: info.name,
+        colour: colours.get(info.name) ?? 0,
+        points: downsample(info.latency.samples, LATENCY_POINTS_PER_MODEL),
+      })),
   };
 }
 
@@ -379,7 +473,10 @@ function latency(models: readonly ModelInfo[], colours: ReadonlyMap<string, numb
  * At most `limit` points: consecutive samples are merged into one at their mean time with their
  * highest latency, so spikes stay visible however long the window.
  */
-export function downsample(samples: ReadonlyArray<readonly [number, number]>, limit: number): Array<readonly [number, number]> {
+export function downsample(
+  samples: ReadonlyArray<readonly [number, number]>,
+  limit: number,
+): Array<readonly [number, number]> {
   if (samples.length <= limit) return samples.map(([at, ms]) => [at, Math.round(ms)] as const);
   const size = Math.ceil(samples.length / limit);
   const points: Array<readonly [number, number]> = [];
@@ -391,7 +488,11 @@ export function downsample(samples: ReadonlyArray<readonly [number, number]>, li
   return points;
 }
 
-function outcomes(metrics: ManagerMetrics, models: readonly ModelInfo[], colours: ReadonlyMap<string, number>): OutcomesView {
+function outcomes(
+  metrics: ManagerMetrics,
+  models: readonly ModelInfo[],
+  colours: ReadonlyMap<string, number>,
+): OutcomesView {
   const fallbacks = Object.values(metrics.fallbacks).reduce((sum, n) => sum + n, 0);
   const firstChoice = Math.max(0, metrics.successes - metrics.cacheHits - fallbacks);
   return {
@@ -431,24 +532,55 @@ export function traceView(completed: CompletedRequest, redact: (text: string) =>
     text: clip(redact(describeStep(step)), 400),
     tone: stepTone(step),
   }));
-  const common = { id: trace.id, startedAt: trace.startedAt, duration, tried, skipped, steps: stepViews, ...(waitedMs > 0 ? { waited: `waited ${formatDuration(waitedMs)}` } : {}) };
+  const common = {
+    id: trace.id,
+    startedAt: trace.startedAt,
+    duration,
+    tried,
+    skipped,
+    steps: stepViews,
+    ...(waitedMs > 0 ? { waited: `waited ${formatDuration(waitedMs)}` } : {}),
+  };
 
   if (result?.cached) {
-    return { ...common, outcome: 'cached', tone: 'info', headline: `Answered from the cache (${result.model})`, answeredBy: result.model, cost: '$0 · cached' };
+    return {
+      ...common,
+      outcome: 'cached',
+      tone: 'info',
+      headline: `Answered from the cache (${result.model})`,
+      answeredBy: result.model,
+      cost: '$0 · cached',
+    };
   }
   if (result) {
-    const others = tried.filter((name) => name !== result.model).length + skipped.filter((name) => name !== result.model).length;
+    const others =
+      tried.filter((name) => name !== result.model).length +
+      skipped.filter((name) => name !== result.model).length;
     const first = firstCandidate(steps);
     const headline =
       first === undefined || first === result.model
         ? `${result.model} answered`
         : `${result.model} answered after ${others} fallback${others === 1 ? '' : 's'}`;
-    return { ...common, outcome: 'answered', tone: first === undefined || first === result.model ? 'ok' : 'warning', headline, answeredBy: result.model, cost: formatUsd(result.costUsd) };
+    return {
+      ...common,
+      outcome: 'answered',
+      tone: first === undefined || first === result.model ? 'ok' : 'warning',
+      headline,
+      answeredBy: result.model,
+      cost: formatUsd(result.costUsd),
+    };
   }
   const cancelled = error?.kind === 'cancelled';
   // A chain failure's message is a headline and a line per model: keep both, on one line.
   const [headline, ...perModel] = error ? error.message.split('\n') : [];
-  const firstLine = error ? clip(redact([headline, perModel.map((line) => line.replace(/^- /, '')).join('; ')].filter(Boolean).join(' ')), 300) : undefined;
+  const firstLine = error
+    ? clip(
+        redact(
+          [headline, perModel.map((line) => line.replace(/^- /, '')).join('; ')].filter(Boolean).join(' '),
+        ),
+        300,
+      )
+    : undefined;
   return {
     ...common,
     outcome: cancelled ? 'cancelled' : 'failed',

@@ -1,5 +1,10 @@
 import * as vscode from 'vscode';
-import { metricsWebviewHtml, metricsWebviewOptions, MetricsWebviewBridge, type MetricsBridgeServices } from './webviewHost';
+import {
+  metricsWebviewHtml,
+  metricsWebviewOptions,
+  MetricsWebviewBridge,
+  type MetricsBridgeServices,
+} from './webviewHost';
 
 /** The dashboard's webview panel type. */
 export const DASHBOARD_PANEL_TYPE = 'llmManager.dashboard';
@@ -9,7 +14,9 @@ export const DASHBOARD_PANEL_TYPE = 'llmManager.dashboard';
  * brings the open one to the front.
  */
 export class DashboardPanel implements vscode.Disposable {
-  private current: { panel: vscode.WebviewPanel; bridge: MetricsWebviewBridge; subscriptions: vscode.Disposable[] } | undefined;
+  private current:
+    | { panel: vscode.WebviewPanel; bridge: MetricsWebviewBridge; subscriptions: vscode.Disposable[] }
+    | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -25,10 +32,15 @@ export class DashboardPanel implements vscode.Disposable {
       this.current.panel.reveal(this.current.panel.viewColumn);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_PANEL_TYPE, 'LLM Manager Metrics', vscode.ViewColumn.Active, {
-      ...metricsWebviewOptions(this.extensionUri),
-      enableFindWidget: true,
-    });
+    const panel = vscode.window.createWebviewPanel(
+      DASHBOARD_PANEL_TYPE,
+      'LLM Manager Metrics',
+      vscode.ViewColumn.Active,
+      {
+        ...metricsWebviewOptions(this.extensionUri),
+        enableFindWidget: true,
+      },
+    );
     this.adopt(panel);
   }
 
@@ -50,7 +62,12 @@ export class DashboardPanel implements vscode.Disposable {
   private adopt(panel: vscode.WebviewPanel): void {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'activity.svg');
     const bridge = new MetricsWebviewBridge(panel.webview, 'dashboard', this.services);
-    panel.webview.html = metricsWebviewHtml(panel.webview, this.extensionUri, 'dashboard', 'LLM Manager Metrics');
+    panel.webview.html = metricsWebviewHtml(
+      panel.webview,
+      this.extensionUri,
+      'dashboard',
+      'LLM Manager Metrics',
+    );
     const subscriptions = [
       panel.onDidChangeViewState(() => bridge.setVisible(panel.visible)),
       panel.onDidDispose(() => {

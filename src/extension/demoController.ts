@@ -31,18 +31,28 @@ export class DemoController implements vscode.Disposable {
     if (!this.upstream) {
       // Loaded on demand: the demo server is not part of activation.
       const { startFaultUpstream } = await import('../demo/faultUpstream');
-      this.upstream = await startFaultUpstream({ logger: { info: (message) => this.logger.debug(`demo upstream: ${message}`) } });
+      this.upstream = await startFaultUpstream({
+        logger: { info: (message) => this.logger.debug(`demo upstream: ${message}`) },
+      });
       const models = demoModels(this.upstream.url);
-      this.models.setDemo({ models, activeModel: 'demo-openai', fallbackChain: ['demo-claude', 'demo-local'] });
+      this.models.setDemo({
+        models,
+        activeModel: 'demo-openai',
+        fallbackChain: ['demo-claude', 'demo-local'],
+      });
       this.applyOverrides();
       await vscode.commands.executeCommand('setContext', 'llmManager.demoRunning', true);
-      this.logger.info(`Demo upstream at ${this.upstream.url}; demo models added: ${models.map((m) => m.id).join(', ')}.`);
-      void vscode.window.showInformationMessage(
-        'LLM Manager demo is on: demo-openai fails in bursts, demo-claude answers, demo-local is free. Select some code and run "LLM Manager: Explain Selection".',
-        'Explain Selection',
-      ).then((choice) => {
-        if (choice) void vscode.commands.executeCommand('llmManager.explainSelection');
-      });
+      this.logger.info(
+        `Demo upstream at ${this.upstream.url}; demo models added: ${models.map((m) => m.id).join(', ')}.`,
+      );
+      void vscode.window
+        .showInformationMessage(
+          'LLM Manager demo is on: demo-openai fails in bursts, demo-claude answers, demo-local is free. Select some code and run "LLM Manager: Explain Selection".',
+          'Explain Selection',
+        )
+        .then((choice) => {
+          if (choice) void vscode.commands.executeCommand('llmManager.explainSelection');
+        });
     }
     return { url: this.upstream.url, models: this.models.models().map((m) => m.id) };
   }

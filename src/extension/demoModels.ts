@@ -65,7 +65,8 @@ export function demoSettingsJson(upstreamUrl: string): Record<string, unknown> {
     'llmManager.retry.initialDelayMs': DEMO_MANAGER_SETTINGS.backoff?.initialDelayMs,
     'llmManager.retry.maxDelayMs': DEMO_MANAGER_SETTINGS.backoff?.maxDelayMs,
     'llmManager.circuitBreaker.failureThreshold': DEMO_MANAGER_SETTINGS.breaker?.failureThreshold,
-    'llmManager.circuitBreaker.recoveryTimeoutSeconds': (DEMO_MANAGER_SETTINGS.breaker?.recoveryTimeoutMs ?? 10_000) / 1000,
+    'llmManager.circuitBreaker.recoveryTimeoutSeconds':
+      (DEMO_MANAGER_SETTINGS.breaker?.recoveryTimeoutMs ?? 10_000) / 1000,
     'llmManager.budget.dailyUsd': 0.05,
     'llmManager.confirmCostAboveUsd': 0,
   };

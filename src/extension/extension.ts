@@ -46,7 +46,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
   const manager = new LlmManager({ ...safeManagerSettings(settings, logger), store, logger });
   subscriptions.push({ dispose: () => void manager.dispose() });
 
-  const models = new ModelService(manager, keys, logger, (model) => new VscodeLmProvider(model), (setting, message) => settings.report(setting, message));
+  const models = new ModelService(
+    manager,
+    keys,
+    logger,
+    (model) => new VscodeLmProvider(model),
+    (setting, message) => settings.report(setting, message),
+  );
   subscriptions.push(models);
   models.apply(settings.settings);
 
@@ -64,18 +70,36 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
   );
 
   const documents = new AnswerDocuments();
-  subscriptions.push(documents, vscode.workspace.registerTextDocumentContentProvider(ANSWER_SCHEME, documents));
-  const runner = new RequestRunner(manager, documents, models, () => settings.settings.confirmCostAboveUsd, channel);
+  subscriptions.push(
+    documents,
+    vscode.workspace.registerTextDocumentContentProvider(ANSWER_SCHEME, documents),
+  );
+  const runner = new RequestRunner(
+    manager,
+    documents,
+    models,
+    () => settings.settings.confirmCostAboveUsd,
+    channel,
+  );
 
   const statusBar = new StatusBarController(manager, models, keys, () => {
     const routing = manager.getRoutingState();
     if (!routing.pressure) return undefined;
     const left = `${Math.round(routing.pressure.remainingShare * 100)} % of the ${routing.pressure.period === 'day' ? 'daily' : 'monthly'} budget left`;
-    return routing.standardUsesEconomy ? `Budget pressure (${left}): standard tasks use the economy chain.` : `Budget pressure: ${left}.`;
+    return routing.standardUsesEconomy
+      ? `Budget pressure (${left}): standard tasks use the economy chain.`
+      : `Budget pressure: ${left}.`;
   });
   subscriptions.push(statusBar);
 
-  const metricsViews = new MetricsViews({ extensionUri: context.extensionUri, manager, models, keys, logger, redact });
+  const metricsViews = new MetricsViews({
+    extensionUri: context.extensionUri,
+    manager,
+    models,
+    keys,
+    logger,
+    redact,
+  });
   subscriptions.push(metricsViews);
 
   subscriptions.push(
@@ -97,7 +121,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
   subscriptions.push(models.onDidChange(() => chatProvider.refresh()));
 
   // Every request's routing trace at debug level (redacted by the logger).
-  subscriptions.push(manager.onDidCompleteRequest((completed) => logger.debug(traceToLogLine(completed.trace))));
+  subscriptions.push(
+    manager.onDidCompleteRequest((completed) => logger.debug(traceToLogLine(completed.trace))),
+  );
   subscriptions.push(
     manager.onDidCrossBudgetAlert((alert) => {
       const period = alert.period === 'day' ? 'daily' : 'monthly';
@@ -125,7 +151,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
     version: 1,
     generate: (request) => manager.generate(request),
     estimateCost: (request) => manager.estimateCost(request),
-    listModels: () => manager.resolveChain().map((name) => manager.getModelInfo(name)!).filter(Boolean),
+    listModels: () =>
+      manager
+        .resolveChain()
+        .map((name) => manager.getModelInfo(name)!)
+        .filter(Boolean),
     getMetrics: () => manager.getMetrics(),
     onDidChangeCircuit: toVscodeEvent(manager.onDidChangeCircuit),
     onDidCrossBudgetAlert: toVscodeEvent(manager.onDidCrossBudgetAlert),
@@ -134,9 +164,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
     diagnostics: {
       activationMs,
       persistedSizes: () => store.writtenSizes(),
-      statusBar: () => statusBar.current && { text: statusBar.current.text, tooltip: statusBar.current.tooltip, health: statusBar.current.health },
+      statusBar: () =>
+        statusBar.current && {
+          text: statusBar.current.text,
+          tooltip: statusBar.current.tooltip,
+          health: statusBar.current.health,
+        },
       flush: () => manager.flush(),
-      globalStateDump: () => Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
+      globalStateDump: () =>
+        Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
       logDirectory: context.logUri.fsPath,
     },
   };
@@ -160,7 +196,9 @@ function safeManagerSettings(settings: SettingsService, logger: OutputLog): Sett
     mergeSettings(DEFAULT_SETTINGS, patch);
     return patch;
   } catch (error) {
-    logger.warn(`Settings rejected: ${error instanceof Error ? error.message : String(error)}; using defaults for retry, cache and budget.`);
+    logger.warn(
+      `Settings rejected: ${error instanceof Error ? error.message : String(error)}; using defaults for retry, cache and budget.`,
+    );
     return {};
   }
 }

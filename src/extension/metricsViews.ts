@@ -33,7 +33,13 @@ export class MetricsViews implements vscode.Disposable {
     const feed = this.disposables.add(
       new DashboardFeed({
         read: () => readViewState(services),
-        changes: [manager.onDidChangeCircuit, manager.onDidChangeMetrics, manager.onDidChangeModels, models.onDidChange, keys.onDidChange],
+        changes: [
+          manager.onDidChangeCircuit,
+          manager.onDidChangeMetrics,
+          manager.onDidChangeModels,
+          models.onDidChange,
+          keys.onDidChange,
+        ],
         clock: systemClock,
         logger: services.logger,
       }),
@@ -48,7 +54,9 @@ export class MetricsViews implements vscode.Disposable {
     const sidebar = this.disposables.add(new SidebarViewProvider(services.extensionUri, bridgeServices));
     this.disposables.add(vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar));
     this.panel = this.disposables.add(new DashboardPanel(services.extensionUri, bridgeServices));
-    this.disposables.add(vscode.window.registerWebviewPanelSerializer(DASHBOARD_PANEL_TYPE, this.panel.serializer));
+    this.disposables.add(
+      vscode.window.registerWebviewPanelSerializer(DASHBOARD_PANEL_TYPE, this.panel.serializer),
+    );
   }
 
   /** "LLM Manager: Show Metrics": opens the dashboard, or brings it to the front. */

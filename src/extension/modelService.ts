@@ -1,6 +1,19 @@
 import type * as vscode from 'vscode';
-import { Emitter, type ChainStep, type LlmManager, type LlmProvider, type Logger, type ModelMetadata } from '../core';
-import { createProvider, defaultModelMetadata, validateProviderConfig, type ProviderConfig, type SecretSource } from '../providers';
+import {
+  Emitter,
+  type ChainStep,
+  type LlmManager,
+  type LlmProvider,
+  type Logger,
+  type ModelMetadata,
+} from '../core';
+import {
+  createProvider,
+  defaultModelMetadata,
+  validateProviderConfig,
+  type ProviderConfig,
+  type SecretSource,
+} from '../providers';
 import type { PresetId } from '../providers/presets';
 import { keyIdFor, type ExtensionSettings, type ModelSettings } from './settings';
 
@@ -45,7 +58,9 @@ export class ModelService implements vscode.Disposable {
     private readonly createVscodeLmProvider: VscodeLmProviderFactory,
     private readonly reportProblem: (setting: string, message: string) => void,
   ) {
-    this.secrets = { getKey: (keyId) => (keyId === KEYLESS_ID ? Promise.resolve(KEYLESS_VALUE) : keys.getKey(keyId)) };
+    this.secrets = {
+      getKey: (keyId) => (keyId === KEYLESS_ID ? Promise.resolve(KEYLESS_VALUE) : keys.getKey(keyId)),
+    };
   }
 
   get demoRunning(): boolean {
@@ -90,14 +105,20 @@ export class ModelService implements vscode.Disposable {
       await registration.provider.healthCheck(signal);
       return;
     }
-    await registration.provider.generate({ model: name, messages: [{ role: 'user', content: 'ping' }], maxTokens: 1 }, signal);
+    await registration.provider.generate(
+      { model: name, messages: [{ role: 'user', content: 'ping' }], maxTokens: 1 },
+      signal,
+    );
   }
 
   private reconcile(): void {
     const wanted = new Map<string, ModelSettings>();
     for (const model of this.settings?.models ?? []) wanted.set(model.id, model);
     for (const model of this.demo?.models ?? []) {
-      if (wanted.has(model.id)) this.logger.warn(`A configured model is named "${model.id}" like a demo model; the demo model is not added.`);
+      if (wanted.has(model.id))
+        this.logger.warn(
+          `A configured model is named "${model.id}" like a demo model; the demo model is not added.`,
+        );
       else wanted.set(model.id, model);
     }
 
@@ -117,14 +138,24 @@ export class ModelService implements vscode.Disposable {
       } catch (error) {
         this.registrations.delete(name);
         this.manager.unregisterModel(name);
-        this.reportProblem(`models (${name})`, `${error instanceof Error ? error.message : String(error)}; this model is ignored.`);
+        this.reportProblem(
+          `models (${name})`,
+          `${error instanceof Error ? error.message : String(error)}; this model is ignored.`,
+        );
       }
     }
 
-    const source = this.demo ?? { activeModel: this.settings?.activeModel, fallbackChain: this.settings?.fallbackChain };
+    const source = this.demo ?? {
+      activeModel: this.settings?.activeModel,
+      fallbackChain: this.settings?.fallbackChain,
+    };
     const known = (name: string) => this.registrations.has(name);
-    this.manager.setActiveModel(source.activeModel && known(source.activeModel) ? source.activeModel : undefined);
-    this.manager.setFallbackChain(source.fallbackChain ? filterChain(source.fallbackChain, known) : undefined);
+    this.manager.setActiveModel(
+      source.activeModel && known(source.activeModel) ? source.activeModel : undefined,
+    );
+    this.manager.setFallbackChain(
+      source.fallbackChain ? filterChain(source.fallbackChain, known) : undefined,
+    );
     this._onDidChange.fire();
   }
 
@@ -143,7 +174,13 @@ export class ModelService implements vscode.Disposable {
       return {
         provider: this.createVscodeLmProvider(settings),
         metadata: withDefined(
-          { provider: `vscode-lm${settings.vendor ? `:${settings.vendor}` : ''}`, contextWindow: 128_000, maxOutputTokens: 4096, inputPricePerMTok: 0, outputPricePerMTok: 0 },
+          {
+            provider: `vscode-lm${settings.vendor ? `:${settings.vendor}` : ''}`,
+            contextWindow: 128_000,
+            maxOutputTokens: 4096,
+            inputPricePerMTok: 0,
+            outputPricePerMTok: 0,
+          },
           overrides,
         ),
       };
@@ -152,7 +189,8 @@ export class ModelService implements vscode.Disposable {
     const problems = validateProviderConfig(config);
     if (problems.length > 0) throw new Error(problems.join(' '));
     const provider = createProvider(config, { secrets: this.secrets, logger: this.logger });
-    const hasPriceOverride = settings.inputPricePerMTok !== undefined || settings.outputPricePerMTok !== undefined || settings.free;
+    const hasPriceOverride =
+      settings.inputPricePerMTok !== undefined || settings.outputPricePerMTok !== undefined || settings.free;
     const metadata = defaultModelMetadata(config, {
       logger: hasPriceOverride ? undefined : this.logger,
       overrides,
@@ -190,7 +228,13 @@ export function toProviderConfig(settings: ModelSettings): ProviderConfig {
     case 'anthropic':
       return { kind: 'anthropic', baseUrl: settings.baseUrl, ...common };
     case 'azure':
-      return { kind: 'azure', endpoint: settings.baseUrl ?? '', deployment: settings.deployment ?? '', apiVersion: settings.apiVersion, ...common };
+      return {
+        kind: 'azure',
+        endpoint: settings.baseUrl ?? '',
+        deployment: settings.deployment ?? '',
+        apiVersion: settings.apiVersion,
+        ...common,
+      };
     case 'openaiCompatible':
       return {
         kind: 'openaiCompatible',

@@ -67,17 +67,25 @@ export class RequestRunner {
       return { outcome: { ok: false, errorKind: 'contextLength', message: precheck } };
     }
     if (!(await this.confirmCost(options))) {
-      return { outcome: { ok: false, errorKind: 'cancelled', message: 'Not sent: the cost was not confirmed.' } };
+      return {
+        outcome: { ok: false, errorKind: 'cancelled', message: 'Not sent: the cost was not confirmed.' },
+      };
     }
 
     const header = `# ${options.title}\n\n${options.subtitle ? `${options.subtitle}\n\n` : ''}`;
-    const uri = options.showAnswer ? this.documents.create(options.title, `${header}_Waiting for the chain…_\n`) : undefined;
+    const uri = options.showAnswer
+      ? this.documents.create(options.title, `${header}_Waiting for the chain…_\n`)
+      : undefined;
     if (uri) await this.documents.show(uri);
     let streamed = '';
 
     try {
       const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `LLM Manager: ${options.progress}…`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `LLM Manager: ${options.progress}…`,
+          cancellable: true,
+        },
         async (_progress, token) => {
           const controller = new AbortController();
           const subscription = token.onCancellationRequested(() => controller.abort());
@@ -127,7 +135,15 @@ export class RequestRunner {
         this.documents.flush();
       }
       this.showError(options.title, error);
-      return { outcome: { ok: false, errorKind: error.kind, message: error.message, document: uri?.toString(), traceId: error.trace?.id } };
+      return {
+        outcome: {
+          ok: false,
+          errorKind: error.kind,
+          message: error.message,
+          document: uri?.toString(),
+          traceId: error.trace?.id,
+        },
+      };
     }
   }
 
@@ -156,7 +172,10 @@ export class RequestRunner {
     const dearest = estimate.perModel.reduce((a, b) => (b.maxUsd > a.maxUsd ? b : a));
     const choice = await vscode.window.showWarningMessage(
       `This request could cost up to ${formatUsd(estimate.maxUsd)} (${dearest.model}, about ${estimate.inputTokens.toLocaleString('en-US')} input tokens). Send it?`,
-      { modal: true, detail: `You are asked because the estimate is above llmManager.confirmCostAboveUsd (${formatUsd(threshold)}).` },
+      {
+        modal: true,
+        detail: `You are asked because the estimate is above llmManager.confirmCostAboveUsd (${formatUsd(threshold)}).`,
+      },
       'Send',
     );
     return choice === 'Send';
@@ -168,13 +187,16 @@ export class RequestRunner {
       return;
     }
     const actions = ['Show Details'];
-    const needsKey = isChainFailedError(error) && error.failures.some((f) => f.outcome === 'noApiKey' || f.outcome === 'auth');
+    const needsKey =
+      isChainFailedError(error) &&
+      error.failures.some((f) => f.outcome === 'noApiKey' || f.outcome === 'auth');
     if (needsKey) actions.push('Set API Key');
     const headline = isChainFailedError(error)
       ? `${error.message.split('\n')[0]} ${error.failures.map((f) => `${f.model}: ${f.summary}`).join(' · ')}`
       : error.message;
     void vscode.window.showErrorMessage(`${title} failed. ${headline}`, ...actions).then((choice) => {
-      if (choice === 'Show Details' && error.trace) void this.showTrace(error.trace, `${title} — routing trace`, error);
+      if (choice === 'Show Details' && error.trace)
+        void this.showTrace(error.trace, `${title} — routing trace`, error);
       if (choice === 'Set API Key') void vscode.commands.executeCommand(COMMANDS.setApiKey);
     });
   }
@@ -193,7 +215,10 @@ export class RequestRunner {
       if (!keyId || this.announcedMissingKeys.has(keyId)) continue;
       this.announcedMissingKeys.add(keyId);
       void vscode.window
-        .showWarningMessage(`LLM Manager skipped ${step.model}: no API key for "${keyId}" — set one.`, 'Set Key')
+        .showWarningMessage(
+          `LLM Manager skipped ${step.model}: no API key for "${keyId}" — set one.`,
+          'Set Key',
+        )
         .then((choice) => {
           if (choice) void vscode.commands.executeCommand(COMMANDS.setApiKey, keyId);
         });
@@ -205,7 +230,9 @@ export function answerFooter(result: GenerateResult): string {
   const parts = [`Answered by **${result.model}**`];
   parts.push(result.cached ? 'from the cache' : formatDuration(result.latencyMs));
   parts.push(result.cached ? 'no cost' : formatUsd(result.costUsd));
-  parts.push(`${result.usage.inputTokens.toLocaleString('en-US')} in / ${result.usage.outputTokens.toLocaleString('en-US')} out tokens`);
+  parts.push(
+    `${result.usage.inputTokens.toLocaleString('en-US')} in / ${result.usage.outputTokens.toLocaleString('en-US')} out tokens`,
+  );
   return `_${parts.join(' · ')}_`;
 }
 

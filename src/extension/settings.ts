@@ -6,7 +6,13 @@
 
 import type { ChainStep, QualityTier, SettingsPatch } from '../core';
 import { PRESETS } from '../providers/presets';
-import { BUILT_IN_TEMPLATES, unknownPlaceholderMessage, unknownPlaceholders, type PromptTemplate, type TemplateMode } from './templates';
+import {
+  BUILT_IN_TEMPLATES,
+  unknownPlaceholderMessage,
+  unknownPlaceholders,
+  type PromptTemplate,
+  type TemplateMode,
+} from './templates';
 
 export const SETTINGS_SECTION = 'llmManager';
 
@@ -61,7 +67,9 @@ export interface ExtensionSettings {
   readonly commandTemperature: number;
   readonly logLevel: LogLevel;
   /** The prompts behind Ask, Explain and Improve, and the user's own templates. */
-  readonly templates: Readonly<Record<'ask' | 'explain' | 'improve', PromptTemplate>> & { readonly custom: readonly PromptTemplate[] };
+  readonly templates: Readonly<Record<'ask' | 'explain' | 'improve', PromptTemplate>> & {
+    readonly custom: readonly PromptTemplate[];
+  };
   /** The quality tier of each editor task (its chain under llmManager.routing.*Chain). */
   readonly taskTiers: Readonly<Record<TaskName, QualityTier>>;
 }
@@ -117,7 +125,14 @@ export const SETTING_DEFAULTS = {
   'templates.explain': BUILT_IN_TEMPLATES.explain.prompt,
   'templates.improve': BUILT_IN_TEMPLATES.improve.prompt,
   'templates.custom': [] as unknown[],
-  'tasks.tiers': { ask: 'economy', explain: 'standard', improve: 'high', freePrompt: 'standard', template: 'standard', chat: 'standard' } as Record<TaskName, QualityTier>,
+  'tasks.tiers': {
+    ask: 'economy',
+    explain: 'standard',
+    improve: 'high',
+    freePrompt: 'standard',
+    template: 'standard',
+    chat: 'standard',
+  } as Record<TaskName, QualityTier>,
   'routing.economyChain': [] as unknown[],
   'routing.standardChain': [] as unknown[],
   'routing.highChain': [] as unknown[],
@@ -133,19 +148,31 @@ export type SettingKey = keyof typeof SETTING_DEFAULTS;
 export type SettingsGetter = (key: SettingKey) => unknown;
 
 /** Preset ids by their lower-case spelling, so `lmstudio` and `lmStudio` both work. */
-const PRESET_BY_LOWER_CASE = new Map(Object.values(PRESETS).map((preset) => [preset.id.toLowerCase(), preset]));
+const PRESET_BY_LOWER_CASE = new Map(
+  Object.values(PRESETS).map((preset) => [preset.id.toLowerCase(), preset]),
+);
 
 export function parseSettings(get: SettingsGetter): ParsedSettings {
   const problems: SettingsProblem[] = [];
-  const problem = (key: string, message: string) => problems.push({ setting: `${SETTINGS_SECTION}.${key}`, message });
+  const problem = (key: string, message: string) =>
+    problems.push({ setting: `${SETTINGS_SECTION}.${key}`, message });
 
   const number = (key: SettingKey, min: number, max = Number.POSITIVE_INFINITY, integer = false): number => {
     const fallback = SETTING_DEFAULTS[key] as number;
     const raw = get(key);
     if (raw === undefined || raw === null) return fallback;
-    if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < min || raw > max || (integer && !Number.isInteger(raw))) {
+    if (
+      typeof raw !== 'number' ||
+      !Number.isFinite(raw) ||
+      raw < min ||
+      raw > max ||
+      (integer && !Number.isInteger(raw))
+    ) {
       const range = max === Number.POSITIVE_INFINITY ? `≥ ${min}` : `between ${min} and ${max}`;
-      problem(key, `must be ${integer ? 'a whole number ' : 'a number '}${range} (got ${JSON.stringify(raw)}); using ${fallback}.`);
+      problem(
+        key,
+        `must be ${integer ? 'a whole number ' : 'a number '}${range} (got ${JSON.stringify(raw)}); using ${fallback}.`,
+      );
       return fallback;
     }
     return raw;
@@ -154,7 +181,10 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
     const raw = get(key);
     if (raw === undefined || raw === null) return SETTING_DEFAULTS[key] as boolean;
     if (typeof raw !== 'boolean') {
-      problem(key, `must be true or false (got ${JSON.stringify(raw)}); using ${String(SETTING_DEFAULTS[key])}.`);
+      problem(
+        key,
+        `must be true or false (got ${JSON.stringify(raw)}); using ${String(SETTING_DEFAULTS[key])}.`,
+      );
       return SETTING_DEFAULTS[key] as boolean;
     }
     return raw;
@@ -167,7 +197,11 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
   const rawActive = get('activeModel');
   if (typeof rawActive === 'string' && rawActive.trim()) {
     if (ids.has(rawActive.trim())) activeModel = rawActive.trim();
-    else problem('activeModel', `names an unknown model "${rawActive}"; no active model is set. Known models: ${[...ids].join(', ') || 'none'}.`);
+    else
+      problem(
+        'activeModel',
+        `names an unknown model "${rawActive}"; no active model is set. Known models: ${[...ids].join(', ') || 'none'}.`,
+      );
   } else if (rawActive !== undefined && rawActive !== null && typeof rawActive !== 'string') {
     problem('activeModel', 'must be a model id (a string).');
   }
@@ -223,8 +257,10 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
 
   const rawLevel = get('logLevel');
   let logLevel: LogLevel = SETTING_DEFAULTS.logLevel;
-  if (typeof rawLevel === 'string' && (LOG_LEVELS as readonly string[]).includes(rawLevel)) logLevel = rawLevel as LogLevel;
-  else if (rawLevel !== undefined && rawLevel !== null) problem('logLevel', `must be one of ${LOG_LEVELS.join(', ')}; using "info".`);
+  if (typeof rawLevel === 'string' && (LOG_LEVELS as readonly string[]).includes(rawLevel))
+    logLevel = rawLevel as LogLevel;
+  else if (rawLevel !== undefined && rawLevel !== null)
+    problem('logLevel', `must be one of ${LOG_LEVELS.join(', ')}; using "info".`);
 
   return {
     settings: {
@@ -250,7 +286,11 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
 }
 
 /** A built-in command's template: the user's prompt text if valid, else the default with a problem. */
-function builtInTemplate(id: 'ask' | 'explain' | 'improve', raw: unknown, problem: ProblemSink): PromptTemplate {
+function builtInTemplate(
+  id: 'ask' | 'explain' | 'improve',
+  raw: unknown,
+  problem: ProblemSink,
+): PromptTemplate {
   const base = { ...BUILT_IN_TEMPLATES[id], builtIn: true };
   if (raw === undefined || raw === null || raw === '') return base;
   if (typeof raw !== 'string') {
@@ -275,18 +315,33 @@ function parseCustomTemplates(raw: unknown, problem: ProblemSink): PromptTemplat
   const seen = new Set<string>(Object.keys(BUILT_IN_TEMPLATES));
   raw.forEach((entry: unknown, index) => {
     const where = `templates.custom[${index}]`;
-    if (typeof entry !== 'object' || entry === null) return problem(where, 'must be an object with "id", "title" and "prompt"; it is ignored.');
+    if (typeof entry !== 'object' || entry === null)
+      return problem(where, 'must be an object with "id", "title" and "prompt"; it is ignored.');
     const t = entry as Record<string, unknown>;
     const id = typeof t.id === 'string' ? t.id.trim() : '';
-    if (!/^[\w.-]{1,60}$/.test(id)) return problem(where, 'needs an "id" of letters, digits, "." "_" or "-"; it is ignored.');
+    if (!/^[\w.-]{1,60}$/.test(id))
+      return problem(where, 'needs an "id" of letters, digits, "." "_" or "-"; it is ignored.');
     if (seen.has(id)) return problem(where, `repeats the id "${id}" (built-in or earlier); it is ignored.`);
-    if (typeof t.prompt !== 'string' || !t.prompt.trim()) return problem(`${where} (${id})`, 'needs a "prompt"; it is ignored.');
-    const unknown = [...unknownPlaceholders(t.prompt), ...(typeof t.system === 'string' ? unknownPlaceholders(t.system) : [])];
-    if (unknown.length > 0) return problem(`${where} (${id})`, `${unknownPlaceholderMessage(id, unknown)} It is ignored.`);
+    if (typeof t.prompt !== 'string' || !t.prompt.trim())
+      return problem(`${where} (${id})`, 'needs a "prompt"; it is ignored.');
+    const unknown = [
+      ...unknownPlaceholders(t.prompt),
+      ...(typeof t.system === 'string' ? unknownPlaceholders(t.system) : []),
+    ];
+    if (unknown.length > 0)
+      return problem(`${where} (${id})`, `${unknownPlaceholderMessage(id, unknown)} It is ignored.`);
     const mode: TemplateMode = t.mode === 'replace' ? 'replace' : 'answer';
-    if (t.mode !== undefined && t.mode !== 'replace' && t.mode !== 'answer') problem(`${where} (${id})`, '"mode" must be "answer" or "replace"; using "answer".');
-    const tier = typeof t.tier === 'string' && (QUALITY_TIERS as readonly string[]).includes(t.tier) ? (t.tier as QualityTier) : undefined;
-    if (t.tier !== undefined && tier === undefined) problem(`${where} (${id})`, `"tier" must be one of ${QUALITY_TIERS.join(', ')}; using the template task's tier.`);
+    if (t.mode !== undefined && t.mode !== 'replace' && t.mode !== 'answer')
+      problem(`${where} (${id})`, '"mode" must be "answer" or "replace"; using "answer".');
+    const tier =
+      typeof t.tier === 'string' && (QUALITY_TIERS as readonly string[]).includes(t.tier)
+        ? (t.tier as QualityTier)
+        : undefined;
+    if (t.tier !== undefined && tier === undefined)
+      problem(
+        `${where} (${id})`,
+        `"tier" must be one of ${QUALITY_TIERS.join(', ')}; using the template task's tier.`,
+      );
     seen.add(id);
     templates.push({
       id,
@@ -305,14 +360,20 @@ function parseTaskTiers(raw: unknown, problem: ProblemSink): Record<TaskName, Qu
   const tiers = { ...SETTING_DEFAULTS['tasks.tiers'] };
   if (raw === undefined || raw === null) return tiers;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    problem('tasks.tiers', `must map tasks (${TASK_NAMES.join(', ')}) to tiers (${QUALITY_TIERS.join(', ')}).`);
+    problem(
+      'tasks.tiers',
+      `must map tasks (${TASK_NAMES.join(', ')}) to tiers (${QUALITY_TIERS.join(', ')}).`,
+    );
     return tiers;
   }
   for (const [task, tier] of Object.entries(raw as Record<string, unknown>)) {
     if (!(TASK_NAMES as readonly string[]).includes(task)) {
       problem('tasks.tiers', `has an unknown task "${task}" (known: ${TASK_NAMES.join(', ')}).`);
     } else if (typeof tier !== 'string' || !(QUALITY_TIERS as readonly string[]).includes(tier)) {
-      problem('tasks.tiers', `gives "${task}" the unknown tier ${JSON.stringify(tier)} (known: ${QUALITY_TIERS.join(', ')}).`);
+      problem(
+        'tasks.tiers',
+        `gives "${task}" the unknown tier ${JSON.stringify(tier)} (known: ${QUALITY_TIERS.join(', ')}).`,
+      );
     } else {
       tiers[task as TaskName] = tier as QualityTier;
     }
@@ -338,7 +399,10 @@ function parseModels(raw: unknown, problem: ProblemSink): ModelSettings[] {
     }
     const result = parseModel(entry as Record<string, unknown>);
     if (typeof result === 'string') {
-      const id = typeof (entry as Record<string, unknown>).id === 'string' ? ` (${(entry as Record<string, unknown>).id})` : '';
+      const id =
+        typeof (entry as Record<string, unknown>).id === 'string'
+          ? ` (${(entry as Record<string, unknown>).id})`
+          : '';
       problem(`${where}${id}`, `${result}; this model is ignored.`);
       return;
     }
@@ -362,22 +426,30 @@ function parseModel(entry: Record<string, unknown>): ModelSettings | string {
     return `"provider" must be one of ${PROVIDER_KINDS.join(', ')} (got ${JSON.stringify(provider)})`;
   }
   const kind = provider as ProviderKind;
-  const text = (key: string): string | undefined => (typeof entry[key] === 'string' && (entry[key] as string).trim() ? (entry[key] as string).trim() : undefined);
-  const model = text('model') ?? (kind === 'vscode-lm' ? text('family') ?? id : kind === 'azure' ? text('deployment') ?? id : id);
+  const text = (key: string): string | undefined =>
+    typeof entry[key] === 'string' && (entry[key] as string).trim()
+      ? (entry[key] as string).trim()
+      : undefined;
+  const model =
+    text('model') ??
+    (kind === 'vscode-lm' ? (text('family') ?? id) : kind === 'azure' ? (text('deployment') ?? id) : id);
 
   const baseUrl = text('baseUrl');
-  if (baseUrl !== undefined && !isHttpUrl(baseUrl)) return `"baseUrl" is not a valid http(s) URL (got "${baseUrl}")`;
+  if (baseUrl !== undefined && !isHttpUrl(baseUrl))
+    return `"baseUrl" is not a valid http(s) URL (got "${baseUrl}")`;
   if (kind === 'azure') {
     if (!baseUrl) return 'Azure needs "baseUrl" (your resource endpoint, e.g. https://NAME.openai.azure.com)';
     if (!text('deployment')) return 'Azure needs "deployment" (the deployment name)';
   }
   const presetName = text('preset');
-  const presetInfo = presetName === undefined ? undefined : PRESET_BY_LOWER_CASE.get(presetName.toLowerCase());
+  const presetInfo =
+    presetName === undefined ? undefined : PRESET_BY_LOWER_CASE.get(presetName.toLowerCase());
   if (presetName !== undefined && !presetInfo) {
     return `"preset" must be one of ${Object.keys(PRESETS).join(', ')} (got "${presetName}")`;
   }
   const preset = presetInfo?.id;
-  if (kind === 'openaiCompatible' && !baseUrl && !preset) return 'an OpenAI-compatible model needs "baseUrl" or a "preset"';
+  if (kind === 'openaiCompatible' && !baseUrl && !preset)
+    return 'an OpenAI-compatible model needs "baseUrl" or a "preset"';
 
   for (const key of ['contextWindow', 'maxOutputTokens', 'rpm']) {
     const value = entry[key];
@@ -393,7 +465,12 @@ function parseModel(entry: Record<string, unknown>): ModelSettings | string {
   }
   let headers: Record<string, string> | undefined;
   if (entry.headers !== undefined) {
-    if (typeof entry.headers !== 'object' || entry.headers === null || Array.isArray(entry.headers) || !Object.values(entry.headers).every((v) => typeof v === 'string')) {
+    if (
+      typeof entry.headers !== 'object' ||
+      entry.headers === null ||
+      Array.isArray(entry.headers) ||
+      !Object.values(entry.headers).every((v) => typeof v === 'string')
+    ) {
       return '"headers" must be an object of header names to text values';
     }
     headers = { ...(entry.headers as Record<string, string>) };
@@ -401,7 +478,8 @@ function parseModel(entry: Record<string, unknown>): ModelSettings | string {
   const auth = entry.auth === 'none' || entry.auth === 'apiKey' ? entry.auth : undefined;
   if (entry.auth !== undefined && auth === undefined) return '"auth" must be "apiKey" or "none"';
 
-  const numberOrUndefined = (key: string) => (typeof entry[key] === 'number' ? (entry[key] as number) : undefined);
+  const numberOrUndefined = (key: string) =>
+    typeof entry[key] === 'number' ? (entry[key] as number) : undefined;
   const settings: ModelSettings = {
     id,
     provider: kind,
@@ -412,7 +490,9 @@ function parseModel(entry: Record<string, unknown>): ModelSettings | string {
     apiVersion: text('apiVersion'),
     headers,
     keyId: text('keyId'),
-    auth: auth ?? (kind === 'vscode-lm' || (presetInfo !== undefined && !presetInfo.requiresKey) ? 'none' : 'apiKey'),
+    auth:
+      auth ??
+      (kind === 'vscode-lm' || (presetInfo !== undefined && !presetInfo.requiresKey) ? 'none' : 'apiKey'),
     contextWindow: numberOrUndefined('contextWindow'),
     maxOutputTokens: numberOrUndefined('maxOutputTokens'),
     inputPricePerMTok: numberOrUndefined('inputPricePerMTok'),
@@ -428,7 +508,12 @@ function parseModel(entry: Record<string, unknown>): ModelSettings | string {
   return settings;
 }
 
-function parseChain(raw: unknown, ids: ReadonlySet<string>, problem: ProblemSink, setting = 'fallbackChain'): ChainStep[] | undefined {
+function parseChain(
+  raw: unknown,
+  ids: ReadonlySet<string>,
+  problem: ProblemSink,
+  setting = 'fallbackChain',
+): ChainStep[] | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!Array.isArray(raw)) {
     problem(setting, 'must be a list of model ids (a nested list is a group sharing load); it is ignored.');
@@ -442,14 +527,19 @@ function parseChain(raw: unknown, ids: ReadonlySet<string>, problem: ProblemSink
       return undefined;
     }
     if (!ids.has(name)) {
-      problem(setting, `names an unknown model "${name}"; it is skipped. Known models: ${[...ids].join(', ') || 'none'}.`);
+      problem(
+        setting,
+        `names an unknown model "${name}"; it is skipped. Known models: ${[...ids].join(', ') || 'none'}.`,
+      );
       return undefined;
     }
     return name;
   };
   raw.forEach((step: unknown, index) => {
     if (Array.isArray(step)) {
-      const group = step.map((name, inner) => keep(name, `entry ${index + 1}.${inner + 1}`)).filter((n): n is string => n !== undefined);
+      const group = step
+        .map((name, inner) => keep(name, `entry ${index + 1}.${inner + 1}`))
+        .filter((n): n is string => n !== undefined);
       if (group.length > 0) steps.push(group);
     } else {
       const name = keep(step, `entry ${index + 1}`);
@@ -479,7 +569,9 @@ export function keyIdFor(model: ModelSettings): string | undefined {
     case 'azure':
       return `azure@${new URL(model.baseUrl!).host}`;
     case 'openaiCompatible':
-      return model.preset && !model.baseUrl ? model.preset : `openaiCompatible@${new URL(model.baseUrl!).host}`;
+      return model.preset && !model.baseUrl
+        ? model.preset
+        : `openaiCompatible@${new URL(model.baseUrl!).host}`;
     default:
       return undefined;
   }

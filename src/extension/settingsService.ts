@@ -1,6 +1,12 @@
 import * as vscode from 'vscode';
 import { Emitter } from '../core';
-import { parseSettings, SETTINGS_SECTION, type ExtensionSettings, type SettingKey, type SettingsProblem } from './settings';
+import {
+  parseSettings,
+  SETTINGS_SECTION,
+  type ExtensionSettings,
+  type SettingKey,
+  type SettingsProblem,
+} from './settings';
 
 /**
  * Reads the settings in one place, re-reads them when they change (no reload needed) and tells
@@ -59,10 +65,19 @@ export class SettingsService implements vscode.Disposable {
     if (fresh.length === 0) return;
     for (const p of fresh) this.log.warn(`Setting ${p.setting}: ${p.message}`);
     const first = fresh[0];
-    const more = fresh.length > 1 ? ` (and ${fresh.length - 1} more problem${fresh.length > 2 ? 's' : ''}, see the log)` : '';
-    void vscode.window.showWarningMessage(`LLM Manager: ${first.setting} ${first.message}${more}`, 'Open Settings').then((choice) => {
-      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', first.setting.replace(/\[\d+\].*$/, ''));
-    });
+    const more =
+      fresh.length > 1
+        ? ` (and ${fresh.length - 1} more problem${fresh.length > 2 ? 's' : ''}, see the log)`
+        : '';
+    void vscode.window
+      .showWarningMessage(`LLM Manager: ${first.setting} ${first.message}${more}`, 'Open Settings')
+      .then((choice) => {
+        if (choice)
+          void vscode.commands.executeCommand(
+            'workbench.action.openSettings',
+            first.setting.replace(/\[\d+\].*$/, ''),
+          );
+      });
   }
 
   dispose(): void {

@@ -1,6 +1,11 @@
 import type * as vscode from 'vscode';
 import { SIDEBAR_VIEW_ID } from './contributions';
-import { metricsWebviewHtml, metricsWebviewOptions, MetricsWebviewBridge, type MetricsBridgeServices } from './webviewHost';
+import {
+  metricsWebviewHtml,
+  metricsWebviewOptions,
+  MetricsWebviewBridge,
+  type MetricsBridgeServices,
+} from './webviewHost';
 
 /**
  * The "LLM Manager" sidebar view: a compact card per model, totals and budgets. VS Code drops the

@@ -71,11 +71,19 @@ export class StatusBarController implements vscode.Disposable {
     this.view = view;
     this.item.text = view.text;
     const tooltip = new vscode.MarkdownString(view.tooltip, true);
-    tooltip.isTrusted = { enabledCommands: [COMMANDS.chooseActiveModel, COMMANDS.resetCircuit, COMMANDS.showMetrics] };
+    tooltip.isTrusted = {
+      enabledCommands: [COMMANDS.chooseActiveModel, COMMANDS.resetCircuit, COMMANDS.showMetrics],
+    };
     this.item.tooltip = tooltip;
     this.item.accessibilityInformation = { label: view.accessibilityLabel, role: 'button' };
     this.item.backgroundColor =
-      view.background === 'none' ? undefined : new vscode.ThemeColor(view.background === 'warning' ? 'statusBarItem.warningBackground' : 'statusBarItem.errorBackground');
+      view.background === 'none'
+        ? undefined
+        : new vscode.ThemeColor(
+            view.background === 'warning'
+              ? 'statusBarItem.warningBackground'
+              : 'statusBarItem.errorBackground',
+          );
     const anyOpen = infos.some((m) => m.circuit.state === 'open');
     if (anyOpen && !this.ticker) this.ticker = setInterval(() => this.schedule(), 5000);
     if (!anyOpen && this.ticker) {

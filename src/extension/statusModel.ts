@@ -46,7 +46,9 @@ export function circuitLabel(info: ModelInfo, now: number): string {
     case 'closed':
       return 'closed';
     case 'open':
-      return circuit.nextProbeAt !== undefined ? `open · probe in ${formatDuration(Math.max(0, circuit.nextProbeAt - now))}` : 'open';
+      return circuit.nextProbeAt !== undefined
+        ? `open · probe in ${formatDuration(Math.max(0, circuit.nextProbeAt - now))}`
+        : 'open';
     case 'halfOpen':
       return 'half-open · probing';
     case 'isolated':
@@ -75,7 +77,8 @@ export function chainHealth(input: Pick<StatusInput, 'models' | 'metrics'>): Cha
     spend.hardStop &&
     ((spend.dailyBudgetUsd !== undefined && spend.todayUsd >= spend.dailyBudgetUsd) ||
       (spend.monthlyBudgetUsd !== undefined && spend.monthUsd >= spend.monthlyBudgetUsd));
-  if (exhausted && models.every((m) => m.metadata.inputPricePerMTok > 0 || m.metadata.outputPricePerMTok > 0)) return 'budgetExhausted';
+  if (exhausted && models.every((m) => m.metadata.inputPricePerMTok > 0 || m.metadata.outputPricePerMTok > 0))
+    return 'budgetExhausted';
   const available = models.filter((m) => m.circuit.state === 'closed' || m.circuit.state === 'halfOpen');
   if (available.length === 0) return 'down';
   if (exhausted || models.some((m) => m.circuit.state !== 'closed')) return 'degraded';
@@ -92,7 +95,12 @@ export function buildStatusView(input: StatusInput): StatusView {
     health === 'noModels'
       ? `${ICONS.noModels} LLM Manager: set up`
       : `${ICONS[health]} ${demo}${first ?? 'no model'} · ${spendText}${input.routingNote ? ' · $(arrow-down) budget pressure' : ''}`;
-  const background = health === 'noModels' || (health === 'healthy' && !input.routingNote) ? 'none' : health === 'degraded' || health === 'healthy' ? 'warning' : 'error';
+  const background =
+    health === 'noModels' || (health === 'healthy' && !input.routingNote)
+      ? 'none'
+      : health === 'degraded' || health === 'healthy'
+        ? 'warning'
+        : 'error';
 
   const lines: string[] = [];
   const headline: Record<ChainHealth, string> = {
@@ -109,18 +117,31 @@ export function buildStatusView(input: StatusInput): StatusView {
     for (const info of input.models) {
       const name = info.name === first ? `**${escapeCell(info.name)}**` : escapeCell(info.name);
       const key = input.missingKeys.has(info.name) ? ' $(key) no key' : '';
-      const lastError = info.lastError ? `${info.lastError.kind}, ${formatDuration(now - info.lastError.at)} ago` : '—';
-      lines.push(`| ${circuitIcon(info)} | ${name}${key} | ${circuitLabel(info, now)} | ${escapeCell(lastError)} | ${formatUsd(info.spend.todayUsd)} |`);
+      const lastError = info.lastError
+        ? `${info.lastError.kind}, ${formatDuration(now - info.lastError.at)} ago`
+        : '—';
+      lines.push(
+        `| ${circuitIcon(info)} | ${name}${key} | ${circuitLabel(info, now)} | ${escapeCell(lastError)} | ${formatUsd(info.spend.todayUsd)} |`,
+      );
     }
     lines.push('');
   }
   const budget = metrics.spend;
-  const budgetParts = [`Today ${formatUsd(budget.todayUsd)}${budget.dailyBudgetUsd ? ` of ${formatUsd(budget.dailyBudgetUsd)}` : ''}`];
-  budgetParts.push(`this month ${formatUsd(budget.monthUsd)}${budget.monthlyBudgetUsd ? ` of ${formatUsd(budget.monthlyBudgetUsd)}` : ''}`);
+  const budgetParts = [
+    `Today ${formatUsd(budget.todayUsd)}${budget.dailyBudgetUsd ? ` of ${formatUsd(budget.dailyBudgetUsd)}` : ''}`,
+  ];
+  budgetParts.push(
+    `this month ${formatUsd(budget.monthUsd)}${budget.monthlyBudgetUsd ? ` of ${formatUsd(budget.monthlyBudgetUsd)}` : ''}`,
+  );
   lines.push(budgetParts.join(' · '));
-  lines.push('', '[Choose model](command:llmManager.chooseActiveModel) · [Reset circuits](command:llmManager.resetCircuit) · [Metrics](command:llmManager.showMetrics)');
+  lines.push(
+    '',
+    '[Choose model](command:llmManager.chooseActiveModel) · [Reset circuits](command:llmManager.resetCircuit) · [Metrics](command:llmManager.showMetrics)',
+  );
   const accessibilityLabel =
-    health === 'noModels' ? 'LLM Manager: no models configured' : `LLM Manager: ${headline[health]} First choice ${first}. Spent today ${spendText}.`;
+    health === 'noModels'
+      ? 'LLM Manager: no models configured'
+      : `LLM Manager: ${headline[health]} First choice ${first}. Spent today ${spendText}.`;
   return { health, text, tooltip: lines.join('\n'), background, accessibilityLabel };
 }
 

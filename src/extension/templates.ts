@@ -38,9 +38,12 @@ export interface PromptTemplate {
   readonly builtIn: boolean;
 }
 
-export const DEFAULT_SYSTEM = 'You are a senior software engineer helping inside a code editor. Be accurate and concise. Use Markdown.';
+export const DEFAULT_SYSTEM =
+  'You are a senior software engineer helping inside a code editor. Be accurate and concise. Use Markdown.';
 
-export const BUILT_IN_TEMPLATES: Readonly<Record<'ask' | 'explain' | 'improve', Omit<PromptTemplate, 'builtIn'>>> = {
+export const BUILT_IN_TEMPLATES: Readonly<
+  Record<'ask' | 'explain' | 'improve', Omit<PromptTemplate, 'builtIn'>>
+> = {
   ask: {
     id: 'ask',
     title: 'Ask about selection',
@@ -52,14 +55,16 @@ export const BUILT_IN_TEMPLATES: Readonly<Record<'ask' | 'explain' | 'improve', 
     id: 'explain',
     title: 'Explain selection',
     system: DEFAULT_SYSTEM,
-    prompt: 'Explain what this {{language}} code from `{{fileName}}` does, step by step, and point out anything surprising or risky:\n\n{{selectionBlock}}',
+    prompt:
+      'Explain what this {{language}} code from `{{fileName}}` does, step by step, and point out anything surprising or risky:\n\n{{selectionBlock}}',
     mode: 'answer',
   },
   improve: {
     id: 'improve',
     title: 'Improve selection',
     system: `${DEFAULT_SYSTEM} When asked to improve code, reply with the improved code only, in one fenced block, with no explanation.`,
-    prompt: 'Improve this {{language}} code from `{{fileName}}` (readability, correctness, performance) without changing what it does. Keep its indentation style.\n\n{{selectionBlock}}',
+    prompt:
+      'Improve this {{language}} code from `{{fileName}}` (readability, correctness, performance) without changing what it does. Keep its indentation style.\n\n{{selectionBlock}}',
     mode: 'replace',
   },
 };
@@ -81,23 +86,36 @@ export function usesPlaceholder(template: string, name: PlaceholderName): boolea
 }
 
 /** Fills a template; throws an error naming any unknown placeholder. */
-export function renderTemplate(template: PromptTemplate, values: PlaceholderValues): { system: string; prompt: string } {
+export function renderTemplate(
+  template: PromptTemplate,
+  values: PlaceholderValues,
+): { system: string; prompt: string } {
   const unknown = [...unknownPlaceholders(template.prompt), ...unknownPlaceholders(template.system)];
   if (unknown.length > 0) throw new Error(unknownPlaceholderMessage(template.id, unknown));
-  const fill = (text: string) => text.replace(PLACEHOLDER_PATTERN, (_match, name: PlaceholderName) => values[name]);
+  const fill = (text: string) =>
+    text.replace(PLACEHOLDER_PATTERN, (_match, name: PlaceholderName) => values[name]);
   return { system: fill(template.system), prompt: fill(template.prompt) };
 }
 
 export function unknownPlaceholderMessage(templateId: string, unknown: readonly string[]): string {
   const list = unknown.map((name) => `{{${name}}}`).join(', ');
-  return `Template "${templateId}" uses an unknown placeholder ${list}. Known placeholders: ${Object.keys(PLACEHOLDERS).map((n) => `{{${n}}}`).join(', ')}.`;
+  return `Template "${templateId}" uses an unknown placeholder ${list}. Known placeholders: ${Object.keys(
+    PLACEHOLDERS,
+  )
+    .map((n) => `{{${n}}}`)
+    .join(', ')}.`;
 }
 
 /** A free prompt: the question, with the selection as context when there is one. */
-export function freePromptParts(question: string, context?: PlaceholderValues): { system: string; prompt: string } {
+export function freePromptParts(
+  question: string,
+  context?: PlaceholderValues,
+): { system: string; prompt: string } {
   return {
     system: DEFAULT_SYSTEM,
-    prompt: context ? `${question}\n\nContext — ${context.language} code from \`${context.fileName}\`:\n\n${context.selectionBlock}` : question,
+    prompt: context
+      ? `${question}\n\nContext — ${context.language} code from \`${context.fileName}\`:\n\n${context.selectionBlock}`
+      : question,
   };
 }
 

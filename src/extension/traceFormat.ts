@@ -2,12 +2,24 @@
  * A routing trace as a Markdown document for "Show details". The sentences come from the core's
  * describeStep, so the log, this document and the dashboard read the same.
  */
-import { describeStep, formatDuration, isChainFailedError, oneLine, type LlmError, type RequestTrace } from '../core';
+import {
+  describeStep,
+  formatDuration,
+  isChainFailedError,
+  oneLine,
+  type LlmError,
+  type RequestTrace,
+} from '../core';
 
 export { describeStep, traceToLogLine } from '../core';
 
 export function traceToMarkdown(trace: RequestTrace, title: string, error?: LlmError): string {
-  const lines = [`# ${title}`, '', `Request \`${trace.id}\` at ${new Date(trace.startedAt).toLocaleString()}`, ''];
+  const lines = [
+    `# ${title}`,
+    '',
+    `Request \`${trace.id}\` at ${new Date(trace.startedAt).toLocaleString()}`,
+    '',
+  ];
   if (error) {
     lines.push(`**${oneLine(error.message.split('\n')[0])}**`, '');
     if (isChainFailedError(error)) {

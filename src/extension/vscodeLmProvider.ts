@@ -1,5 +1,11 @@
 import * as vscode from 'vscode';
-import { LlmError, type LlmProvider, type ProviderRequest, type ProviderResponse, type StreamChunk } from '../core';
+import {
+  LlmError,
+  type LlmProvider,
+  type ProviderRequest,
+  type ProviderResponse,
+  type StreamChunk,
+} from '../core';
 import { CHAT_VENDOR } from './contributions';
 import type { ModelSettings } from './settings';
 
@@ -13,7 +19,9 @@ export class VscodeLmProvider implements LlmProvider {
   constructor(private readonly settings: ModelSettings) {
     if (settings.vendor === CHAT_VENDOR) {
       // Our own chain as one of its members would route requests in a circle.
-      throw new Error(`vendor "${CHAT_VENDOR}" is LLM Manager itself and cannot be a member of its own chain`);
+      throw new Error(
+        `vendor "${CHAT_VENDOR}" is LLM Manager itself and cannot be a member of its own chain`,
+      );
     }
   }
 
@@ -25,10 +33,14 @@ export class VscodeLmProvider implements LlmProvider {
     const found = (await vscode.lm.selectChatModels(selector)).filter((m) => m.vendor !== CHAT_VENDOR);
     const model = found.find((m) => m.id === this.settings.model) ?? found[0];
     if (!model) {
-      throw new LlmError('badRequest', `VS Code offers no language model matching ${JSON.stringify(selector)} (is the extension that provides it installed and signed in?).`, {
-        provider: 'vscode-lm',
-        model: this.settings.id,
-      });
+      throw new LlmError(
+        'badRequest',
+        `VS Code offers no language model matching ${JSON.stringify(selector)} (is the extension that provides it installed and signed in?).`,
+        {
+          provider: 'vscode-lm',
+          model: this.settings.id,
+        },
+      );
     }
     this.model = model;
     return model;
@@ -37,7 +49,9 @@ export class VscodeLmProvider implements LlmProvider {
   private messages(request: ProviderRequest): vscode.LanguageModelChatMessage[] {
     // The Language Model API has no system role: the system prompt leads the first user message.
     const messages = request.messages.map((m) =>
-      m.role === 'user' ? vscode.LanguageModelChatMessage.User(m.content) : vscode.LanguageModelChatMessage.Assistant(m.content),
+      m.role === 'user'
+        ? vscode.LanguageModelChatMessage.User(m.content)
+        : vscode.LanguageModelChatMessage.Assistant(m.content),
     );
     if (request.system) messages.unshift(vscode.LanguageModelChatMessage.User(request.system));
     return messages;
@@ -62,7 +76,10 @@ export class VscodeLmProvider implements LlmProvider {
     try {
       const response = await model.sendRequest(
         messages,
-        { justification: 'LLM Manager uses this model as a member of your fallback chain.', modelOptions: request.temperature === undefined ? undefined : { temperature: request.temperature } },
+        {
+          justification: 'LLM Manager uses this model as a member of your fallback chain.',
+          modelOptions: request.temperature === undefined ? undefined : { temperature: request.temperature },
+        },
         source.token,
       );
       let output = '';
@@ -71,7 +88,9 @@ export class VscodeLmProvider implements LlmProvider {
         yield { type: 'text', text };
       }
       const [inputTokens, outputTokens] = await Promise.all([
-        Promise.all(messages.map((m) => model.countTokens(m))).then((counts) => counts.reduce((a, b) => a + b, 0)),
+        Promise.all(messages.map((m) => model.countTokens(m))).then((counts) =>
+          counts.reduce((a, b) => a + b, 0),
+        ),
         model.countTokens(output),
       ]);
       yield { type: 'usage', usage: { inputTokens, outputTokens } };
@@ -85,20 +104,37 @@ export class VscodeLmProvider implements LlmProvider {
 
   private translate(error: unknown, signal: AbortSignal): LlmError {
     const options = { provider: 'vscode-lm', model: this.settings.id, cause: error };
-    if (signal.aborted || error instanceof vscode.CancellationError) return new LlmError('cancelled', 'The request was cancelled.', options);
+    if (signal.aborted || error instanceof vscode.CancellationError)
+      return new LlmError('cancelled', 'The request was cancelled.', options);
     if (error instanceof vscode.LanguageModelError) {
       if (error.code === vscode.LanguageModelError.NoPermissions.name) {
-        return new LlmError('auth', `VS Code did not allow LLM Manager to use ${this.settings.id}: ${error.message}`, options);
+        return new LlmError(
+          'auth',
+          `VS Code did not allow LLM Manager to use ${this.settings.id}: ${error.message}`,
+          options,
+        );
       }
       if (error.code === vscode.LanguageModelError.Blocked.name) {
-        return new LlmError('quota', `${this.settings.id} is blocked for now (quota or rate limit): ${error.message}`, options);
+        return new LlmError(
+          'quota',
+          `${this.settings.id} is blocked for now (quota or rate limit): ${error.message}`,
+          options,
+        );
       }
       if (error.code === vscode.LanguageModelError.NotFound.name) {
         this.model = undefined;
-        return new LlmError('server', `${this.settings.id} is no longer available: ${error.message}`, options);
+        return new LlmError(
+          'server',
+          `${this.settings.id} is no longer available: ${error.message}`,
+          options,
+        );
       }
     }
     if (error instanceof LlmError) return error;
-    return new LlmError('server', `${this.settings.id} failed: ${error instanceof Error ? error.message : String(error)}`, options);
+    return new LlmError(
+      'server',
+      `${this.settings.id} failed: ${error instanceof Error ? error.message : String(error)}`,
+      options,
+    );
   }
 }

@@ -14,13 +14,22 @@ const WEBVIEW_DIR = ['dist', 'webview'] as const;
 export function metricsWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return {
     enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'dist'),
+      vscode.Uri.joinPath(extensionUri, 'media'),
+    ],
   };
 }
 
 /** The page for one surface, with a fresh nonce each time it is loaded. */
-export function metricsWebviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, surface: Surface, title: string): string {
-  const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
+export function metricsWebviewHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  surface: Surface,
+  title: string,
+): string {
+  const asset = (...path: string[]) =>
+    webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
   return buildWebviewHtml({
     surface,
     title,
@@ -53,7 +62,9 @@ export class MetricsWebviewBridge implements vscode.Disposable {
       const outcome = await handleWebviewMessage(raw, services);
       if (outcome.kind !== 'ready') return;
       if (outcome.surface !== this.surface) {
-        services.logger.warn(`Metrics view: the ${this.surface} webview said it is the ${outcome.surface}; ignored.`);
+        services.logger.warn(
+          `Metrics view: the ${this.surface} webview said it is the ${outcome.surface}; ignored.`,
+        );
         return;
       }
       await this.connection.ready(outcome.surface);

@@ -33,7 +33,9 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 }
 
 export function buildWebviewHtml(page: WebviewPage): string {
-  const styles = page.styleUris.map((uri) => `    <link rel="stylesheet" href="${escapeAttribute(uri)}">`).join('\n');
+  const styles = page.styleUris
+    .map((uri) => `    <link rel="stylesheet" href="${escapeAttribute(uri)}">`)
+    .join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
   <head>

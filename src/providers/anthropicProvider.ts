@@ -6,12 +6,26 @@
 
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsBase, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
-import { LlmError, type LlmProvider, type ProviderRequest, type ProviderResponse, type StreamChunk, type TokenUsage } from '../core';
+import {
+  LlmError,
+  type LlmProvider,
+  type ProviderRequest,
+  type ProviderResponse,
+  type StreamChunk,
+  type TokenUsage,
+} from '../core';
 import { ClientSlot, readCredentials, type Credentials } from './credentials';
 import { translateError } from './errorMapping';
 import type { ProviderDeps } from './openAiChatProvider';
 import type { HealthCheckMethod } from './providerConfig';
-import { AnthropicToolUseAssembler, fromAnthropicToolUse, toAnthropicMessages, toAnthropicToolChoice, toAnthropicTools, type AnswerSource } from './toolTranslation';
+import {
+  AnthropicToolUseAssembler,
+  fromAnthropicToolUse,
+  toAnthropicMessages,
+  toAnthropicToolChoice,
+  toAnthropicTools,
+  type AnswerSource,
+} from './toolTranslation';
 
 export interface AnthropicProviderOptions {
   readonly model: string;
@@ -78,7 +92,10 @@ export class AnthropicProvider implements LlmProvider {
         switch (event.type) {
           case 'message_start': {
             const usage = event.message.usage;
-            inputTokens = (usage.input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
+            inputTokens =
+              (usage.input_tokens ?? 0) +
+              (usage.cache_creation_input_tokens ?? 0) +
+              (usage.cache_read_input_tokens ?? 0);
             yield { type: 'usage', usage: { inputTokens, outputTokens: usage.output_tokens ?? 0 } };
             break;
           }
@@ -105,7 +122,10 @@ export class AnthropicProvider implements LlmProvider {
             // Counts in message_delta are cumulative; input appears here only on some models.
             const input = event.usage.input_tokens;
             if (typeof input === 'number' && input > 0) {
-              inputTokens = input + (event.usage.cache_creation_input_tokens ?? 0) + (event.usage.cache_read_input_tokens ?? 0);
+              inputTokens =
+                input +
+                (event.usage.cache_creation_input_tokens ?? 0) +
+                (event.usage.cache_read_input_tokens ?? 0);
             }
             yield { type: 'usage', usage: { inputTokens, outputTokens: event.usage.output_tokens ?? 0 } };
             const stopReason = event.delta.stop_reason;
@@ -117,7 +137,8 @@ export class AnthropicProvider implements LlmProvider {
           }
           case 'message_stop':
             // A tool call whose block never closed has arguments nobody can trust.
-            if (toolUses.hasOpenCalls) throw new LlmError('badResponse', `${PROVIDER} ended its answer inside a tool call.`, source);
+            if (toolUses.hasOpenCalls)
+              throw new LlmError('badResponse', `${PROVIDER} ended its answer inside a tool call.`, source);
             stopped = true;
             break;
           default:
@@ -128,10 +149,21 @@ export class AnthropicProvider implements LlmProvider {
       throw this.failure(error, request.model, credentials, signal);
     }
     // The SDK ends its iterator quietly when the request is aborted: report the cancellation.
-    if (signal.aborted) throw new LlmError('cancelled', 'The request was cancelled.', { provider: PROVIDER, model: request.model });
-    if (!sawEvent) throw new LlmError('badResponse', `${PROVIDER} sent an empty stream.`, { provider: PROVIDER, model: request.model });
+    if (signal.aborted)
+      throw new LlmError('cancelled', 'The request was cancelled.', {
+        provider: PROVIDER,
+        model: request.model,
+      });
+    if (!sawEvent)
+      throw new LlmError('badResponse', `${PROVIDER} sent an empty stream.`, {
+        provider: PROVIDER,
+        model: request.model,
+      });
     if (!stopped) {
-      throw new LlmError('network', `The stream from ${PROVIDER} ended before the answer was complete.`, { provider: PROVIDER, model: request.model });
+      throw new LlmError('network', `The stream from ${PROVIDER} ended before the answer was complete.`, {
+        provider: PROVIDER,
+        model: request.model,
+      });
     }
   }
 
@@ -143,7 +175,11 @@ export class AnthropicProvider implements LlmProvider {
       if (this.options.healthCheck === 'listModels') {
         await client.models.list({ limit: 1 }, { signal, timeout });
       } else {
-        const request: ProviderRequest = { model: this.options.model, messages: [{ role: 'user', content: 'ping' }], maxTokens: 1 };
+        const request: ProviderRequest = {
+          model: this.options.model,
+          messages: [{ role: 'user', content: 'ping' }],
+          maxTokens: 1,
+        };
         await client.messages.create({ ...this.body(request), stream: false }, { signal, timeout });
       }
     } catch (error) {
@@ -153,16 +189,29 @@ export class AnthropicProvider implements LlmProvider {
 
   private credentials(model: string): Promise<Credentials> {
     const { keyId, secretHeaders } = this.options;
-    return readCredentials({ secrets: this.deps.secrets, keyId, keyRequired: true, secretHeaders, provider: PROVIDER, model });
+    return readCredentials({
+      secrets: this.deps.secrets,
+      keyId,
+      keyRequired: true,
+      secretHeaders,
+      provider: PROVIDER,
+      model,
+    });
   }
 
   /** Translates an SDK failure at the edge and notes it in the log (the message is already scrubbed). */
   private failure(error: unknown, model: string, credentials: Credentials, signal: AbortSignal): LlmError {
-    const translated = translateError(error, { provider: PROVIDER, model, secrets: credentials.secrets, now: this.now, signal });
-    if (translated.kind !== 'cancelled') this.deps.logger?.debug(`${PROVIDER} (${model}): ${translated.kind} — ${translated.message}`);
+    const translated = translateError(error, {
+      provider: PROVIDER,
+      model,
+      secrets: credentials.secrets,
+      now: this.now,
+      signal,
+    });
+    if (translated.kind !== 'cancelled')
+      this.deps.logger?.debug(`${PROVIDER} (${model}): ${translated.kind} — ${translated.message}`);
     return translated;
   }
-
 
   private body(request: ProviderRequest): MessageCreateParamsBase {
     const body: MessageCreateParamsBase = {
@@ -181,12 +230,27 @@ export class AnthropicProvider implements LlmProvider {
   }
 
   private readMessage(model: string, message: unknown): ProviderResponse {
-    const bad = (what: string) => new LlmError('badResponse', `${PROVIDER} sent an answer that could not be read: ${what}.`, { provider: PROVIDER, model });
-    if (typeof message !== 'object' || message === null) throw bad(message === '' || message == null ? 'the body is empty' : 'the body is not JSON');
-    const { content, usage, stop_reason: stopReason } = message as { content?: unknown; usage?: Anthropic.Usage; stop_reason?: unknown };
+    const bad = (what: string) =>
+      new LlmError('badResponse', `${PROVIDER} sent an answer that could not be read: ${what}.`, {
+        provider: PROVIDER,
+        model,
+      });
+    if (typeof message !== 'object' || message === null)
+      throw bad(message === '' || message == null ? 'the body is empty' : 'the body is not JSON');
+    const {
+      content,
+      usage,
+      stop_reason: stopReason,
+    } = message as { content?: unknown; usage?: Anthropic.Usage; stop_reason?: unknown };
     if (!Array.isArray(content)) throw bad('it has no content');
     const text = content
-      .filter((block): block is { type: 'text'; text: string } => typeof block === 'object' && block !== null && block.type === 'text' && typeof block.text === 'string')
+      .filter(
+        (block): block is { type: 'text'; text: string } =>
+          typeof block === 'object' &&
+          block !== null &&
+          block.type === 'text' &&
+          typeof block.text === 'string',
+      )
       .map((block) => block.text)
       .join('');
     const toolCalls = fromAnthropicToolUse(content, { provider: PROVIDER, model });
@@ -204,14 +268,20 @@ export class AnthropicProvider implements LlmProvider {
   }
 
   private refused(model: string): LlmError {
-    return new LlmError('contentPolicy', `Content refused by ${PROVIDER}: the model declined to answer.`, { provider: PROVIDER, model });
+    return new LlmError('contentPolicy', `Content refused by ${PROVIDER}: the model declined to answer.`, {
+      provider: PROVIDER,
+      model,
+    });
   }
 }
 
 function usageOf(usage: Anthropic.Usage | undefined): TokenUsage {
   if (!usage) return { inputTokens: 0, outputTokens: 0 };
   return {
-    inputTokens: (usage.input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0),
+    inputTokens:
+      (usage.input_tokens ?? 0) +
+      (usage.cache_creation_input_tokens ?? 0) +
+      (usage.cache_read_input_tokens ?? 0),
     outputTokens: usage.output_tokens ?? 0,
   };
 }

@@ -34,11 +34,15 @@ export const NO_KEY_PLACEHOLDER = 'no-key-needed';
  */
 export async function readCredentials(options: CredentialOptions): Promise<Credentials> {
   const missing = (what: string) =>
-    new LlmError('auth', `No API key for ${options.provider}: ${what} — set one with "LLM Manager: Set API Key".`, {
-      missingKey: true,
-      provider: options.provider,
-      model: options.model,
-    });
+    new LlmError(
+      'auth',
+      `No API key for ${options.provider}: ${what} — set one with "LLM Manager: Set API Key".`,
+      {
+        missingKey: true,
+        provider: options.provider,
+        model: options.model,
+      },
+    );
   let key: string | undefined;
   try {
     key = (await options.secrets.getKey(options.keyId))?.trim() || undefined;

@@ -44,12 +44,15 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) {
     // Very short values would redact ordinary words; real keys are far longer.
-    if (secret && secret.length >= 6 && result.includes(secret)) result = result.split(secret).join('[redacted]');
+    if (secret && secret.length >= 6 && result.includes(secret))
+      result = result.split(secret).join('[redacted]');
   }
   // Most messages hold nothing key-shaped: one cheap test spares the full set of patterns.
   if (!MAYBE_KEY.test(result)) return result;
   for (const pattern of KEY_PATTERNS) {
-    result = result.replace(pattern, (match, prefix: unknown) => (typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}[redacted]` : '[redacted]'));
+    result = result.replace(pattern, (match, prefix: unknown) =>
+      typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}[redacted]` : '[redacted]',
+    );
   }
   return result;
 }
@@ -96,7 +99,8 @@ export function translateError(error: unknown, ctx: ErrorContext): LlmError {
     const summary = status === 529 ? `${ctx.provider} is overloaded (HTTP 529)` : `Server error at ${where}`;
     return make('server', summary, { retryAfterMs: retryAfterOf(facts, ctx) });
   }
-  if (isContextLength(facts)) return make('contextLength', `The prompt is too long for ${ctx.model} at ${where}`);
+  if (isContextLength(facts))
+    return make('contextLength', `The prompt is too long for ${ctx.model} at ${where}`);
   if (isContentPolicy(facts)) return make('contentPolicy', `Content refused by ${where}`);
   return make('badRequest', `Request rejected as invalid by ${where}`);
 }
@@ -109,12 +113,16 @@ function fromVendorType(facts: ErrorFacts, detail: string, ctx: ErrorContext): L
   const make = (kind: LlmErrorKind, summary: string) => new LlmError(kind, `${summary}: ${detail}`, base);
   if (isQuota(facts)) return make('quota', `Out of quota or credit at ${where}`);
   if (/rate_limit/.test(type)) return make('rateLimit', `Rate limited by ${where}`);
-  if (/overloaded|api_error|server_error|internal/.test(type)) return make('server', `Server error at ${where}`);
-  if (/authentication|permission|invalid_api_key/.test(type)) return make('auth', `API key rejected by ${where}`);
+  if (/overloaded|api_error|server_error|internal/.test(type))
+    return make('server', `Server error at ${where}`);
+  if (/authentication|permission|invalid_api_key/.test(type))
+    return make('auth', `API key rejected by ${where}`);
   if (/timeout/.test(type)) return make('timeout', `Timed out at ${where}`);
-  if (isContextLength(facts)) return make('contextLength', `The prompt is too long for ${ctx.model} at ${where}`);
+  if (isContextLength(facts))
+    return make('contextLength', `The prompt is too long for ${ctx.model} at ${where}`);
   if (isContentPolicy(facts)) return make('contentPolicy', `Content refused by ${where}`);
-  if (/invalid_request|not_found/.test(type)) return make('badRequest', `Request rejected as invalid by ${where}`);
+  if (/invalid_request|not_found/.test(type))
+    return make('badRequest', `Request rejected as invalid by ${where}`);
   return make('server', `Error reported by ${where}`);
 }
 
@@ -122,14 +130,28 @@ function fromVendorType(facts: ErrorFacts, detail: string, ctx: ErrorContext): L
 function fromTransport(facts: ErrorFacts, detail: string, ctx: ErrorContext): LlmError {
   const base = { provider: ctx.provider, model: ctx.model };
   const name = facts.className;
-  if (/Timeout/i.test(name) || facts.causeCode === 'UND_ERR_HEADERS_TIMEOUT' || facts.causeCode === 'UND_ERR_BODY_TIMEOUT' || facts.causeCode === 'ETIMEDOUT') {
+  if (
+    /Timeout/i.test(name) ||
+    facts.causeCode === 'UND_ERR_HEADERS_TIMEOUT' ||
+    facts.causeCode === 'UND_ERR_BODY_TIMEOUT' ||
+    facts.causeCode === 'ETIMEDOUT'
+  ) {
     return new LlmError('timeout', `No answer from ${ctx.provider} in time: ${detail}`, base);
   }
   if (name === 'SyntaxError') {
-    return new LlmError('badResponse', `${ctx.provider} sent an answer that is not valid JSON: ${detail}`, base);
+    return new LlmError(
+      'badResponse',
+      `${ctx.provider} sent an answer that is not valid JSON: ${detail}`,
+      base,
+    );
   }
-  const networkCodes = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET|UND_ERR_CLOSED|UND_ERR_CONNECT_TIMEOUT)$/;
-  if (/Connection/i.test(name) || (facts.causeCode !== undefined && networkCodes.test(facts.causeCode)) || /terminated|socket|network|fetch failed|other side closed/i.test(facts.message)) {
+  const networkCodes =
+    /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET|UND_ERR_CLOSED|UND_ERR_CONNECT_TIMEOUT)$/;
+  if (
+    /Connection/i.test(name) ||
+    (facts.causeCode !== undefined && networkCodes.test(facts.causeCode)) ||
+    /terminated|socket|network|fetch failed|other side closed/i.test(facts.message)
+  ) {
     const how = facts.causeCode ? ` (${facts.causeCode})` : '';
     return new LlmError('network', `Could not reach ${ctx.provider}${how}: ${detail}`, base);
   }
@@ -150,7 +172,8 @@ function readFacts(error: unknown): ErrorFacts {
   const code = firstString(record.code, nested?.code, asRecord(nested?.details)?.error_code);
   const vendorMessage = firstString(record.apiMessage, nested?.message);
   const ownMessage = error instanceof Error ? error.message : String(error);
-  const className = (error instanceof Error && error.constructor?.name) || firstString(record.name) || 'Error';
+  const className =
+    (error instanceof Error && error.constructor?.name) || firstString(record.name) || 'Error';
   return {
     status,
     type,
@@ -178,23 +201,42 @@ function causeCodeOf(error: unknown): string | undefined {
 }
 
 function isAbort(facts: ErrorFacts): boolean {
-  return facts.className === 'APIUserAbortError' || facts.className === 'AbortError' || (facts.status === undefined && /^Request was aborted\.?$/.test(facts.message));
+  return (
+    facts.className === 'APIUserAbortError' ||
+    facts.className === 'AbortError' ||
+    (facts.status === undefined && /^Request was aborted\.?$/.test(facts.message))
+  );
 }
 
 function isQuota(facts: ErrorFacts): boolean {
   const tags = `${facts.type ?? ''} ${facts.code ?? ''}`;
   if (/insufficient_quota|billing_error|billing_hard_limit/.test(tags) || facts.status === 402) return true;
-  return /credit balance is too low|exceeded your current quota|insufficient (?:credits|balance)/i.test(facts.message);
+  return /credit balance is too low|exceeded your current quota|insufficient (?:credits|balance)/i.test(
+    facts.message,
+  );
 }
 
 function isContextLength(facts: ErrorFacts): boolean {
-  if (/context_length_exceeded|string_above_max_length|request_too_large/.test(`${facts.type ?? ''} ${facts.code ?? ''}`) || facts.status === 413) return true;
-  return /maximum context length|context length|context window|prompt is too long|too many (?:input )?tokens|exceeds? (?:the )?context limit|input length and `?max_tokens`? exceed|reduce the length of the messages/i.test(facts.message);
+  if (
+    /context_length_exceeded|string_above_max_length|request_too_large/.test(
+      `${facts.type ?? ''} ${facts.code ?? ''}`,
+    ) ||
+    facts.status === 413
+  )
+    return true;
+  return /maximum context length|context length|context window|prompt is too long|too many (?:input )?tokens|exceeds? (?:the )?context limit|input length and `?max_tokens`? exceed|reduce the length of the messages/i.test(
+    facts.message,
+  );
 }
 
 function isContentPolicy(facts: ErrorFacts): boolean {
-  if (/content_policy_violation|content_filter|responsible_?ai/i.test(`${facts.type ?? ''} ${facts.code ?? ''}`)) return true;
-  return /safety system|content management policy|content filtering policy|content policy|flagged as potentially violating/i.test(facts.message);
+  if (
+    /content_policy_violation|content_filter|responsible_?ai/i.test(`${facts.type ?? ''} ${facts.code ?? ''}`)
+  )
+    return true;
+  return /safety system|content management policy|content filtering policy|content policy|flagged as potentially violating/i.test(
+    facts.message,
+  );
 }
 
 function retryAfterOf(facts: ErrorFacts, ctx: ErrorContext): number | undefined {
@@ -210,11 +252,15 @@ function retryAfterOf(facts: ErrorFacts, ctx: ErrorContext): number | undefined 
 }
 
 function isHeaders(value: unknown): value is { get(name: string): string | null } {
-  return typeof value === 'object' && value !== null && typeof (value as { get?: unknown }).get === 'function';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { get?: unknown }).get === 'function'
+  );
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function firstString(...values: unknown[]): string | undefined {

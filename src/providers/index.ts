@@ -22,10 +22,28 @@ import {
 
 export { scrubSecrets, translateError, type ErrorContext } from './errorMapping';
 export { NO_KEY_PLACEHOLDER } from './credentials';
-export { defaultModelMetadata, lookupLimits, lookupToolSupport, MODEL_LIMITS, MODEL_TOOL_SUPPORT, UNKNOWN_MODEL_LIMITS, type ModelLimits, type ModelMetadataOptions } from './modelDefaults';
+export {
+  defaultModelMetadata,
+  lookupLimits,
+  lookupToolSupport,
+  MODEL_LIMITS,
+  MODEL_TOOL_SUPPORT,
+  UNKNOWN_MODEL_LIMITS,
+  type ModelLimits,
+  type ModelMetadataOptions,
+} from './modelDefaults';
 export type { ProviderDeps } from './openAiChatProvider';
 export { isPresetId, PRESETS, type OpenAiCompatiblePreset, type PresetId } from './presets';
-export { findModelKey, lookupPrice, PRICE_TABLE, PRICE_TABLE_DATE, type ModelPrice, type PriceEntry, type PriceLookup, type PriceLookupOptions } from './prices';
+export {
+  findModelKey,
+  lookupPrice,
+  PRICE_TABLE,
+  PRICE_TABLE_DATE,
+  type ModelPrice,
+  type PriceEntry,
+  type PriceLookup,
+  type PriceLookupOptions,
+} from './prices';
 export {
   DEFAULT_ANTHROPIC_MAX_TOKENS,
   DEFAULT_AZURE_API_VERSION,
@@ -76,7 +94,12 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmP
   switch (config.kind) {
     case 'anthropic':
       return new AnthropicProvider(
-        { ...common, baseUrl: trimSlash(config.baseUrl), extraHeaders: config.extraHeaders, defaultMaxTokens: config.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS },
+        {
+          ...common,
+          baseUrl: trimSlash(config.baseUrl),
+          extraHeaders: config.extraHeaders,
+          defaultMaxTokens: config.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
+        },
         deps,
       );
     case 'openai':
@@ -141,7 +164,11 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmP
               project: null,
               maxRetries: 0,
               timeout: common.requestTimeoutMs,
-              defaultHeaders: { ...preset?.defaultHeaders, ...config.extraHeaders, ...credentials.secretHeaders },
+              defaultHeaders: {
+                ...preset?.defaultHeaders,
+                ...config.extraHeaders,
+                ...credentials.secretHeaders,
+              },
               logLevel: 'off',
             }),
         },

@@ -13,7 +13,10 @@ export interface ModelLimits {
   readonly maxOutputTokens: number;
 }
 
-const l = (contextWindow: number, maxOutputTokens: number): ModelLimits => ({ contextWindow, maxOutputTokens });
+const l = (contextWindow: number, maxOutputTokens: number): ModelLimits => ({
+  contextWindow,
+  maxOutputTokens,
+});
 
 /** Published limits, keyed like the price table (dated ids match by prefix). */
 export const MODEL_LIMITS: Readonly<Record<string, ModelLimits>> = {
@@ -165,9 +168,16 @@ export interface ModelMetadataOptions {
  * support when the table knows it (see {@link MODEL_TOOL_SUPPORT}), and the provider label. Pass
  * the result to `LlmManager.registerModel`.
  */
-export function defaultModelMetadata(config: ProviderConfig, options: ModelMetadataOptions = {}): ModelMetadata {
+export function defaultModelMetadata(
+  config: ProviderConfig,
+  options: ModelMetadataOptions = {},
+): ModelMetadata {
   const limits = lookupLimits(config.model) ?? UNKNOWN_MODEL_LIMITS;
-  const price = lookupPrice(config.model, { overrides: options.priceOverrides, local: isLocalProvider(config), logger: options.logger });
+  const price = lookupPrice(config.model, {
+    overrides: options.priceOverrides,
+    local: isLocalProvider(config),
+    logger: options.logger,
+  });
   const supportsTools = lookupToolSupport(config.model);
   return {
     provider: providerLabel(config),

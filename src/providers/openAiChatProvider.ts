@@ -7,12 +7,31 @@
 
 import type OpenAI from 'openai';
 import type * as OpenAiSdk from 'openai';
-import type { ChatCompletionChunk, ChatCompletionCreateParamsBase, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { LlmError, type LlmProvider, type Logger, type ProviderRequest, type ProviderResponse, type StreamChunk, type TokenUsage } from '../core';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsBase,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
+import {
+  LlmError,
+  type LlmProvider,
+  type Logger,
+  type ProviderRequest,
+  type ProviderResponse,
+  type StreamChunk,
+  type TokenUsage,
+} from '../core';
 import { ClientSlot, readCredentials, type Credentials } from './credentials';
 import { translateError } from './errorMapping';
 import type { HealthCheckMethod, MaxTokensParam, SecretSource } from './providerConfig';
-import { fromOpenAiToolCalls, OpenAiToolCallAssembler, toOpenAiMessages, toOpenAiToolChoice, toOpenAiTools, type AnswerSource } from './toolTranslation';
+import {
+  fromOpenAiToolCalls,
+  OpenAiToolCallAssembler,
+  toOpenAiMessages,
+  toOpenAiToolChoice,
+  toOpenAiTools,
+  type AnswerSource,
+} from './toolTranslation';
 
 type OpenAiModule = typeof OpenAiSdk;
 
@@ -52,7 +71,9 @@ export class OpenAiChatProvider implements LlmProvider {
     private readonly deps: ProviderDeps,
   ) {
     this.now = deps.now ?? Date.now;
-    this.clients = new ClientSlot(async (credentials) => options.createClient(await import('openai'), credentials));
+    this.clients = new ClientSlot(async (credentials) =>
+      options.createClient(await import('openai'), credentials),
+    );
   }
 
   async generate(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
@@ -76,7 +97,10 @@ export class OpenAiChatProvider implements LlmProvider {
     let sawText = false;
     try {
       const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
-      const stream = await client.chat.completions.create({ ...this.body(request, true), stream_options: { include_usage: true } }, { signal });
+      const stream = await client.chat.completions.create(
+        { ...this.body(request, true), stream_options: { include_usage: true } },
+        { signal },
+      );
       for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
         sawChunk = true;
         if (chunk.usage) yield { type: 'usage', usage: usageOf(chunk.usage) };
@@ -90,7 +114,11 @@ export class OpenAiChatProvider implements LlmProvider {
         if (choice?.finish_reason) {
           finishReason = choice.finish_reason;
           if (finishReason === 'content_filter' && !sawText && toolCalls.isEmpty) {
-            throw new LlmError('contentPolicy', `Content refused by ${this.options.provider}: the answer was filtered.`, { provider: this.options.provider, model: request.model });
+            throw new LlmError(
+              'contentPolicy',
+              `Content refused by ${this.options.provider}: the answer was filtered.`,
+              { provider: this.options.provider, model: request.model },
+            );
           }
           // Calls are complete once the choice finishes (`tool_calls`, or `stop` when the tool
           // choice named the tool): only now may their arguments be parsed.
@@ -104,10 +132,22 @@ export class OpenAiChatProvider implements LlmProvider {
       throw this.failure(error, request.model, credentials, signal);
     }
     // The SDK ends quietly when its request is aborted; that is a cancellation, not an answer.
-    if (signal.aborted) throw new LlmError('cancelled', 'The request was cancelled.', { provider: this.options.provider, model: request.model });
-    if (!sawChunk) throw new LlmError('badResponse', `${this.options.provider} sent an empty stream.`, { provider: this.options.provider, model: request.model });
+    if (signal.aborted)
+      throw new LlmError('cancelled', 'The request was cancelled.', {
+        provider: this.options.provider,
+        model: request.model,
+      });
+    if (!sawChunk)
+      throw new LlmError('badResponse', `${this.options.provider} sent an empty stream.`, {
+        provider: this.options.provider,
+        model: request.model,
+      });
     if (finishReason === undefined) {
-      throw new LlmError('network', `The stream from ${this.options.provider} ended before the answer was complete.`, { provider: this.options.provider, model: request.model });
+      throw new LlmError(
+        'network',
+        `The stream from ${this.options.provider} ended before the answer was complete.`,
+        { provider: this.options.provider, model: request.model },
+      );
     }
   }
 
@@ -119,7 +159,11 @@ export class OpenAiChatProvider implements LlmProvider {
       if (this.options.healthCheck === 'listModels') {
         await client.models.list({ signal, timeout });
       } else {
-        const request: ProviderRequest = { model: this.options.model, messages: [{ role: 'user', content: 'ping' }], maxTokens: 1 };
+        const request: ProviderRequest = {
+          model: this.options.model,
+          messages: [{ role: 'user', content: 'ping' }],
+          maxTokens: 1,
+        };
         await client.chat.completions.create(this.body(request, false), { signal, timeout });
       }
     } catch (error) {
@@ -129,16 +173,31 @@ export class OpenAiChatProvider implements LlmProvider {
 
   private credentials(model: string): Promise<Credentials> {
     const { keyId, keyRequired, secretHeaders, provider } = this.options;
-    return readCredentials({ secrets: this.deps.secrets, keyId, keyRequired, secretHeaders, provider, model });
+    return readCredentials({
+      secrets: this.deps.secrets,
+      keyId,
+      keyRequired,
+      secretHeaders,
+      provider,
+      model,
+    });
   }
 
   /** Translates an SDK failure at the edge and notes it in the log (the message is already scrubbed). */
   private failure(error: unknown, model: string, credentials: Credentials, signal: AbortSignal): LlmError {
-    const translated = translateError(error, { provider: this.options.provider, model, secrets: credentials.secrets, now: this.now, signal });
-    if (translated.kind !== 'cancelled') this.deps.logger?.debug(`${this.options.provider} (${model}): ${translated.kind} — ${translated.message}`);
+    const translated = translateError(error, {
+      provider: this.options.provider,
+      model,
+      secrets: credentials.secrets,
+      now: this.now,
+      signal,
+    });
+    if (translated.kind !== 'cancelled')
+      this.deps.logger?.debug(
+        `${this.options.provider} (${model}): ${translated.kind} — ${translated.message}`,
+      );
     return translated;
   }
-
 
   private body(request: ProviderRequest, stream: boolean): ChatCompletionCreateParamsBase {
     const messages: ChatCompletionMessageParam[] = toOpenAiMessages(request);
@@ -154,18 +213,29 @@ export class OpenAiChatProvider implements LlmProvider {
 
   private readCompletion(model: string, completion: unknown): ProviderResponse {
     const provider = this.options.provider;
-    const bad = (what: string) => new LlmError('badResponse', `${provider} sent an answer that could not be read: ${what}.`, { provider, model });
-    if (typeof completion !== 'object' || completion === null) throw bad(completion === '' || completion == null ? 'the body is empty' : 'the body is not JSON');
+    const bad = (what: string) =>
+      new LlmError('badResponse', `${provider} sent an answer that could not be read: ${what}.`, {
+        provider,
+        model,
+      });
+    if (typeof completion !== 'object' || completion === null)
+      throw bad(completion === '' || completion == null ? 'the body is empty' : 'the body is not JSON');
     const { choices, usage } = completion as { choices?: unknown; usage?: OpenAI.CompletionUsage | null };
     if (!Array.isArray(choices) || choices.length === 0) throw bad('it has no choices');
-    const choice = choices[0] as { message?: { content?: unknown; refusal?: unknown; tool_calls?: unknown }; finish_reason?: unknown };
+    const choice = choices[0] as {
+      message?: { content?: unknown; refusal?: unknown; tool_calls?: unknown };
+      finish_reason?: unknown;
+    };
     const text = typeof choice.message?.content === 'string' ? choice.message.content : '';
     const toolCalls = fromOpenAiToolCalls(choice.message?.tool_calls, { provider, model });
     const finishReason = typeof choice.finish_reason === 'string' ? choice.finish_reason : undefined;
     // An answer made only of tool calls has no text, and that is an answer.
     if (text.length === 0 && toolCalls.length === 0) {
       if (finishReason === 'content_filter' || typeof choice.message?.refusal === 'string') {
-        throw new LlmError('contentPolicy', `Content refused by ${provider}: the model declined to answer.`, { provider, model });
+        throw new LlmError('contentPolicy', `Content refused by ${provider}: the model declined to answer.`, {
+          provider,
+          model,
+        });
       }
       throw bad('the answer has no text');
     }

@@ -56,7 +56,7 @@ export const PRESETS: Readonly<Record<PresetId, OpenAiCompatiblePreset>> = {
     baseUrl: 'http://localhost:8000/v1',
     requiresKey: false,
     local: true,
-    hint: 'vLLM\'s OpenAI-compatible server; set a key only if it was started with --api-key.',
+    hint: "vLLM's OpenAI-compatible server; set a key only if it was started with --api-key.",
   },
   openRouter: {
     id: 'openRouter',

@@ -20,7 +20,11 @@ export interface PriceEntry extends ModelPrice {
   readonly vendor: 'openai' | 'anthropic' | 'mistral' | 'deepseek' | 'groq' | 'gemini';
 }
 
-const p = (vendor: PriceEntry['vendor'], inputPerMTok: number, outputPerMTok: number): PriceEntry => ({ vendor, inputPerMTok, outputPerMTok });
+const p = (vendor: PriceEntry['vendor'], inputPerMTok: number, outputPerMTok: number): PriceEntry => ({
+  vendor,
+  inputPerMTok,
+  outputPerMTok,
+});
 
 /** Keyed by the vendor's model id without a date suffix; dated ids (`gpt-4o-2024-08-06`) match by prefix. */
 export const PRICE_TABLE: Readonly<Record<string, PriceEntry>> = {
@@ -96,7 +100,12 @@ export function findModelKey<T>(table: Readonly<Record<string, T>>, modelId: str
   let best: string | undefined;
   for (const id of candidates) {
     for (const key of Object.keys(table)) {
-      if (id.startsWith(key) && VERSION_SUFFIX.test(id.slice(key.length)) && (!best || key.length > best.length)) best = key;
+      if (
+        id.startsWith(key) &&
+        VERSION_SUFFIX.test(id.slice(key.length)) &&
+        (!best || key.length > best.length)
+      )
+        best = key;
     }
   }
   return best;
@@ -121,7 +130,8 @@ export function lookupPrice(modelId: string, options: PriceLookupOptions = {}): 
   const override = options.overrides ? findModelKey(options.overrides, modelId) : undefined;
   if (override !== undefined) {
     const price = options.overrides![override];
-    if (isValidPrice(price)) return { inputPerMTok: price.inputPerMTok, outputPerMTok: price.outputPerMTok, source: 'override' };
+    if (isValidPrice(price))
+      return { inputPerMTok: price.inputPerMTok, outputPerMTok: price.outputPerMTok, source: 'override' };
     options.logger?.warn(`The price override for "${modelId}" is not two numbers ≥ 0; it is ignored.`);
   }
   if (options.local) return { inputPerMTok: 0, outputPerMTok: 0, source: 'free' };
@@ -139,5 +149,11 @@ export function lookupPrice(modelId: string, options: PriceLookupOptions = {}): 
 function isValidPrice(price: unknown): price is ModelPrice {
   if (typeof price !== 'object' || price === null) return false;
   const { inputPerMTok, outputPerMTok } = price as Record<string, unknown>;
-  return typeof inputPerMTok === 'number' && typeof outputPerMTok === 'number' && inputPerMTok >= 0 && outputPerMTok >= 0 && Number.isFinite(inputPerMTok + outputPerMTok);
+  return (
+    typeof inputPerMTok === 'number' &&
+    typeof outputPerMTok === 'number' &&
+    inputPerMTok >= 0 &&
+    outputPerMTok >= 0 &&
+    Number.isFinite(inputPerMTok + outputPerMTok)
+  );
 }

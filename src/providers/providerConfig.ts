@@ -95,7 +95,8 @@ export interface AnthropicProviderConfig extends CommonProviderConfig {
 }
 
 /** Everything needed to build one provider; `kind` selects the wire format and SDK. */
-export type ProviderConfig = OpenAiProviderConfig | AzureProviderConfig | OpenAiCompatibleProviderConfig | AnthropicProviderConfig;
+export type ProviderConfig =
+  OpenAiProviderConfig | AzureProviderConfig | OpenAiCompatibleProviderConfig | AnthropicProviderConfig;
 
 export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
@@ -116,7 +117,9 @@ export function presetOf(config: ProviderConfig): OpenAiCompatiblePreset | undef
 
 /** The provider label for messages, metrics and grouping (`openai`, `azure`, `ollama`, …). */
 export function providerLabel(config: ProviderConfig): string {
-  return presetOf(config)?.provider ?? (config.kind === 'openaiCompatible' ? 'openai-compatible' : config.kind);
+  return (
+    presetOf(config)?.provider ?? (config.kind === 'openaiCompatible' ? 'openai-compatible' : config.kind)
+  );
 }
 
 /** Whether the model runs on the user's machine (so it is free and needs no key). */
@@ -132,9 +135,12 @@ export function validateProviderConfig(config: ProviderConfig): string[] {
   const problems: string[] = [];
   const kind = (config as { kind?: unknown }).kind;
   if (kind !== 'openai' && kind !== 'azure' && kind !== 'openaiCompatible' && kind !== 'anthropic') {
-    return [`kind must be "openai", "azure", "openaiCompatible" or "anthropic" (got ${JSON.stringify(kind)}).`];
+    return [
+      `kind must be "openai", "azure", "openaiCompatible" or "anthropic" (got ${JSON.stringify(kind)}).`,
+    ];
   }
-  if (typeof config.model !== 'string' || !config.model.trim()) problems.push('model must name the model id (e.g. "gpt-4o-mini").');
+  if (typeof config.model !== 'string' || !config.model.trim())
+    problems.push('model must name the model id (e.g. "gpt-4o-mini").');
   const checkUrl = (field: string, value: string | undefined, required: boolean) => {
     if (value === undefined || value === '') {
       if (required) problems.push(`${field} is required.`);
@@ -142,28 +148,38 @@ export function validateProviderConfig(config: ProviderConfig): string[] {
     }
     try {
       const url = new URL(value);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`${field} must be an http(s) URL (got "${value}").`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        problems.push(`${field} must be an http(s) URL (got "${value}").`);
     } catch {
       problems.push(`${field} must be a URL (got "${value}").`);
     }
   };
   const checkPositive = (field: string, value: number | undefined) => {
-    if (value !== undefined && !(Number.isFinite(value) && value > 0)) problems.push(`${field} must be a number > 0.`);
+    if (value !== undefined && !(Number.isFinite(value) && value > 0))
+      problems.push(`${field} must be a number > 0.`);
   };
   checkPositive('requestTimeoutMs', config.requestTimeoutMs);
   checkPositive('healthCheckTimeoutMs', config.healthCheckTimeoutMs);
-  for (const [field, headers] of [['extraHeaders', config.extraHeaders], ['secretHeaders', config.secretHeaders]] as const) {
+  for (const [field, headers] of [
+    ['extraHeaders', config.extraHeaders],
+    ['secretHeaders', config.secretHeaders],
+  ] as const) {
     if (headers === undefined) continue;
     if (typeof headers !== 'object' || headers === null) {
       problems.push(`${field} must map header names to strings.`);
       continue;
     }
     for (const [name, value] of Object.entries(headers)) {
-      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) problems.push(`${field}: "${name}" is not a valid header name.`);
+      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name))
+        problems.push(`${field}: "${name}" is not a valid header name.`);
       if (typeof value !== 'string') problems.push(`${field}: the value of "${name}" must be a string.`);
     }
   }
-  if (config.healthCheck !== undefined && config.healthCheck !== 'tinyRequest' && config.healthCheck !== 'listModels') {
+  if (
+    config.healthCheck !== undefined &&
+    config.healthCheck !== 'tinyRequest' &&
+    config.healthCheck !== 'listModels'
+  ) {
     problems.push('healthCheck must be "tinyRequest" or "listModels".');
   }
   switch (config.kind) {
@@ -172,21 +188,28 @@ export function validateProviderConfig(config: ProviderConfig): string[] {
       break;
     case 'azure':
       checkUrl('endpoint', config.endpoint, true);
-      if (typeof config.deployment !== 'string' || !config.deployment.trim()) problems.push('deployment is required (the Azure deployment name).');
+      if (typeof config.deployment !== 'string' || !config.deployment.trim())
+        problems.push('deployment is required (the Azure deployment name).');
       if (config.apiVersion !== undefined && !/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(config.apiVersion)) {
         problems.push(`apiVersion must look like "2024-10-21" (got "${config.apiVersion}").`);
       }
-      if (config.healthCheck === 'listModels') problems.push('healthCheck "listModels" is not available for Azure; use "tinyRequest".');
+      if (config.healthCheck === 'listModels')
+        problems.push('healthCheck "listModels" is not available for Azure; use "tinyRequest".');
       break;
     case 'openaiCompatible':
       if (config.preset !== undefined && !isPresetId(config.preset)) {
-        problems.push(`preset "${String(config.preset)}" is unknown (known: ${Object.keys(PRESETS).join(', ')}).`);
+        problems.push(
+          `preset "${String(config.preset)}" is unknown (known: ${Object.keys(PRESETS).join(', ')}).`,
+        );
       }
       checkUrl('baseUrl', config.baseUrl, !config.preset);
       break;
     case 'anthropic':
       checkUrl('baseUrl', config.baseUrl, false);
-      if (config.defaultMaxTokens !== undefined && !(Number.isInteger(config.defaultMaxTokens) && config.defaultMaxTokens > 0)) {
+      if (
+        config.defaultMaxTokens !== undefined &&
+        !(Number.isInteger(config.defaultMaxTokens) && config.defaultMaxTokens > 0)
+      ) {
         problems.push('defaultMaxTokens must be a whole number > 0.');
       }
       break;

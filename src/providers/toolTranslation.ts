@@ -8,7 +8,14 @@
 import { randomUUID } from 'node:crypto';
 import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
-import { LlmError, type ChatMessage, type ProviderRequest, type ToolCall, type ToolChoice, type ToolDefinition } from '../core';
+import {
+  LlmError,
+  type ChatMessage,
+  type ProviderRequest,
+  type ToolCall,
+  type ToolChoice,
+  type ToolDefinition,
+} from '../core';
 
 type OpenAiMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 type AnthropicMessage = Anthropic.Messages.MessageParam;
@@ -39,21 +46,33 @@ export function toOpenAiMessages(request: Pick<ProviderRequest, 'system' | 'mess
         });
         break;
       case 'tool':
-        messages.push({ role: 'tool', tool_call_id: message.toolCallId ?? '', content: message.isError ? `Error: ${message.content}` : message.content });
+        messages.push({
+          role: 'tool',
+          tool_call_id: message.toolCallId ?? '',
+          content: message.isError ? `Error: ${message.content}` : message.content,
+        });
         break;
     }
   }
   return messages;
 }
 
-export function toOpenAiTools(tools: readonly ToolDefinition[]): OpenAI.Chat.Completions.ChatCompletionTool[] {
+export function toOpenAiTools(
+  tools: readonly ToolDefinition[],
+): OpenAI.Chat.Completions.ChatCompletionTool[] {
   return tools.map((tool) => ({
     type: 'function' as const,
-    function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: { ...tool.parameters } },
+    function: {
+      name: tool.name,
+      ...(tool.description ? { description: tool.description } : {}),
+      parameters: { ...tool.parameters },
+    },
   }));
 }
 
-export function toOpenAiToolChoice(choice: ToolChoice): OpenAI.Chat.Completions.ChatCompletionToolChoiceOption {
+export function toOpenAiToolChoice(
+  choice: ToolChoice,
+): OpenAI.Chat.Completions.ChatCompletionToolChoiceOption {
   return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
 }
 
@@ -65,7 +84,11 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): Anthropic
   const result: AnthropicMessage[] = [];
   const pushToolResult = (block: Anthropic.Messages.ToolResultBlockParam) => {
     const last = result[result.length - 1];
-    if (last?.role === 'user' && Array.isArray(last.content) && last.content.every((b) => b.type === 'tool_result')) {
+    if (
+      last?.role === 'user' &&
+      Array.isArray(last.content) &&
+      last.content.every((b) => b.type === 'tool_result')
+    ) {
       (last.content as AnthropicBlock[]).push(block);
     } else {
       result.push({ role: 'user', content: [block] });
@@ -83,12 +106,18 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): Anthropic
         }
         const blocks: AnthropicBlock[] = [];
         if (message.content) blocks.push({ type: 'text', text: message.content });
-        for (const call of message.toolCalls) blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
+        for (const call of message.toolCalls)
+          blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
         result.push({ role: 'assistant', content: blocks });
         break;
       }
       case 'tool':
-        pushToolResult({ type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: message.content, ...(message.isError ? { is_error: true } : {}) });
+        pushToolResult({
+          type: 'tool_result',
+          tool_use_id: message.toolCallId ?? '',
+          content: message.content,
+          ...(message.isError ? { is_error: true } : {}),
+        });
         break;
     }
   }
@@ -130,7 +159,10 @@ export interface AnswerSource {
  * any other unreadable answer, instead of the caller running a tool with arguments it never got.
  */
 function unreadableCall(source: AnswerSource, what: string): LlmError {
-  return new LlmError('badResponse', `${source.provider} sent a tool call that could not be read: ${what}.`, { provider: source.provider, model: source.model });
+  return new LlmError('badResponse', `${source.provider} sent a tool call that could not be read: ${what}.`, {
+    provider: source.provider,
+    model: source.model,
+  });
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -143,7 +175,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * arguments" (some compatible servers send `""` for a tool without parameters), and an object is
  * taken as it is (some compatible servers send one instead of text).
  */
-export function parseToolArguments(raw: unknown, toolName: string, source: AnswerSource): Record<string, unknown> {
+export function parseToolArguments(
+  raw: unknown,
+  toolName: string,
+  source: AnswerSource,
+): Record<string, unknown> {
   let value = raw;
   if (typeof raw === 'string') {
     if (raw.trim() === '') return {};
@@ -153,7 +189,8 @@ export function parseToolArguments(raw: unknown, toolName: string, source: Answe
       throw unreadableCall(source, `the arguments of "${toolName}" are not valid JSON`);
     }
   }
-  if (!isPlainObject(value)) throw unreadableCall(source, `the arguments of "${toolName}" are not a JSON object`);
+  if (!isPlainObject(value))
+    throw unreadableCall(source, `the arguments of "${toolName}" are not a JSON object`);
   return value;
 }
 
@@ -174,7 +211,8 @@ export function fromOpenAiToolCalls(raw: unknown, source: AnswerSource): ToolCal
     const fn = isPlainObject(call.function) ? call.function : {};
     const name = typeof fn.name === 'string' ? fn.name : '';
     // Only function tools are ever offered; a custom tool call answers a request we did not make.
-    if (!name || (call.type !== undefined && call.type !== 'function')) throw unreadableCall(source, 'a call names no function');
+    if (!name || (call.type !== undefined && call.type !== 'function'))
+      throw unreadableCall(source, 'a call names no function');
     const id = typeof call.id === 'string' && call.id ? call.id : madeUpCallId();
     return { id, name, arguments: parseToolArguments(fn.arguments, name, source) };
   });
@@ -186,8 +224,10 @@ export function fromAnthropicToolUse(content: readonly unknown[], source: Answer
   for (const block of content) {
     if (!isPlainObject(block) || block.type !== 'tool_use') continue;
     const name = typeof block.name === 'string' ? block.name : '';
-    if (!name || typeof block.id !== 'string' || !block.id) throw unreadableCall(source, 'a `tool_use` block has no id or name');
-    if (!isPlainObject(block.input)) throw unreadableCall(source, `the input of "${name}" is not a JSON object`);
+    if (!name || typeof block.id !== 'string' || !block.id)
+      throw unreadableCall(source, 'a `tool_use` block has no id or name');
+    if (!isPlainObject(block.input))
+      throw unreadableCall(source, `the input of "${name}" is not a JSON object`);
     calls.push({ id: block.id, name, arguments: block.input });
   }
   return calls;
@@ -236,7 +276,11 @@ export class OpenAiToolCallAssembler {
   take(source: AnswerSource): ToolCall[] {
     const calls = this.calls.splice(0).map((call) => {
       if (!call.name) throw unreadableCall(source, 'a streamed call names no function');
-      return { id: call.id ?? madeUpCallId(), name: call.name, arguments: parseToolArguments(call.argumentsObject ?? call.argumentsText, call.name, source) };
+      return {
+        id: call.id ?? madeUpCallId(),
+        name: call.name,
+        arguments: parseToolArguments(call.argumentsObject ?? call.argumentsText, call.name, source),
+      };
     });
     this.byIndex.clear();
     return calls;
@@ -281,7 +325,8 @@ export class AnthropicToolUseAssembler {
   start(index: number, block: unknown, source: AnswerSource): void {
     if (!isPlainObject(block) || block.type !== 'tool_use') return;
     const name = typeof block.name === 'string' ? block.name : '';
-    if (!name || typeof block.id !== 'string' || !block.id) throw unreadableCall(source, 'a streamed `tool_use` block has no id or name');
+    if (!name || typeof block.id !== 'string' || !block.id)
+      throw unreadableCall(source, 'a streamed `tool_use` block has no id or name');
     this.open.set(index, { id: block.id, name, json: '' });
   }
 

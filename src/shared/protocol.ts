@@ -178,7 +178,12 @@ export type RequestOutcome = 'firstChoice' | 'fallback' | 'cached' | 'failed';
 
 export interface OutcomesView {
   /** Requests by how they ended. */
-  readonly requests: ReadonlyArray<{ readonly outcome: RequestOutcome; readonly label: string; readonly count: number; readonly tone: Tone }>;
+  readonly requests: ReadonlyArray<{
+    readonly outcome: RequestOutcome;
+    readonly label: string;
+    readonly count: number;
+    readonly tone: Tone;
+  }>;
   /** Attempts per model: successes and failures by kind. */
   readonly perModel: ReadonlyArray<
     SeriesView & {
@@ -283,7 +288,8 @@ export interface ReadyMessage {
 export type ModelActionType = 'resetCircuit' | 'isolateModel' | 'makeActive' | 'openModelSettings' | 'setKey';
 
 /** Actions on the whole chain. */
-export type ChainActionType = 'clearCache' | 'tryWithoutKeys' | 'stopTryWithoutKeys' | 'addModel' | 'showDashboard';
+export type ChainActionType =
+  'clearCache' | 'tryWithoutKeys' | 'stopTryWithoutKeys' | 'addModel' | 'showDashboard';
 
 export interface ModelActionMessage {
   readonly type: ModelActionType;
@@ -302,10 +308,23 @@ export interface ShowTraceMessage {
 
 export type WebviewMessage = ReadyMessage | ModelActionMessage | ChainActionMessage | ShowTraceMessage;
 
-export const MODEL_ACTION_TYPES: readonly ModelActionType[] = ['resetCircuit', 'isolateModel', 'makeActive', 'openModelSettings', 'setKey'];
-export const CHAIN_ACTION_TYPES: readonly ChainActionType[] = ['clearCache', 'tryWithoutKeys', 'stopTryWithoutKeys', 'addModel', 'showDashboard'];
+export const MODEL_ACTION_TYPES: readonly ModelActionType[] = [
+  'resetCircuit',
+  'isolateModel',
+  'makeActive',
+  'openModelSettings',
+  'setKey',
+];
+export const CHAIN_ACTION_TYPES: readonly ChainActionType[] = [
+  'clearCache',
+  'tryWithoutKeys',
+  'stopTryWithoutKeys',
+  'addModel',
+  'showDashboard',
+];
 
-export type ParsedMessage = { readonly ok: true; readonly message: WebviewMessage } | { readonly ok: false; readonly reason: string };
+export type ParsedMessage =
+  { readonly ok: true; readonly message: WebviewMessage } | { readonly ok: false; readonly reason: string };
 
 /** Model names are registry names: visible characters, bounded (the settings allow 80). */
 const MODEL_NAME = /^[^\s\p{Cc}][^\p{Cc}]{0,199}$/u;
@@ -325,7 +344,9 @@ export function parseWebviewMessage(value: unknown): ParsedMessage {
   const fields = Object.keys(record).filter((key) => key !== 'type');
   const only = (...expected: string[]): string | undefined => {
     const extra = fields.filter((key) => !expected.includes(key));
-    return extra.length > 0 ? `unexpected field${extra.length > 1 ? 's' : ''} ${extra.slice(0, 3).join(', ')}` : undefined;
+    return extra.length > 0
+      ? `unexpected field${extra.length > 1 ? 's' : ''} ${extra.slice(0, 3).join(', ')}`
+      : undefined;
   };
 
   if (type === 'ready') {
@@ -337,7 +358,8 @@ export function parseWebviewMessage(value: unknown): ParsedMessage {
   if ((MODEL_ACTION_TYPES as readonly string[]).includes(type)) {
     const problem = only('model');
     if (problem) return refuse(`${type}: ${problem}`);
-    if (typeof record.model !== 'string' || !MODEL_NAME.test(record.model)) return refuse(`${type}: the model name is missing or malformed`);
+    if (typeof record.model !== 'string' || !MODEL_NAME.test(record.model))
+      return refuse(`${type}: the model name is missing or malformed`);
     return { ok: true, message: { type: type as ModelActionType, model: record.model } };
   }
   if ((CHAIN_ACTION_TYPES as readonly string[]).includes(type)) {
@@ -348,7 +370,8 @@ export function parseWebviewMessage(value: unknown): ParsedMessage {
   if (type === 'showTrace') {
     const problem = only('traceId');
     if (problem) return refuse(`showTrace: ${problem}`);
-    if (typeof record.traceId !== 'string' || !TRACE_ID.test(record.traceId)) return refuse('showTrace: the trace id is missing or malformed');
+    if (typeof record.traceId !== 'string' || !TRACE_ID.test(record.traceId))
+      return refuse('showTrace: the trace id is missing or malformed');
     return { ok: true, message: { type, traceId: record.traceId } };
   }
   return refuse(`unknown message type "${type.slice(0, 40)}"`);

@@ -4,7 +4,17 @@
  * most once a frame), keeps keyboard focus and expanded traces across redraws, ticks countdowns,
  * announces circuit and budget changes to screen readers, and turns button clicks into messages.
  */
-import { CHAIN_ACTION_TYPES, MODEL_ACTION_TYPES, type ChainActionType, type HostMessage, type ModelActionType, type SectionName, type Surface, type ViewState, type WebviewMessage } from '../shared/protocol';
+import {
+  CHAIN_ACTION_TYPES,
+  MODEL_ACTION_TYPES,
+  type ChainActionType,
+  type HostMessage,
+  type ModelActionType,
+  type SectionName,
+  type Surface,
+  type ViewState,
+  type WebviewMessage,
+} from '../shared/protocol';
 import { h } from './dom';
 import { refreshLiveText, type RenderContext } from './render/common';
 import { applyHostMessage, changedSections, type ClientView } from './viewState';
@@ -45,11 +55,13 @@ export function startApp(surface: Surface, blocks: readonly Block[]): void {
     frame = undefined;
     if (!view) return;
     if (containers.size === 0) {
-      root.replaceChildren(...blocks.map((block) => {
-        const container = h('section', { class: `block block-${block.name}` });
-        containers.set(block, container);
-        return container;
-      }));
+      root.replaceChildren(
+        ...blocks.map((block) => {
+          const container = h('section', { class: `block block-${block.name}` });
+          containers.set(block, container);
+          return container;
+        }),
+      );
       root.removeAttribute('aria-busy');
     }
     for (const block of dirty) {
@@ -77,7 +89,9 @@ export function startApp(surface: Surface, blocks: readonly Block[]): void {
     const next = applyHostMessage(view, event.data, Date.now());
     if (!next) return;
     view = next;
-    const changed = new Set(changedSections(event.data.type === 'snapshot' ? undefined : previous, next.state));
+    const changed = new Set(
+      changedSections(event.data.type === 'snapshot' ? undefined : previous, next.state),
+    );
     redraw(blocks.filter((block) => block.sections.some((section) => changed.has(section))));
     if (previous && announcer) announce(announcer, previous, next.state);
   });
@@ -107,7 +121,9 @@ export function startApp(surface: Surface, blocks: readonly Block[]): void {
   new ResizeObserver(() => {
     const resized = blocks.filter((block) => {
       const container = containers.get(block);
-      return block.followsWidth && container && Math.abs(container.clientWidth - (widths.get(block) ?? 0)) >= 8;
+      return (
+        block.followsWidth && container && Math.abs(container.clientWidth - (widths.get(block) ?? 0)) >= 8
+      );
     });
     if (resized.length > 0) redraw(resized);
   }).observe(root);
@@ -127,7 +143,8 @@ function isHostMessage(data: unknown): data is HostMessage {
 }
 
 function actionMessage(action: string, target: string | undefined): WebviewMessage | undefined {
-  if ((MODEL_ACTION_TYPES as readonly string[]).includes(action)) return target ? { type: action as ModelActionType, model: target } : undefined;
+  if ((MODEL_ACTION_TYPES as readonly string[]).includes(action))
+    return target ? { type: action as ModelActionType, model: target } : undefined;
   if ((CHAIN_ACTION_TYPES as readonly string[]).includes(action)) return { type: action as ChainActionType };
   if (action === 'showTrace' && target) return { type: 'showTrace', traceId: target };
   return undefined;
@@ -161,7 +178,8 @@ function announce(announcer: HTMLElement, previous: ViewState, next: ViewState):
     const before = new Map(previous.models.map((model) => [model.name, model.circuit.state]));
     for (const model of next.models) {
       const was = before.get(model.name);
-      if (was !== undefined && was !== model.circuit.state) messages.push(`${model.name}: circuit ${model.circuit.label}.`);
+      if (was !== undefined && was !== model.circuit.state)
+        messages.push(`${model.name}: circuit ${model.circuit.label}.`);
     }
   }
   if (previous.budgets !== next.budgets) {

@@ -18,7 +18,8 @@ export function niceAxis(max: number, count = 4): Axis {
   if (!(max > 0) || !Number.isFinite(max)) return { max: 1, ticks: [0, 0.5, 1] };
   const rough = max / count;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((candidate) => candidate >= rough) ?? 10 * magnitude;
+  const step =
+    [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((candidate) => candidate >= rough) ?? 10 * magnitude;
   const top = Math.ceil(max / step - 1e-9) * step;
   const ticks: number[] = [];
   for (let value = 0; value <= top + step / 2; value += step) ticks.push(roundTo(value, step));
@@ -26,7 +27,10 @@ export function niceAxis(max: number, count = 4): Axis {
 }
 
 /** Maps `domain` linearly onto `range` (either may run backwards, as y does on screen). */
-export function scale(domain: readonly [number, number], range: readonly [number, number]): (value: number) => number {
+export function scale(
+  domain: readonly [number, number],
+  range: readonly [number, number],
+): (value: number) => number {
   const [d0, d1] = domain;
   const [r0, r1] = range;
   const span = d1 - d0;
@@ -35,13 +39,29 @@ export function scale(domain: readonly [number, number], range: readonly [number
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const TIME_STEPS = [10_000, 30_000, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, 24 * HOUR];
+const TIME_STEPS = [
+  10_000,
+  30_000,
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  24 * HOUR,
+];
 
 /** Round times between `from` and `to` for about `count` labels (10 s … 1 day apart). */
 export function timeTicks(from: number, to: number, count = 5): number[] {
   if (!(to > from)) return [from];
   const rough = (to - from) / count;
-  const step = TIME_STEPS.find((candidate) => candidate >= rough) ?? Math.ceil(rough / (24 * HOUR)) * 24 * HOUR;
+  const step =
+    TIME_STEPS.find((candidate) => candidate >= rough) ?? Math.ceil(rough / (24 * HOUR)) * 24 * HOUR;
   // Align to the local clock (a tick at 14:05, not 14:03:17).
   const offset = new Date(from).getTimezoneOffset() * MINUTE;
   const first = Math.ceil((from - offset) / step) * step + offset;

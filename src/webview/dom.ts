@@ -8,7 +8,11 @@ export type Child = Node | string | number | false | null | undefined;
 export type Attributes = Readonly<Record<string, string | number | boolean | undefined>>;
 
 /** `h('button', { class: 'icon', 'aria-label': 'Reset' }, icon('debug-restart'))` */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   setAttributes(element, attributes);
   append(element, children);
@@ -18,7 +22,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Att
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** An SVG element: `svg('rect', { x: 0, y: 0, width: 10, height: 4, class: 'series-0' })`. */
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): SVGElementTagNameMap[K] {
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): SVGElementTagNameMap[K] {
   const element = document.createElementNS(SVG_NS, tag);
   setAttributes(element, attributes);
   append(element, children);
@@ -27,7 +35,10 @@ export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: At
 
 /** A codicon, hidden from screen readers (the control around it carries the label). */
 export function icon(name: string, extraClass = ''): HTMLSpanElement {
-  return h('span', { class: `codicon codicon-${name}${extraClass ? ` ${extraClass}` : ''}`, 'aria-hidden': 'true' });
+  return h('span', {
+    class: `codicon codicon-${name}${extraClass ? ` ${extraClass}` : ''}`,
+    'aria-hidden': 'true',
+  });
 }
 
 /** An SVG `<title>`: the native tooltip of a chart mark. */

@@ -6,8 +6,21 @@ import { renderModels } from './render/models';
 import { renderTotals } from './render/totals';
 
 startApp('sidebar', [
-  { name: 'header', sections: ['header', 'models'], render: (state, context) => renderHeader(state.header, state.models, context) },
+  {
+    name: 'header',
+    sections: ['header', 'models'],
+    render: (state, context) => renderHeader(state.header, state.models, context),
+  },
   { name: 'models', sections: ['models'], render: (state, context) => renderModels(state.models, context) },
-  { name: 'totals', sections: ['totals', 'header', 'models'], render: (state, context) => (state.models.length > 0 ? renderTotals(state.totals, state.header, context) : []) },
-  { name: 'budgets', sections: ['budgets', 'models'], render: (state) => (state.models.length > 0 ? renderBudgets(state.budgets) : []) },
+  {
+    name: 'totals',
+    sections: ['totals', 'header', 'models'],
+    render: (state, context) =>
+      state.models.length > 0 ? renderTotals(state.totals, state.header, context) : [],
+  },
+  {
+    name: 'budgets',
+    sections: ['budgets', 'models'],
+    render: (state) => (state.models.length > 0 ? renderBudgets(state.budgets) : []),
+  },
 ]);

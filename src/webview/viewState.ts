@@ -15,13 +15,17 @@ export interface ClientView {
  * The view after `message`. An update before any snapshot is ignored (undefined stays): the page
  * asked for a snapshot and will get one.
  */
-export function applyHostMessage(current: ClientView | undefined, message: HostMessage, localNow: number): ClientView | undefined {
+export function applyHostMessage(
+  current: ClientView | undefined,
+  message: HostMessage,
+  localNow: number,
+): ClientView | undefined {
   const clockOffset = message.now - localNow;
   if (message.type === 'snapshot') return { state: message.state, clockOffset };
   if (!current) return undefined;
   const state: Record<string, unknown> = { ...current.state, ...message.changes };
   if (message.tracesAdded && message.tracesAdded.length > 0) {
-    const known = (message.changes.traces ?? current.state.traces) ?? [];
+    const known = message.changes.traces ?? current.state.traces ?? [];
     state.traces = [...message.tracesAdded, ...known].slice(0, TRACE_LIMIT);
   }
   return { state: state as unknown as ViewState, clockOffset };

@@ -40,7 +40,11 @@ async function eventually<T>(read: () => T, accept: (value: T) => boolean, timeo
 }
 
 /** A chain of one model nobody registers: the request fails at once, without any network. */
-const UNKNOWN_MODEL_REQUEST: GenerateRequest = { prompt: 'ping', chain: ['integration-test-no-such-model'], useCache: false };
+const UNKNOWN_MODEL_REQUEST: GenerateRequest = {
+  prompt: 'ping',
+  chain: ['integration-test-no-such-model'],
+  useCache: false,
+};
 
 describe('extension', () => {
   it('is installed as llm-manager.llm-manager', () => {
@@ -78,7 +82,13 @@ describe('state in globalState', () => {
       (value) => value.requests >= expected.requests,
     );
     // Tests after ours in window 1 may add requests (and save them too), so at least ours.
-    assert.ok(metrics.requests >= expected.requests, `${metrics.requests} requests restored, expected at least ${expected.requests}`);
-    assert.ok(metrics.failures >= expected.failures, `${metrics.failures} failures restored, expected at least ${expected.failures}`);
+    assert.ok(
+      metrics.requests >= expected.requests,
+      `${metrics.requests} requests restored, expected at least ${expected.requests}`,
+    );
+    assert.ok(
+      metrics.failures >= expected.failures,
+      `${metrics.failures} failures restored, expected at least ${expected.failures}`,
+    );
   });
 });

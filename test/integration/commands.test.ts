@@ -48,8 +48,11 @@ describe('commands', function () {
 
   it('registers every contributed command', async () => {
     const registered = new Set(await vscode.commands.getCommands(true));
-    const manifest = vscode.extensions.getExtension('llm-manager.llm-manager')!.packageJSON as { contributes: { commands: Array<{ command: string }> } };
-    for (const { command } of manifest.contributes.commands) assert.ok(registered.has(command), `${command} is not registered`);
+    const manifest = vscode.extensions.getExtension('llm-manager.llm-manager')!.packageJSON as {
+      contributes: { commands: Array<{ command: string }> };
+    };
+    for (const { command } of manifest.contributes.commands)
+      assert.ok(registered.has(command), `${command} is not registered`);
   });
 
   it('explains the selection through the chain and streams the answer into a document with model and cost', async () => {
@@ -75,7 +78,10 @@ describe('commands', function () {
   });
 
   it('fails over to the next model when the active one errors, and the answer names who answered', async () => {
-    await configure(api, { models: [openAiModel('primary', up.url, 'error-500~fo'), anthropicModel('backup', up.url, 'ok~fo')], 'retry.maxRetries': 0 });
+    await configure(api, {
+      models: [openAiModel('primary', up.url, 'error-500~fo'), anthropicModel('backup', up.url, 'ok~fo')],
+      'retry.maxRetries': 0,
+    });
     await editorWith(CODE, 'return a + b;');
     const outcome = await runCommand(COMMANDS.explainSelection);
     assert.strictEqual(outcome.model, 'backup');
@@ -121,7 +127,10 @@ describe('commands', function () {
 
   it('refuses a selection larger than every context window before any request', async () => {
     await configure(api, {
-      models: [openAiModel('primary', up.url, 'ok~big', { contextWindow: 1000 }), anthropicModel('backup', up.url, 'ok~big2', { contextWindow: 2000 })],
+      models: [
+        openAiModel('primary', up.url, 'ok~big', { contextWindow: 1000 }),
+        anthropicModel('backup', up.url, 'ok~big2', { contextWindow: 2000 }),
+      ],
     });
     const huge = 'const x = 1;\n'.repeat(1500);
     await editorWith(huge, huge);
@@ -132,7 +141,9 @@ describe('commands', function () {
   });
 
   it('reports one readable error saying what happened to each model when all fail', async () => {
-    await configure(api, { models: [openAiModel('primary', up.url, 'auth~all'), anthropicModel('backup', up.url, 'quota~all')] });
+    await configure(api, {
+      models: [openAiModel('primary', up.url, 'auth~all'), anthropicModel('backup', up.url, 'quota~all')],
+    });
     await editorWith(CODE, 'return a + b;');
     const outcome = await runCommand(COMMANDS.explainSelection);
     assert.strictEqual(outcome.ok, false);
@@ -143,7 +154,11 @@ describe('commands', function () {
 
   it('chooses the active model and edits the chain through settings', async () => {
     assert.strictEqual(await vscode.commands.executeCommand(COMMANDS.chooseActiveModel, 'backup'), 'backup');
-    await eventually(() => api.listModels()[0]?.name, (name) => name === 'backup', 'backup first');
+    await eventually(
+      () => api.listModels()[0]?.name,
+      (name) => name === 'backup',
+      'backup first',
+    );
     assert.strictEqual(vscode.workspace.getConfiguration('llmManager').get('activeModel'), 'backup');
     await vscode.commands.executeCommand(COMMANDS.editFallbackChain, ['primary']);
     assert.deepStrictEqual(vscode.workspace.getConfiguration('llmManager').get('fallbackChain'), ['primary']);
@@ -166,14 +181,29 @@ describe('commands', function () {
   });
 
   it('tests every model with a real call and reports each', async () => {
-    await configure(api, { models: [openAiModel('primary', up.url, 'ok~hc'), anthropicModel('backup', up.url, 'auth~hc')] });
-    const results = (await vscode.commands.executeCommand(COMMANDS.testModels)) as Array<{ name: string; ok: boolean; detail: string }>;
-    assert.deepStrictEqual(results.map((r) => [r.name, r.ok]), [['primary', true], ['backup', false]]);
+    await configure(api, {
+      models: [openAiModel('primary', up.url, 'ok~hc'), anthropicModel('backup', up.url, 'auth~hc')],
+    });
+    const results = (await vscode.commands.executeCommand(COMMANDS.testModels)) as Array<{
+      name: string;
+      ok: boolean;
+      detail: string;
+    }>;
+    assert.deepStrictEqual(
+      results.map((r) => [r.name, r.ok]),
+      [
+        ['primary', true],
+        ['backup', false],
+      ],
+    );
     assert.match(results[1].detail, /^auth:/);
   });
 
   it('opens the routing trace of a recent request', async () => {
-    await configure(api, { models: [openAiModel('primary', up.url, 'error-503~tr'), anthropicModel('backup', up.url, 'ok~tr')], 'retry.maxRetries': 0 });
+    await configure(api, {
+      models: [openAiModel('primary', up.url, 'error-503~tr'), anthropicModel('backup', up.url, 'ok~tr')],
+      'retry.maxRetries': 0,
+    });
     await editorWith(CODE, 'return a + b;');
     const outcome = await runCommand(COMMANDS.explainSelection);
     const uri = (await vscode.commands.executeCommand(COMMANDS.showTrace, outcome.traceId)) as string;
@@ -184,7 +214,11 @@ describe('commands', function () {
   });
 
   it('shows chain health in the status bar', async () => {
-    await eventually(() => api.diagnostics.statusBar()?.text ?? '', (text) => text.includes('primary'), 'status bar text');
+    await eventually(
+      () => api.diagnostics.statusBar()?.text ?? '',
+      (text) => text.includes('primary'),
+      'status bar text',
+    );
     const status = api.diagnostics.statusBar()!;
     assert.strictEqual(status.health, 'healthy');
     assert.match(status.tooltip, /\| \$\(pass-filled\) \| \*\*primary\*\* \| closed \|/);

@@ -40,7 +40,8 @@ export async function run(): Promise<void> {
   if (phase === 'afterReload') mocha.grep(afterReload);
 
   const tag = outputTag();
-  const log = (...args: unknown[]) => console.log(tag ? format(...args).replace(/^/gm, tag) : format(...args));
+  const log = (...args: unknown[]) =>
+    console.log(tag ? format(...args).replace(/^/gm, tag) : format(...args));
   const reporterBase = Mocha.reporters.Base as unknown as {
     consoleLog: (...args: unknown[]) => void;
     useColors: boolean;
@@ -66,7 +67,12 @@ export async function run(): Promise<void> {
       const started = mocha.run(() => resolve(started));
     });
     const stats = runner.stats ?? { passes: 0, failures: 0, pending: 0 };
-    const result: SuiteResult = { phase, passes: stats.passes, failures: stats.failures, pending: stats.pending };
+    const result: SuiteResult = {
+      phase,
+      passes: stats.passes,
+      failures: stats.failures,
+      pending: stats.pending,
+    };
     log(RESULT_MARKER + JSON.stringify(result));
     if (result.failures > 0) throw new Error(`${result.failures} integration test(s) failed.`);
   } finally {

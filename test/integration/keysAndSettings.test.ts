@@ -5,14 +5,27 @@ import * as vscode from 'vscode';
 import type { FaultUpstream } from '../../src/demo/faultUpstream';
 import { COMMANDS } from '../../src/extension/contributions';
 import type { ExtensionExports } from '../../src/extension/extension';
-import { activateExtension, anthropicModel, configure, documentText, editorWith, eventually, openAiModel, resetSettings, runCommand, upstream } from './support';
+import {
+  activateExtension,
+  anthropicModel,
+  configure,
+  documentText,
+  editorWith,
+  eventually,
+  openAiModel,
+  resetSettings,
+  runCommand,
+  upstream,
+} from './support';
 
 /** A key planted for this test; it must never appear anywhere but SecretStorage and the wire. */
 const PLANTED_KEY = 'sk-proj-PLANTEDkey0123456789abcdefXYZ';
 
 function filesUnder(folder: string): string[] {
   if (!fs.existsSync(folder)) return [];
-  return (fs.readdirSync(folder, { recursive: true }) as string[]).map((f) => path.join(folder, f)).filter((f) => fs.statSync(f).isFile());
+  return (fs.readdirSync(folder, { recursive: true }) as string[])
+    .map((f) => path.join(folder, f))
+    .filter((f) => fs.statSync(f).isFile());
 }
 
 describe('API keys', function () {
@@ -32,7 +45,10 @@ describe('API keys', function () {
 
   it('skips a model without a key with "no API key — set one", and the chain goes on', async () => {
     await configure(api, {
-      models: [openAiModel('keyed', up.url, 'ok~keys', { auth: 'apiKey', keyId: 'it-key' }), anthropicModel('open', up.url, 'ok~keys2')],
+      models: [
+        openAiModel('keyed', up.url, 'ok~keys', { auth: 'apiKey', keyId: 'it-key' }),
+        anthropicModel('open', up.url, 'ok~keys2'),
+      ],
       activeModel: 'keyed',
       fallbackChain: ['open'],
       confirmCostAboveUsd: 0,
@@ -41,12 +57,22 @@ describe('API keys', function () {
     const result = await api.generate({ prompt: 'hello', useCache: false });
     assert.strictEqual(result.model, 'open');
     const skip = result.trace.steps.find((s) => s.type === 'skip');
-    assert.ok(skip && skip.type === 'skip' && skip.detail === 'skipped: no API key — set one', JSON.stringify(result.trace.steps));
-    assert.strictEqual(up.stats().byModel['ok~keys'], undefined, 'no request reached the upstream for the keyless model');
+    assert.ok(
+      skip && skip.type === 'skip' && skip.detail === 'skipped: no API key — set one',
+      JSON.stringify(result.trace.steps),
+    );
+    assert.strictEqual(
+      up.stats().byModel['ok~keys'],
+      undefined,
+      'no request reached the upstream for the keyless model',
+    );
   });
 
   it('uses a key set through SecretStorage, and forgets it when cleared', async () => {
-    assert.strictEqual(await vscode.commands.executeCommand(COMMANDS.setApiKey, 'it-key', PLANTED_KEY), 'it-key');
+    assert.strictEqual(
+      await vscode.commands.executeCommand(COMMANDS.setApiKey, 'it-key', PLANTED_KEY),
+      'it-key',
+    );
     up.resetStats();
     const result = await api.generate({ prompt: 'hello again', useCache: false });
     assert.strictEqual(result.model, 'keyed');
@@ -59,14 +85,19 @@ describe('API keys', function () {
   it('never writes a key to globalState, settings, logs, errors, traces or answers — even when a provider echoes it', async () => {
     await vscode.commands.executeCommand(COMMANDS.setApiKey, 'it-key', PLANTED_KEY);
     await configure(api, {
-      models: [openAiModel('keyed', up.url, 'leaky-auth~keys', { auth: 'apiKey', keyId: 'it-key' }), anthropicModel('open', up.url, 'ok~keys3')],
+      models: [
+        openAiModel('keyed', up.url, 'leaky-auth~keys', { auth: 'apiKey', keyId: 'it-key' }),
+        anthropicModel('open', up.url, 'ok~keys3'),
+      ],
       logLevel: 'trace',
     });
     await editorWith('const secretless = true;\n', 'const secretless = true;');
     const outcome = await runCommand(COMMANDS.explainSelection);
     assert.strictEqual(outcome.model, 'open');
     const answer = await documentText(outcome.document);
-    const trace = await documentText((await vscode.commands.executeCommand(COMMANDS.showTrace, outcome.traceId)) as string);
+    const trace = await documentText(
+      (await vscode.commands.executeCommand(COMMANDS.showTrace, outcome.traceId)) as string,
+    );
     assert.match(trace, /keyed: attempt 1 failed .*API key rejected/);
     await api.diagnostics.flush();
     // Give the log channel a moment to reach its file.
@@ -78,10 +109,18 @@ describe('API keys', function () {
       metrics: JSON.stringify(api.getMetrics()) + JSON.stringify(api.listModels()),
       answer,
       trace,
-      logs: filesUnder(api.diagnostics.logDirectory).map((f) => fs.readFileSync(f, 'utf8')).join('\n'),
+      logs: filesUnder(api.diagnostics.logDirectory)
+        .map((f) => fs.readFileSync(f, 'utf8'))
+        .join('\n'),
     };
-    assert.ok(places.logs.includes('trace '), `the log holds routing traces (so the scan means something); files: ${filesUnder(api.diagnostics.logDirectory).join(', ')}`);
-    assert.ok(places.globalState.includes('keyed'), 'globalState holds the model state (so the scan means something)');
+    assert.ok(
+      places.logs.includes('trace '),
+      `the log holds routing traces (so the scan means something); files: ${filesUnder(api.diagnostics.logDirectory).join(', ')}`,
+    );
+    assert.ok(
+      places.globalState.includes('keyed'),
+      'globalState holds the model state (so the scan means something)',
+    );
     for (const [where, text] of Object.entries(places)) {
       assert.ok(!text.includes(PLANTED_KEY), `the key leaked into ${where}`);
       assert.ok(!text.includes(PLANTED_KEY.slice(8, 24)), `part of the key leaked into ${where}`);
@@ -102,12 +141,25 @@ describe('settings', function () {
   after(() => resetSettings());
 
   it('apply live, without a reload', async () => {
-    await configure(api, { models: [openAiModel('one', up.url, 'ok~live'), anthropicModel('two', up.url, 'ok~live2')], activeModel: 'one', fallbackChain: ['two'] });
+    await configure(api, {
+      models: [openAiModel('one', up.url, 'ok~live'), anthropicModel('two', up.url, 'ok~live2')],
+      activeModel: 'one',
+      fallbackChain: ['two'],
+    });
     assert.strictEqual((await api.generate({ prompt: 'a', useCache: false })).model, 'one');
     await configure(api, { activeModel: 'two' });
-    await eventually(() => api.listModels()[0].name, (name) => name === 'two', 'the new active model');
+    await eventually(
+      () => api.listModels()[0].name,
+      (name) => name === 'two',
+      'the new active model',
+    );
     assert.strictEqual((await api.generate({ prompt: 'b', useCache: false })).model, 'two');
-    await configure(api, { 'circuitBreaker.failureThreshold': 1, 'retry.maxRetries': 0, models: [openAiModel('one', up.url, 'error-500~live'), anthropicModel('two', up.url, 'ok~live2')], activeModel: 'one' });
+    await configure(api, {
+      'circuitBreaker.failureThreshold': 1,
+      'retry.maxRetries': 0,
+      models: [openAiModel('one', up.url, 'error-500~live'), anthropicModel('two', up.url, 'ok~live2')],
+      activeModel: 'one',
+    });
     await api.generate({ prompt: 'c', useCache: false });
     assert.strictEqual(api.listModels().find((m) => m.name === 'one')!.circuit.state, 'open');
     await vscode.commands.executeCommand(COMMANDS.resetCircuit, '*');
@@ -115,12 +167,19 @@ describe('settings', function () {
   });
 
   it('keep working with bad values: an unknown model in the chain, a negative budget, a malformed URL', async () => {
-    await configure(api, {
-      models: [openAiModel('good', up.url, 'ok~bad'), { id: 'broken', provider: 'openaiCompatible', baseUrl: 'htp:/nowhere', model: 'x' }],
-      activeModel: 'good',
-      fallbackChain: ['ghost', 'broken'],
-      'budget.dailyUsd': -3,
-    }, ['good']);
+    await configure(
+      api,
+      {
+        models: [
+          openAiModel('good', up.url, 'ok~bad'),
+          { id: 'broken', provider: 'openaiCompatible', baseUrl: 'htp:/nowhere', model: 'x' },
+        ],
+        activeModel: 'good',
+        fallbackChain: ['ghost', 'broken'],
+        'budget.dailyUsd': -3,
+      },
+      ['good'],
+    );
     const result = await api.generate({ prompt: 'still works', useCache: false });
     assert.strictEqual(result.model, 'good');
     assert.strictEqual(api.getMetrics().spend.dailyBudgetUsd, undefined);
@@ -129,7 +188,15 @@ describe('settings', function () {
 
   it('uses a preset by name, in any letter case, without a key for a local server', async () => {
     await configure(api, {
-      models: [{ id: 'local-llama', provider: 'openaiCompatible', preset: 'LMStudio', baseUrl: `${up.url}/v1`, model: 'ok~preset' }],
+      models: [
+        {
+          id: 'local-llama',
+          provider: 'openaiCompatible',
+          preset: 'LMStudio',
+          baseUrl: `${up.url}/v1`,
+          model: 'ok~preset',
+        },
+      ],
       activeModel: 'local-llama',
     });
     const result = await api.generate({ prompt: 'hello local', useCache: false });
@@ -142,7 +209,11 @@ describe('settings', function () {
     await api.generate({ prompt: 'one', useCache: false });
     const before = api.listModels()[0].requests;
     await configure(api, { models: [openAiModel('kept', up.url, 'ok~kept', { rpm: 600 })] });
-    await eventually(() => api.listModels()[0]?.metadata.rpm, (rpm) => rpm === 600, 'the edited model');
+    await eventually(
+      () => api.listModels()[0]?.metadata.rpm,
+      (rpm) => rpm === 600,
+      'the edited model',
+    );
     assert.strictEqual(api.listModels()[0].requests, before);
   });
 });

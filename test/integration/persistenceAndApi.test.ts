@@ -4,10 +4,21 @@ import type { FaultUpstream } from '../../src/demo/faultUpstream';
 import { CHAT_MODEL_ID, CHAT_VENDOR, COMMANDS } from '../../src/extension/contributions';
 import type { ExtensionExports } from '../../src/extension/extension';
 import { itAfterReload, recallAcrossReload, rememberAcrossReload } from './reload';
-import { activateExtension, anthropicModel, configure, eventually, openAiModel, resetSettings, upstream } from './support';
+import {
+  activateExtension,
+  anthropicModel,
+  configure,
+  eventually,
+  openAiModel,
+  resetSettings,
+  upstream,
+} from './support';
 
 const PERSIST_SETTINGS = (url: string) => ({
-  models: [openAiModel('persist-flaky', url, 'error-500~persist'), anthropicModel('persist-ok', url, 'ok~persist')],
+  models: [
+    openAiModel('persist-flaky', url, 'error-500~persist'),
+    anthropicModel('persist-ok', url, 'ok~persist'),
+  ],
   activeModel: 'persist-flaky',
   fallbackChain: ['persist-ok'],
   'circuitBreaker.failureThreshold': 1,
@@ -31,10 +42,19 @@ describe('persistence in globalState', function () {
     assert.strictEqual(api.listModels().find((m) => m.name === 'persist-flaky')!.circuit.state, 'open');
     await api.diagnostics.flush();
     const sizes = api.diagnostics.persistedSizes();
-    assert.deepStrictEqual(Object.keys(sizes).sort(), ['llmManager.cache', 'llmManager.circuits', 'llmManager.metrics', 'llmManager.spend']);
+    assert.deepStrictEqual(Object.keys(sizes).sort(), [
+      'llmManager.cache',
+      'llmManager.circuits',
+      'llmManager.metrics',
+      'llmManager.spend',
+    ]);
     const total = Object.values(sizes).reduce((a, b) => a + b, 0);
     assert.ok(total < 256 * 1024, `globalState holds ${total} characters`);
-    rememberAcrossReload('persist', { requests: api.getMetrics().requests, spend: api.getMetrics().spend.todayUsd, text: result.text });
+    rememberAcrossReload('persist', {
+      requests: api.getMetrics().requests,
+      spend: api.getMetrics().spend.todayUsd,
+      text: result.text,
+    });
     await resetSettings();
   });
 
@@ -42,7 +62,11 @@ describe('persistence in globalState', function () {
     const saved = recallAcrossReload<{ requests: number; spend: number; text: string }>('persist');
     assert.ok(saved, 'the window before the reload saved its figures');
     await configure(api, PERSIST_SETTINGS(up.url));
-    await eventually(() => api.getMetrics().requests, (requests) => requests >= saved.requests, 'restored request count');
+    await eventually(
+      () => api.getMetrics().requests,
+      (requests) => requests >= saved.requests,
+      'restored request count',
+    );
     assert.ok(api.getMetrics().spend.todayUsd >= saved.spend);
     assert.strictEqual(api.listModels().find((m) => m.name === 'persist-flaky')!.circuit.state, 'open');
     up.resetStats();
@@ -62,13 +86,22 @@ describe('the chain as a VS Code chat model', function () {
   before(async () => {
     api = await activateExtension();
     up = await upstream();
-    await configure(api, { models: [openAiModel('chat-a', up.url, 'error-503~chat'), anthropicModel('chat-b', up.url, 'ok~chat')], activeModel: 'chat-a', fallbackChain: ['chat-b'], 'retry.maxRetries': 0 });
+    await configure(api, {
+      models: [openAiModel('chat-a', up.url, 'error-503~chat'), anthropicModel('chat-b', up.url, 'ok~chat')],
+      activeModel: 'chat-a',
+      fallbackChain: ['chat-b'],
+      'retry.maxRetries': 0,
+    });
   });
 
   after(() => resetSettings());
 
   async function chainModel(): Promise<vscode.LanguageModelChat> {
-    const models = await eventually(async () => vscode.lm.selectChatModels({ vendor: CHAT_VENDOR }), (found) => found.length > 0, 'the chain chat model');
+    const models = await eventually(
+      async () => vscode.lm.selectChatModels({ vendor: CHAT_VENDOR }),
+      (found) => found.length > 0,
+      'the chain chat model',
+    );
     return models[0];
   }
 
@@ -81,7 +114,11 @@ describe('the chain as a VS Code chat model', function () {
 
   it('streams an answer through the chain, failing over behind the scenes', async () => {
     const model = await chainModel();
-    const response = await model.sendRequest([vscode.LanguageModelChatMessage.User('Say hello')], {}, new vscode.CancellationTokenSource().token);
+    const response = await model.sendRequest(
+      [vscode.LanguageModelChatMessage.User('Say hello')],
+      {},
+      new vscode.CancellationTokenSource().token,
+    );
     let text = '';
     let pieces = 0;
     for await (const piece of response.text) {
@@ -106,14 +143,27 @@ describe('the exported API', function () {
   before(async () => {
     api = await activateExtension();
     up = await upstream();
-    await configure(api, { models: [openAiModel('api-a', up.url, 'ok~api'), anthropicModel('api-b', up.url, 'ok~api2', { inputPricePerMTok: 0, outputPricePerMTok: 0, free: true })], activeModel: 'api-a', fallbackChain: ['api-b'] });
+    await configure(api, {
+      models: [
+        openAiModel('api-a', up.url, 'ok~api'),
+        anthropicModel('api-b', up.url, 'ok~api2', {
+          inputPricePerMTok: 0,
+          outputPricePerMTok: 0,
+          free: true,
+        }),
+      ],
+      activeModel: 'api-a',
+      fallbackChain: ['api-b'],
+    });
   });
 
   after(() => resetSettings());
 
   it('generates through the chain and reports events', async () => {
     const completed: string[] = [];
-    const subscription = api.onDidCompleteRequest((request) => completed.push(request.result?.model ?? 'error'));
+    const subscription = api.onDidCompleteRequest((request) =>
+      completed.push(request.result?.model ?? 'error'),
+    );
     const result = await api.generate({ prompt: 'from another extension', useCache: false });
     subscription.dispose();
     assert.strictEqual(result.model, 'api-a');
@@ -123,9 +173,18 @@ describe('the exported API', function () {
 
   it('estimates cost and lists models with their state', () => {
     const estimate = api.estimateCost({ prompt: 'x'.repeat(4000), maxTokens: 100 });
-    assert.deepStrictEqual(estimate.perModel.map((m) => [m.model, m.free]), [['api-a', false], ['api-b', true]]);
+    assert.deepStrictEqual(
+      estimate.perModel.map((m) => [m.model, m.free]),
+      [
+        ['api-a', false],
+        ['api-b', true],
+      ],
+    );
     const models = api.listModels();
-    assert.deepStrictEqual(models.map((m) => m.name), ['api-a', 'api-b']);
+    assert.deepStrictEqual(
+      models.map((m) => m.name),
+      ['api-a', 'api-b'],
+    );
     assert.strictEqual(models[0].circuit.state, 'closed');
   });
 
@@ -139,7 +198,11 @@ describe('the exported API', function () {
   });
 
   it('rejects a bad request with a clear error kind', async () => {
-    await assert.rejects(api.generate({ prompt: '' }), (error: { kind?: string; message: string }) => error.kind === 'badRequest' && /no prompt/.test(error.message));
+    await assert.rejects(
+      api.generate({ prompt: '' }),
+      (error: { kind?: string; message: string }) =>
+        error.kind === 'badRequest' && /no prompt/.test(error.message),
+    );
   });
 
   it('reports how long activate() took', function () {
@@ -157,9 +220,16 @@ describe("VS Code's own models as chain members", function () {
     api = await activateExtension();
     up = await upstream();
     // The fixture extension (test/fixtures/fake-lm-extension) offers vendor llm-manager-test-lm, as Copilot would.
-    await eventually(async () => vscode.lm.selectChatModels({ vendor: 'llm-manager-test-lm' }), (found) => found.length > 0, 'the fixture chat model');
+    await eventually(
+      async () => vscode.lm.selectChatModels({ vendor: 'llm-manager-test-lm' }),
+      (found) => found.length > 0,
+      'the fixture chat model',
+    );
     await configure(api, {
-      models: [openAiModel('cloud', up.url, 'error-500~vslm'), { id: 'editor-model', provider: 'vscode-lm', vendor: 'llm-manager-test-lm', family: 'echo' }],
+      models: [
+        openAiModel('cloud', up.url, 'error-500~vslm'),
+        { id: 'editor-model', provider: 'vscode-lm', vendor: 'llm-manager-test-lm', family: 'echo' },
+      ],
       activeModel: 'cloud',
       fallbackChain: ['editor-model'],
       'retry.maxRetries': 0,
@@ -177,10 +247,12 @@ describe("VS Code's own models as chain members", function () {
   });
 
   it("maps the model's errors to the core's kinds", async () => {
-    const error = await api.generate({ prompt: '[blocked] please', useCache: false, chain: ['editor-model'] }).then(
-      () => assert.fail('expected a failure'),
-      (e: { kind: string; message: string }) => e,
-    );
+    const error = await api
+      .generate({ prompt: '[blocked] please', useCache: false, chain: ['editor-model'] })
+      .then(
+        () => assert.fail('expected a failure'),
+        (e: { kind: string; message: string }) => e,
+      );
     assert.strictEqual(error.kind, 'quota');
     assert.match(error.message, /editor-model: out of quota or credit/);
   });

@@ -3,7 +3,18 @@ import * as vscode from 'vscode';
 import type { FaultUpstream } from '../../src/demo/faultUpstream';
 import { COMMANDS } from '../../src/extension/contributions';
 import type { ExtensionExports } from '../../src/extension/extension';
-import { activateExtension, anthropicModel, configure, documentText, editorWith, eventually, openAiModel, resetSettings, runCommand, upstream } from './support';
+import {
+  activateExtension,
+  anthropicModel,
+  configure,
+  documentText,
+  editorWith,
+  eventually,
+  openAiModel,
+  resetSettings,
+  runCommand,
+  upstream,
+} from './support';
 
 const CODE = 'export const answer = 42;\n';
 
@@ -19,7 +30,11 @@ describe('prompt templates', function () {
       activeModel: 'tpl',
       confirmCostAboveUsd: 0,
       'templates.custom': [
-        { id: 'tests', title: 'Write unit tests', prompt: 'Write unit tests in {{language}} for:\n{{selectionBlock}}' },
+        {
+          id: 'tests',
+          title: 'Write unit tests',
+          prompt: 'Write unit tests in {{language}} for:\n{{selectionBlock}}',
+        },
         { id: 'broken', title: 'Broken', prompt: 'Uses {{nonsense}}' },
       ],
     });
@@ -64,9 +79,13 @@ describe('task tiers and budget pressure', function () {
 
   after(() => resetSettings());
 
-  it('sends each task to its tier\'s chain', async () => {
+  it("sends each task to its tier's chain", async () => {
     await configure(api, {
-      models: [openAiModel('standard-model', up.url, 'ok~tier-s'), anthropicModel('premium', up.url, 'ok~tier-h'), openAiModel('budget', up.url, 'ok~tier-e', { inputPricePerMTok: 0.1, outputPricePerMTok: 0.4 })],
+      models: [
+        openAiModel('standard-model', up.url, 'ok~tier-s'),
+        anthropicModel('premium', up.url, 'ok~tier-h'),
+        openAiModel('budget', up.url, 'ok~tier-e', { inputPricePerMTok: 0.1, outputPricePerMTok: 0.4 }),
+      ],
       activeModel: 'standard-model',
       'routing.highChain': ['premium'],
       'routing.economyChain': ['budget'],
@@ -85,12 +104,21 @@ describe('task tiers and budget pressure', function () {
     assert.ok(spent > 0, 'earlier requests spent something');
     // A daily budget of which only 10 % remains.
     await configure(api, { 'budget.dailyUsd': spent / 0.9, 'budget.pressureThreshold': 0.2 });
-    await eventually(() => api.diagnostics.statusBar()?.text ?? '', (text) => text.includes('budget pressure'), 'the status bar to show budget pressure');
+    await eventually(
+      () => api.diagnostics.statusBar()?.text ?? '',
+      (text) => text.includes('budget pressure'),
+      'the status bar to show budget pressure',
+    );
     await editorWith('export const other = 7;\n', 'export const other = 7;');
     const outcome = await runCommand(COMMANDS.explainSelection);
     assert.strictEqual(outcome.model, 'budget');
-    const trace = await documentText((await vscode.commands.executeCommand(COMMANDS.showTrace, outcome.traceId)) as string);
-    assert.match(trace, /standard request routed to the economy chain \(budget pressure: \d+ % of the daily budget left\)/);
+    const trace = await documentText(
+      (await vscode.commands.executeCommand(COMMANDS.showTrace, outcome.traceId)) as string,
+    );
+    assert.match(
+      trace,
+      /standard request routed to the economy chain \(budget pressure: \d+ % of the daily budget left\)/,
+    );
     assert.match(api.diagnostics.statusBar()!.tooltip, /standard tasks use the economy chain/);
   });
 });

@@ -144,7 +144,9 @@ export function describeCounts(label, counts) {
 }
 
 async function main() {
-  const server = await startVsCodeServer({ installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')] });
+  const server = await startVsCodeServer({
+    installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')],
+  });
   try {
     const counts = await runIntegrationSuite(server);
     console.log(`\n${describeCounts('Integration tests', counts)}`);

@@ -12,15 +12,21 @@ import { REPO_ROOT } from '../../scripts/vscodeServer.mjs';
 const suiteEntry = path.join(REPO_ROOT, 'out', 'test', 'integration', 'index');
 
 async function main() {
-  for (const [file, command] of [[`${suiteEntry}.js`, 'npm run compile-tests'], [path.join(REPO_ROOT, 'dist', 'extension.js'), 'npm run build']]) {
-    if (!fs.existsSync(file)) throw new Error(`Missing ${path.relative(REPO_ROOT, file)}; run ${command} first.`);
+  for (const [file, command] of [
+    [`${suiteEntry}.js`, 'npm run compile-tests'],
+    [path.join(REPO_ROOT, 'dist', 'extension.js'), 'npm run build'],
+  ]) {
+    if (!fs.existsSync(file))
+      throw new Error(`Missing ${path.relative(REPO_ROOT, file)}; run ${command} first.`);
   }
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-manager-desktop-'));
   const workspace = path.join(temp, 'workspace');
   fs.mkdirSync(workspace);
   try {
     for (const phase of ['beforeReload', 'afterReload']) {
-      console.log(`\n== integration tests, ${phase === 'beforeReload' ? 'first launch' : 'second launch (same profile)'}`);
+      console.log(
+        `\n== integration tests, ${phase === 'beforeReload' ? 'first launch' : 'second launch (same profile)'}`,
+      );
       // Rejects when VS Code exits non-zero, i.e. when the suite's run() rejects.
       await runTests({
         version: process.env.VSCODE_VERSION || 'stable',
@@ -31,8 +37,10 @@ async function main() {
           LLM_MANAGER_TEST_RELOAD_FILE: path.join(temp, 'reload-expectations.json'),
         },
         launchArgs: [
-          '--user-data-dir', path.join(temp, 'user-data'),
-          '--extensions-dir', path.join(temp, 'extensions'),
+          '--user-data-dir',
+          path.join(temp, 'user-data'),
+          '--extensions-dir',
+          path.join(temp, 'extensions'),
           '--disable-extensions',
           '--disable-workspace-trust',
           '--skip-welcome',

@@ -5,7 +5,11 @@
  */
 
 import * as net from 'node:net';
-import { startFaultUpstream, type FaultUpstream, type FaultUpstreamOptions } from '../../src/demo/faultUpstream';
+import {
+  startFaultUpstream,
+  type FaultUpstream,
+  type FaultUpstreamOptions,
+} from '../../src/demo/faultUpstream';
 import type { SecretSource } from '../../src/providers';
 import { FakeClock } from './fakeClock';
 

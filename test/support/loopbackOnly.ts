@@ -17,8 +17,17 @@ function loopbackListen(this: net.Server, ...args: unknown[]): net.Server {
       const rest = second === undefined ? args.slice(2) : args.slice(1);
       return originalListen.call(this, first, '127.0.0.1', ...rest);
     }
-  } else if (typeof first === 'object' && first !== null && !('path' in first) && (first as net.ListenOptions).host === undefined) {
-    return originalListen.call(this, { ...(first as net.ListenOptions), host: '127.0.0.1' }, ...args.slice(1));
+  } else if (
+    typeof first === 'object' &&
+    first !== null &&
+    !('path' in first) &&
+    (first as net.ListenOptions).host === undefined
+  ) {
+    return originalListen.call(
+      this,
+      { ...(first as net.ListenOptions), host: '127.0.0.1' },
+      ...args.slice(1),
+    );
   }
   return originalListen.apply(this, args);
 }

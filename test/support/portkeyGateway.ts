@@ -23,10 +23,14 @@ export function portkeyEntryPoint(): string {
 export async function startPortkeyGateway(): Promise<PortkeyGateway> {
   const port = await closedPort();
   const preload = path.join(__dirname, 'loopbackOnly.js');
-  const child: ChildProcess = spawn(process.execPath, ['--require', preload, portkeyEntryPoint(), `--port=${port}`, '--headless'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOME: process.env.HOME ?? '' },
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--require', preload, portkeyEntryPoint(), `--port=${port}`, '--headless'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOME: process.env.HOME ?? '' },
+    },
+  );
   let output = '';
   child.stdout?.on('data', (data: Buffer) => (output += data.toString()));
   child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
@@ -47,7 +51,9 @@ export async function startPortkeyGateway(): Promise<PortkeyGateway> {
   }
   if (!ready) {
     child.kill('SIGKILL');
-    throw new Error(`The Portkey gateway did not become ready${exited ? ' (it exited)' : ' within 20 s'}:\n${output}`);
+    throw new Error(
+      `The Portkey gateway did not become ready${exited ? ' (it exited)' : ' within 20 s'}:\n${output}`,
+    );
   }
 
   return {

@@ -4,43 +4,96 @@
  */
 
 import * as assert from 'node:assert/strict';
-import { isLlmError, LlmManager, type LlmError, type LlmManagerOptions, type LlmProvider, type ModelMetadata } from '../../src/core';
-import { createProvider, defaultModelMetadata, type ProviderConfig, type ProviderDeps } from '../../src/providers';
+import {
+  isLlmError,
+  LlmManager,
+  type LlmError,
+  type LlmManagerOptions,
+  type LlmProvider,
+  type ModelMetadata,
+} from '../../src/core';
+import {
+  createProvider,
+  defaultModelMetadata,
+  type ProviderConfig,
+  type ProviderDeps,
+} from '../../src/providers';
 import type { FaultUpstream } from '../../src/demo/faultUpstream';
 import { MemorySecrets, PLANTED_KEY } from './faultServer';
 import { MemoryLogger } from './fakeClock';
 
 export type ProviderKindUnderTest = 'openai' | 'azure' | 'openaiCompatible' | 'anthropic';
-export const PROVIDER_KINDS: readonly ProviderKindUnderTest[] = ['openai', 'azure', 'openaiCompatible', 'anthropic'];
+export const PROVIDER_KINDS: readonly ProviderKindUnderTest[] = [
+  'openai',
+  'azure',
+  'openaiCompatible',
+  'anthropic',
+];
 
 /** Every provider kind reads the same planted key. */
 export function plantedSecrets(): MemorySecrets {
-  return new MemorySecrets({ openai: PLANTED_KEY, azure: PLANTED_KEY, groq: PLANTED_KEY, anthropic: PLANTED_KEY, portkey: PLANTED_KEY });
+  return new MemorySecrets({
+    openai: PLANTED_KEY,
+    azure: PLANTED_KEY,
+    groq: PLANTED_KEY,
+    anthropic: PLANTED_KEY,
+    portkey: PLANTED_KEY,
+  });
 }
 
 /** A config of `kind` whose upstream model (Azure: deployment) is `faultModel`. */
-export function configFor(kind: ProviderKindUnderTest, upstream: FaultUpstream, faultModel: string, extra: Partial<ProviderConfig> = {}): ProviderConfig {
+export function configFor(
+  kind: ProviderKindUnderTest,
+  upstream: FaultUpstream,
+  faultModel: string,
+  extra: Partial<ProviderConfig> = {},
+): ProviderConfig {
   switch (kind) {
     case 'openai':
       return { kind, model: faultModel, baseUrl: `${upstream.url}/v1`, ...extra } as ProviderConfig;
     case 'azure':
-      return { kind, model: faultModel, endpoint: upstream.url, deployment: faultModel, ...extra } as ProviderConfig;
+      return {
+        kind,
+        model: faultModel,
+        endpoint: upstream.url,
+        deployment: faultModel,
+        ...extra,
+      } as ProviderConfig;
     case 'openaiCompatible':
       // A hosted preset (Groq) pointed at the upstream: it needs a key, like the real service.
-      return { kind, preset: 'groq', model: faultModel, baseUrl: `${upstream.url}/v1`, ...extra } as ProviderConfig;
+      return {
+        kind,
+        preset: 'groq',
+        model: faultModel,
+        baseUrl: `${upstream.url}/v1`,
+        ...extra,
+      } as ProviderConfig;
     case 'anthropic':
       return { kind, model: faultModel, baseUrl: upstream.url, ...extra } as ProviderConfig;
   }
 }
 
-export function providerFor(kind: ProviderKindUnderTest, upstream: FaultUpstream, faultModel: string, deps: Partial<ProviderDeps> = {}): LlmProvider {
-  return createProvider(configFor(kind, upstream, faultModel), { secrets: deps.secrets ?? plantedSecrets(), ...deps });
+export function providerFor(
+  kind: ProviderKindUnderTest,
+  upstream: FaultUpstream,
+  faultModel: string,
+  deps: Partial<ProviderDeps> = {},
+): LlmProvider {
+  return createProvider(configFor(kind, upstream, faultModel), {
+    secrets: deps.secrets ?? plantedSecrets(),
+    ...deps,
+  });
 }
 
 /** Test prices, set through the override path so no table entry is needed for fault model names. */
 export const TEST_PRICE = { inputPerMTok: 3, outputPerMTok: 15 };
 
-export function metadataFor(kind: ProviderKindUnderTest, upstream: FaultUpstream, faultModel: string, overrides: Partial<ModelMetadata> = {}): ModelMetadata {
+export function metadataFor(
+  kind: ProviderKindUnderTest,
+  upstream: FaultUpstream,
+  faultModel: string,
+  overrides: Partial<ModelMetadata> = {},
+): ModelMetadata {
   const config = configFor(kind, upstream, faultModel);
   return defaultModelMetadata(config, { priceOverrides: { [config.model]: TEST_PRICE }, overrides });
 }

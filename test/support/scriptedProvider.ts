@@ -112,7 +112,8 @@ export class ScriptedProvider implements LlmProvider {
     this.requests.push(request);
     const step = this.nextStep();
     await this.wait(step, signal);
-    const chunks = step.chunks ?? (step.error || step.toolCalls ? [] : [step.text ?? `answer from ${this.name}`]);
+    const chunks =
+      step.chunks ?? (step.error || step.toolCalls ? [] : [step.text ?? `answer from ${this.name}`]);
     for (const text of chunks) {
       if (signal.aborted) {
         this.aborted++;
@@ -151,7 +152,10 @@ export interface Harness {
  * deterministic random source.
  */
 export function harness(
-  models: Record<string, { script?: readonly ScriptStep[] | ((call: number) => ScriptStep); metadata?: Partial<ModelMetadata> }>,
+  models: Record<
+    string,
+    { script?: readonly ScriptStep[] | ((call: number) => ScriptStep); metadata?: Partial<ModelMetadata> }
+  >,
   options: LlmManagerOptions = {},
   shared: { clock?: FakeClock; store?: MemoryStore } = {},
 ): Harness {
@@ -175,7 +179,12 @@ export function harness(
 }
 
 /** Runs `promise` while moving the fake clock in steps until it settles (for backoffs and waits). */
-export async function settle<T>(clock: FakeClock, promise: Promise<T>, stepMs = 100, maxMs = 600_000): Promise<T> {
+export async function settle<T>(
+  clock: FakeClock,
+  promise: Promise<T>,
+  stepMs = 100,
+  maxMs = 600_000,
+): Promise<T> {
   let done = false;
   const tracked = promise.finally(() => {
     done = true;

@@ -15,7 +15,8 @@ import {
 } from './helpers.mjs';
 import { uiSession } from './session.mjs';
 
-const CODE = 'function median(values) {\n  const sorted = [...values].sort((a, b) => a - b);\n  const middle = Math.floor(sorted.length / 2);\n  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;\n}\n';
+const CODE =
+  'function median(values) {\n  const sorted = [...values].sort((a, b) => a - b);\n  const middle = Math.floor(sorted.length / 2);\n  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;\n}\n';
 
 describe('editor commands and status bar', function () {
   this.timeout(120_000);
@@ -41,7 +42,8 @@ describe('editor commands and status bar', function () {
     const item = statusBarItem(page, { text: /Demo/ });
     assert.match(await item.innerText(), /Demo · demo-openai · \$/);
     const tooltip = await statusBarTooltip(page, item);
-    for (const model of ['demo-openai', 'demo-claude', 'demo-local']) assert.match(tooltip, new RegExp(model));
+    for (const model of ['demo-openai', 'demo-claude', 'demo-local'])
+      assert.match(tooltip, new RegExp(model));
     assert.match(tooltip, /Circuit/);
     await screenshot(page, 'status-bar-tooltip');
     await page.mouse.move(700, 300);

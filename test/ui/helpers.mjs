@@ -28,7 +28,9 @@ export async function runCommand(page, title) {
   } catch {
     const offered = await paletteRows(page);
     await dismissQuickInput(page);
-    throw new Error(`The command palette has no "${title}"; it offers: ${JSON.stringify(offered.slice(0, 10))}`);
+    throw new Error(
+      `The command palette has no "${title}"; it offers: ${JSON.stringify(offered.slice(0, 10))}`,
+    );
   }
   // Enter runs the focused row: make sure it is ours (the best match is focused first).
   await row.click();
@@ -41,7 +43,8 @@ export async function runCommand(page, title) {
 export async function waitForCommand(page, title, timeout = 30_000) {
   const deadline = Date.now() + timeout;
   while (!(await paletteCommands(page, title)).includes(title)) {
-    if (Date.now() > deadline) throw new Error(`The command palette did not offer "${title}" within ${timeout / 1000} s.`);
+    if (Date.now() > deadline)
+      throw new Error(`The command palette did not offer "${title}" within ${timeout / 1000} s.`);
     await page.waitForTimeout(500);
   }
 }
@@ -77,7 +80,9 @@ async function openPalette(page, text) {
 async function paletteRows(page) {
   return page.locator(QUICK_INPUT_ROW).evaluateAll((rows) =>
     // aria-label is "<label>, <keybinding>" or "<label>"; the label itself is in .label-name.
-    rows.map((row) => (row.querySelector('.label-name')?.textContent ?? row.getAttribute('aria-label') ?? '').trim()),
+    rows.map((row) =>
+      (row.querySelector('.label-name')?.textContent ?? row.getAttribute('aria-label') ?? '').trim(),
+    ),
   );
 }
 
@@ -92,7 +97,10 @@ export async function statusBarItems(page) {
     items.map((item) => ({
       id: item.id,
       text: (item.textContent ?? '').trim(),
-      label: item.querySelector('a, [role="button"]')?.getAttribute('aria-label') ?? item.getAttribute('aria-label') ?? '',
+      label:
+        item.querySelector('a, [role="button"]')?.getAttribute('aria-label') ??
+        item.getAttribute('aria-label') ??
+        '',
     })),
   );
 }
@@ -126,7 +134,9 @@ export async function openViewContainer(page, label) {
   try {
     await item.waitFor({ timeout: 15_000 });
   } catch {
-    const labels = await page.locator('.activitybar a[aria-label]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    const labels = await page
+      .locator('.activitybar a[aria-label]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
     throw new Error(`No activity bar entry starting "${label}"; there are: ${JSON.stringify(labels)}`);
   }
   if ((await item.getAttribute('aria-selected')) !== 'true') await item.click();
@@ -142,7 +152,12 @@ export async function openViewContainer(page, label) {
  * Example: `await webviewFrame(page).locator('h1').innerText()`.
  */
 export function webviewFrame(page, index = 0) {
-  return page.locator('iframe.webview.ready').nth(index).contentFrame().locator('iframe#active-frame').contentFrame();
+  return page
+    .locator('iframe.webview.ready')
+    .nth(index)
+    .contentFrame()
+    .locator('iframe#active-frame')
+    .contentFrame();
 }
 
 /** The visible text of a webview's body, once it has some. */
@@ -160,9 +175,13 @@ export async function closeSecondarySideBar(page) {
   const workbench = page.locator('.monaco-workbench');
   if (/\bnoauxiliarybar\b/.test((await workbench.getAttribute('class')) ?? '')) return;
   await runCommand(page, 'View: Hide Secondary Side Bar');
-  await page.waitForFunction(() => document.querySelector('.monaco-workbench')?.classList.contains('noauxiliarybar'), undefined, {
-    timeout: 10_000,
-  });
+  await page.waitForFunction(
+    () => document.querySelector('.monaco-workbench')?.classList.contains('noauxiliarybar'),
+    undefined,
+    {
+      timeout: 10_000,
+    },
+  );
 }
 
 /**
@@ -180,10 +199,17 @@ export async function setColorTheme(page, theme) {
   await page.locator(QUICK_INPUT_BOX).fill(name);
   await row.waitFor({ timeout: 10_000 });
   await row.click();
-  await page.waitForFunction((cls) => document.querySelector('.monaco-workbench')?.classList.contains(cls), kind, {
-    timeout: 10_000,
-  });
-  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+  await page.waitForFunction(
+    (cls) => document.querySelector('.monaco-workbench')?.classList.contains(cls),
+    kind,
+    {
+      timeout: 10_000,
+    },
+  );
+  await page
+    .locator(QUICK_INPUT)
+    .waitFor({ state: 'hidden', timeout: 5_000 })
+    .catch(() => {});
   // Webviews receive the new theme variables a moment later.
   await page.waitForTimeout(300);
 }
@@ -213,7 +239,10 @@ export async function clearNotifications(page) {
   const toasts = page.locator('.notifications-toasts .notification-toast');
   if ((await toasts.count()) === 0) return;
   await runCommand(page, 'Notifications: Clear All Notifications');
-  await toasts.first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => {});
+  await toasts
+    .first()
+    .waitFor({ state: 'detached', timeout: 5_000 })
+    .catch(() => {});
 }
 
 /** Closes the palette or any quick input left open, so the next step starts from the workbench. */

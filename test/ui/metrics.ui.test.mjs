@@ -26,10 +26,14 @@ async function metricsFrame(page, surface, timeout = 30_000) {
   for (;;) {
     for (const frame of page.frames()) {
       if (frame.isDetached()) continue;
-      const found = await frame.locator(`body[data-surface="${surface}"] .block`).count().catch(() => 0);
+      const found = await frame
+        .locator(`body[data-surface="${surface}"] .block`)
+        .count()
+        .catch(() => 0);
       if (found > 0) return frame;
     }
-    if (Date.now() > deadline) throw new Error(`No ${surface} webview with content appeared within ${timeout / 1000} s.`);
+    if (Date.now() > deadline)
+      throw new Error(`No ${surface} webview with content appeared within ${timeout / 1000} s.`);
     await page.waitForTimeout(200);
   }
 }
@@ -38,7 +42,14 @@ async function metricsFrame(page, surface, timeout = 30_000) {
 async function countSurfaces(page, surface) {
   let count = 0;
   for (const frame of page.frames()) {
-    if (!frame.isDetached() && (await frame.locator(`body[data-surface="${surface}"]`).count().catch(() => 0)) > 0) count++;
+    if (
+      !frame.isDetached() &&
+      (await frame
+        .locator(`body[data-surface="${surface}"]`)
+        .count()
+        .catch(() => 0)) > 0
+    )
+      count++;
   }
   return count;
 }
@@ -51,7 +62,13 @@ function cardOf(frame, model) {
 async function readCard(frame, model) {
   const card = cardOf(frame, model);
   await card.waitFor({ timeout: 15_000 });
-  const stat = async (label) => (await card.locator('.card-stat', { has: frame.locator(`dt:text-is("${label}")`) }).locator('dd').innerText()).trim();
+  const stat = async (label) =>
+    (
+      await card
+        .locator('.card-stat', { has: frame.locator(`dt:text-is("${label}")`) })
+        .locator('dd')
+        .innerText()
+    ).trim();
   return {
     circuit: await card.getAttribute('data-circuit'),
     circuitText: (await card.locator('.circuit-text').innerText()).trim(),
@@ -66,9 +83,12 @@ async function waitForCircuit(page, surface, model, states, timeout = 30_000) {
   const deadline = Date.now() + timeout;
   for (;;) {
     const frame = await metricsFrame(page, surface);
-    const state = await cardOf(frame, model).getAttribute('data-circuit', { timeout: 5_000 }).catch(() => undefined);
+    const state = await cardOf(frame, model)
+      .getAttribute('data-circuit', { timeout: 5_000 })
+      .catch(() => undefined);
     if (states.includes(state)) return frame;
-    if (Date.now() > deadline) throw new Error(`${model}'s circuit stayed "${state}" (wanted ${states.join(' or ')})`);
+    if (Date.now() > deadline)
+      throw new Error(`${model}'s circuit stayed "${state}" (wanted ${states.join(' or ')})`);
     await page.waitForTimeout(200);
   }
 }
@@ -111,7 +131,11 @@ describe('metrics sidebar and dashboard', function () {
   before(async () => {
     const { page } = uiSession();
     const deadline = Date.now() + 30_000;
-    while (!(await paletteCommands(page, 'LLM Manager: Try Without Keys')).includes('LLM Manager: Try Without Keys')) {
+    while (
+      !(await paletteCommands(page, 'LLM Manager: Try Without Keys')).includes(
+        'LLM Manager: Try Without Keys',
+      )
+    ) {
       assert.ok(Date.now() < deadline, 'the palette never offered "LLM Manager: Try Without Keys"');
       await page.waitForTimeout(500);
     }
@@ -121,8 +145,12 @@ describe('metrics sidebar and dashboard', function () {
   after(async () => {
     const { page } = uiSession();
     await dismissQuickInput(page);
-      await setNumberSettings(page, { 'llmManager.budget.dailyUsd': 0, 'llmManager.budget.monthlyUsd': 0 });
-    if ((await paletteCommands(page, 'LLM Manager: Stop Trying Without Keys')).includes('LLM Manager: Stop Trying Without Keys')) {
+    await setNumberSettings(page, { 'llmManager.budget.dailyUsd': 0, 'llmManager.budget.monthlyUsd': 0 });
+    if (
+      (await paletteCommands(page, 'LLM Manager: Stop Trying Without Keys')).includes(
+        'LLM Manager: Stop Trying Without Keys',
+      )
+    ) {
       await runCommand(page, 'LLM Manager: Stop Trying Without Keys');
     }
     await runCommand(page, 'View: Close All Editors');
@@ -149,7 +177,9 @@ describe('metrics sidebar and dashboard', function () {
     await statusBarItem(page, { text: /Demo/ }).waitFor({ timeout: 30_000 });
     frame = await metricsFrame(page, 'sidebar');
     await cardOf(frame, 'demo-local').waitFor({ timeout: 15_000 });
-    const names = await frame.locator('article.card').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-model')));
+    const names = await frame
+      .locator('article.card')
+      .evaluateAll((cards) => cards.map((card) => card.getAttribute('data-model')));
     assert.deepEqual(names, ['demo-openai', 'demo-claude', 'demo-local']);
     assert.match(await frame.locator('.headline').innerText(), /demo/i);
     assert.equal(await cardOf(frame, 'demo-openai').locator('.badge').innerText(), 'first choice');
@@ -162,7 +192,7 @@ describe('metrics sidebar and dashboard', function () {
     }
   });
 
-  it('shows demo-openai\'s circuit open with its probe countdown after its failures, and spend on the model that answered', async () => {
+  it("shows demo-openai's circuit open with its probe countdown after its failures, and spend on the model that answered", async () => {
     const { page } = uiSession();
     const before = await readCard(await metricsFrame(page, 'sidebar'), 'demo-claude');
     // demo-openai fails for its first 20 s: two failed attempts open its circuit, demo-claude answers.
@@ -175,11 +205,17 @@ describe('metrics sidebar and dashboard', function () {
     assert.match(await cardOf(frame, 'demo-openai').locator('.card-error').innerText(), /server error/);
 
     const claudeCard = cardOf(frame, 'demo-claude');
-    await frame.waitForFunction((previous) => {
-      const card = document.querySelector('article.card[data-model="demo-claude"]');
-      const today = [...(card?.querySelectorAll('.card-stat') ?? [])].find((stat) => stat.querySelector('dt')?.textContent === 'Today');
-      return today && today.querySelector('dd')?.textContent !== previous;
-    }, before.today, { timeout: 60_000 });
+    await frame.waitForFunction(
+      (previous) => {
+        const card = document.querySelector('article.card[data-model="demo-claude"]');
+        const today = [...(card?.querySelectorAll('.card-stat') ?? [])].find(
+          (stat) => stat.querySelector('dt')?.textContent === 'Today',
+        );
+        return today && today.querySelector('dd')?.textContent !== previous;
+      },
+      before.today,
+      { timeout: 60_000 },
+    );
     const claude = await readCard(frame, 'demo-claude');
     assert.match(claude.today, /^\$\d/);
     assert.notEqual(claude.today, '$0');
@@ -188,13 +224,19 @@ describe('metrics sidebar and dashboard', function () {
     assert.match(await frame.locator('.stat[data-stat="fallbacks"] .stat-value').innerText(), /^[1-9]/);
   });
 
-  it('resets demo-openai\'s circuit from its card and shows it closed', async () => {
+  it("resets demo-openai's circuit from its card and shows it closed", async () => {
     const { page } = uiSession();
     const frame = await waitForCircuit(page, 'sidebar', 'demo-openai', ['open', 'halfOpen']);
-    await cardOf(frame, 'demo-openai').locator('button[aria-label="Reset the circuit of demo-openai"]').click();
+    await cardOf(frame, 'demo-openai')
+      .locator('button[aria-label="Reset the circuit of demo-openai"]')
+      .click();
     const after = await waitForCircuit(page, 'sidebar', 'demo-openai', ['closed'], 10_000);
     assert.equal((await readCard(after, 'demo-openai')).circuitText, 'closed');
-    assert.equal(await cardOf(after, 'demo-openai').locator('button[data-action="resetCircuit"]').count(), 0, 'nothing left to reset');
+    assert.equal(
+      await cardOf(after, 'demo-openai').locator('button[data-action="resetCircuit"]').count(),
+      0,
+      'nothing left to reset',
+    );
   });
 
   it('keeps showing the chain after the view is hidden and shown again', async () => {
@@ -219,26 +261,42 @@ describe('metrics sidebar and dashboard', function () {
     assert.equal(await frame.locator('h1.title').innerText(), 'LLM Manager metrics');
     assert.equal(await frame.locator('article.card').count(), 3);
     await frame.locator('.block-spend svg.chart rect').first().waitFor({ timeout: 15_000 });
-    assert.match(await frame.locator('.block-spend svg.chart').getAttribute('aria-label'), /Spend per day over the last 30 days, stacked by model \(demo-claude/);
+    assert.match(
+      await frame.locator('.block-spend svg.chart').getAttribute('aria-label'),
+      /Spend per day over the last 30 days, stacked by model \(demo-claude/,
+    );
     assert.ok((await frame.locator('.block-latency svg.chart circle').count()) > 0, 'latency points');
     assert.match(await frame.locator('.block-outcomes .legend').innerText(), /Answered after fallback\s*\d/);
 
     const trace = frame.locator('details.trace').first();
     await trace.waitFor();
-    assert.match(await trace.locator('.trace-headline').innerText(), /demo-(claude|local) answered after \d fallback/);
+    assert.match(
+      await trace.locator('.trace-headline').innerText(),
+      /demo-(claude|local) answered after \d fallback/,
+    );
     await trace.locator('summary').click();
     const steps = await trace.locator('.trace-step .step-text').allInnerTexts();
-    assert.ok(steps.some((step) => /^demo-openai: attempt 1 failed/.test(step)), steps.join('\n'));
-    assert.ok(steps.some((step) => /answered · \$/.test(step)), steps.join('\n'));
+    assert.ok(
+      steps.some((step) => /^demo-openai: attempt 1 failed/.test(step)),
+      steps.join('\n'),
+    );
+    assert.ok(
+      steps.some((step) => /answered · \$/.test(step)),
+      steps.join('\n'),
+    );
   });
 
   it('isolates a model and re-enables it from the dashboard', async () => {
     const { page } = uiSession();
     let frame = await metricsFrame(page, 'dashboard');
-    await cardOf(frame, 'demo-local').locator('button[aria-label="Isolate demo-local (take it out of the chain)"]').click();
+    await cardOf(frame, 'demo-local')
+      .locator('button[aria-label="Isolate demo-local (take it out of the chain)"]')
+      .click();
     frame = await waitForCircuit(page, 'dashboard', 'demo-local', ['isolated'], 10_000);
     assert.equal((await readCard(frame, 'demo-local')).circuitText, 'isolated by you');
-    await cardOf(frame, 'demo-local').locator('button[aria-label="Re-enable demo-local (close its circuit)"]').click();
+    await cardOf(frame, 'demo-local')
+      .locator('button[aria-label="Re-enable demo-local (close its circuit)"]')
+      .click();
     frame = await waitForCircuit(page, 'dashboard', 'demo-local', ['closed'], 10_000);
     assert.equal((await readCard(frame, 'demo-local')).circuitText, 'closed');
   });
@@ -263,8 +321,14 @@ describe('metrics sidebar and dashboard', function () {
     }
     const day = frame.locator('.budget[data-period="day"]');
     assert.match(await day.locator('.budget-percent').innerText(), /^8\d %$/);
-    assert.match(await day.locator('.budget-note').innerText(), /Alert: 8\d % of the daily budget spent \(alert at 80 %\)\./);
-    assert.equal(await day.locator('[role="meter"]').getAttribute('aria-valuenow'), (await day.locator('.budget-percent').innerText()).replace(' %', ''));
+    assert.match(
+      await day.locator('.budget-note').innerText(),
+      /Alert: 8\d % of the daily budget spent \(alert at 80 %\)\./,
+    );
+    assert.equal(
+      await day.locator('[role="meter"]').getAttribute('aria-valuenow'),
+      (await day.locator('.budget-percent').innerText()).replace(' %', ''),
+    );
     const month = frame.locator('.budget[data-period="month"]');
     assert.match(await month.locator('.budget-percent').innerText(), /^2\d %$/);
     assert.match(await month.locator('.budget-note').innerText(), /left; alert at 80 %/);

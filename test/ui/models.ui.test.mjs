@@ -29,15 +29,23 @@ describe('adding a model', function () {
     await page.locator(`${QUICK_INPUT} .monaco-list-row`, { hasText: 'Ollama' }).first().click();
     // The model id, then the name in LLM Manager: both come suggested.
     const input = page.locator(`${QUICK_INPUT} input`);
-    await page.waitForFunction(() => document.querySelector('.quick-input-widget input')?.value === 'llama3.2');
+    await page.waitForFunction(
+      () => document.querySelector('.quick-input-widget input')?.value === 'llama3.2',
+    );
     await input.press('Enter');
-    await page.waitForFunction(() => (document.querySelector('.quick-input-widget .quick-input-message')?.textContent ?? '').includes('short name'));
+    await page.waitForFunction(() =>
+      (document.querySelector('.quick-input-widget .quick-input-message')?.textContent ?? '').includes(
+        'short name',
+      ),
+    );
     await input.press('Enter');
     const item = statusBarItem(page, { text: /llama3\.2/ });
     await item.waitFor({ timeout: 15_000 });
     assert.match(await item.innerText(), /llama3\.2 · \$0/);
     const settings = JSON.parse(fs.readFileSync(server.settingsFile, 'utf8'));
-    assert.deepEqual(settings['llmManager.models'], [{ id: 'llama3.2', provider: 'openaiCompatible', model: 'llama3.2', preset: 'ollama' }]);
+    assert.deepEqual(settings['llmManager.models'], [
+      { id: 'llama3.2', provider: 'openaiCompatible', model: 'llama3.2', preset: 'ollama' },
+    ]);
     await clearNotifications(page);
     await screenshot(page, 'add-model');
   });

@@ -46,7 +46,9 @@ export async function runUiSuite(server, options = {}) {
     mocha.rootHooks({
       async afterEach() {
         if (this.currentTest?.state === 'failed') {
-          const file = await screenshot(page, `failed-${this.currentTest.fullTitle()}`).catch(() => undefined);
+          const file = await screenshot(page, `failed-${this.currentTest.fullTitle()}`).catch(
+            () => undefined,
+          );
           if (file) console.log(`      screenshot: ${path.relative(REPO_ROOT, file)}`);
         }
         await dismissQuickInput(page).catch(() => {});
@@ -69,8 +71,12 @@ export async function runUiSuite(server, options = {}) {
 /** The palette title of the first command contributed without a `when` clause, if any. */
 function firstPaletteCommand() {
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
-  const conditional = new Set((manifest.contributes?.menus?.commandPalette ?? []).map((entry) => entry.command));
-  const command = (manifest.contributes?.commands ?? []).find((candidate) => !conditional.has(candidate.command));
+  const conditional = new Set(
+    (manifest.contributes?.menus?.commandPalette ?? []).map((entry) => entry.command),
+  );
+  const command = (manifest.contributes?.commands ?? []).find(
+    (candidate) => !conditional.has(candidate.command),
+  );
   return command && (command.category ? `${command.category}: ${command.title}` : command.title);
 }
 

@@ -17,6 +17,7 @@ export function setUiSession(session) {
 
 /** @returns {UiSession} */
 export function uiSession() {
-  if (!current) throw new Error('No UI session: run UI tests through test/ui/run.mjs or test/run-vscode-tests.mjs.');
+  if (!current)
+    throw new Error('No UI session: run UI tests through test/ui/run.mjs or test/run-vscode-tests.mjs.');
   return current;
 }

@@ -21,7 +21,9 @@ const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json')
  * menus.commandPalette depend on context (a selection, a running demo) and are left to their own tests.
  */
 function paletteTitles() {
-  const conditional = new Set((manifest.contributes?.menus?.commandPalette ?? []).map((entry) => entry.command));
+  const conditional = new Set(
+    (manifest.contributes?.menus?.commandPalette ?? []).map((entry) => entry.command),
+  );
   return (manifest.contributes?.commands ?? [])
     .filter((command) => !conditional.has(command.command))
     .map((command) => (command.category ? `${command.category}: ${command.title}` : command.title));

@@ -50,7 +50,11 @@ export function actionButton(options: ButtonOptions): HTMLButtonElement {
   );
 }
 
-export function heading(text: string, level: 'h2' | 'h3' = 'h2', ...extra: Array<Node | undefined>): HTMLElement {
+export function heading(
+  text: string,
+  level: 'h2' | 'h3' = 'h2',
+  ...extra: Array<Node | undefined>
+): HTMLElement {
   return h('div', { class: 'heading-row' }, h(level, { class: 'heading' }, text), ...extra);
 }
 
@@ -78,7 +82,11 @@ export function circuitIcon(state: CircuitStateView, tone: Tone): HTMLSpanElemen
 }
 
 /** The circuit's words, kept current by the clock tick in app.ts (`open · probe in 8 s`). */
-export function liveCircuit(state: CircuitStateView, nextProbeAt: number | undefined, now: number): HTMLSpanElement {
+export function liveCircuit(
+  state: CircuitStateView,
+  nextProbeAt: number | undefined,
+  now: number,
+): HTMLSpanElement {
   return h(
     'span',
     { class: 'circuit-text', 'data-live': 'circuit', 'data-state': state, 'data-probe-at': nextProbeAt },
@@ -103,7 +111,11 @@ export function refreshLiveText(root: ParentNode, now: number): void {
     let text: string | undefined;
     switch (data.live) {
       case 'circuit':
-        text = circuitText(data.state as CircuitStateView, data.probeAt ? Number(data.probeAt) : undefined, now);
+        text = circuitText(
+          data.state as CircuitStateView,
+          data.probeAt ? Number(data.probeAt) : undefined,
+          now,
+        );
         break;
       case 'ago':
         text = formatAgo(Number(data.at), now);

@@ -1,6 +1,15 @@
 import type { ModelCardView } from '../../shared/protocol';
 import { h, icon } from '../dom';
-import { actionButton, circuitIcon, heading, liveAgo, liveCircuit, liveWait, visuallyHidden, type RenderContext } from './common';
+import {
+  actionButton,
+  circuitIcon,
+  heading,
+  liveAgo,
+  liveCircuit,
+  liveWait,
+  visuallyHidden,
+  type RenderContext,
+} from './common';
 
 /** A card per model in chain order: circuit, success, latency, requests, spend, last error, actions. */
 export function renderModels(models: readonly ModelCardView[], context: RenderContext): Node[] {
@@ -36,11 +45,40 @@ function card(model: ModelCardView, index: number, context: RenderContext): HTML
       'div',
       { class: 'card-head' },
       h('span', { class: `swatch series-bg-${model.colour}`, 'aria-hidden': 'true' }),
-      h('h3', { class: 'card-title', id: titleId, title: model.displayName ? `${model.name} — ${model.displayName}` : model.name }, model.name),
-      model.active ? h('span', { class: 'active-mark', title: 'Active model: tried first' }, icon('star-full'), visuallyHidden('active model')) : undefined,
-      h('span', { class: `badge${model.position === undefined ? ' badge-muted' : ''}`, title: `Place in the fallback chain: ${model.role}` }, model.role),
+      h(
+        'h3',
+        {
+          class: 'card-title',
+          id: titleId,
+          title: model.displayName ? `${model.name} — ${model.displayName}` : model.name,
+        },
+        model.name,
+      ),
+      model.active
+        ? h(
+            'span',
+            { class: 'active-mark', title: 'Active model: tried first' },
+            icon('star-full'),
+            visuallyHidden('active model'),
+          )
+        : undefined,
+      h(
+        'span',
+        {
+          class: `badge${model.position === undefined ? ' badge-muted' : ''}`,
+          title: `Place in the fallback chain: ${model.role}`,
+        },
+        model.role,
+      ),
     ),
-    h('p', { class: 'card-subtitle', title: model.displayName ? `${model.displayName} · ${model.subtitle}` : model.subtitle }, model.subtitle),
+    h(
+      'p',
+      {
+        class: 'card-subtitle',
+        title: model.displayName ? `${model.displayName} · ${model.subtitle}` : model.subtitle,
+      },
+      model.subtitle,
+    ),
     h(
       'p',
       { class: 'circuit-line', title: model.circuit.detail },
@@ -48,11 +86,15 @@ function card(model: ModelCardView, index: number, context: RenderContext): HTML
       h('span', { class: 'circuit-label' }, 'Circuit '),
       liveCircuit(model.circuit.state, model.circuit.nextProbeAt, context.now),
     ),
-    model.waitUntil !== undefined ? h('p', { class: 'card-note' }, icon('clock'), liveWait(model.waitUntil, context.now)) : undefined,
+    model.waitUntil !== undefined
+      ? h('p', { class: 'card-note' }, icon('clock'), liveWait(model.waitUntil, context.now))
+      : undefined,
     h(
       'dl',
       { class: 'card-stats' },
-      ...stats.map(([label, value, extra]) => h('div', { class: 'card-stat' }, h('dt', {}, label), h('dd', { class: extra }, value))),
+      ...stats.map(([label, value, extra]) =>
+        h('div', { class: 'card-stat' }, h('dt', {}, label), h('dd', { class: extra }, value)),
+      ),
     ),
     compact ? undefined : h('p', { class: 'card-meta' }, `Tokens: ${model.tokens}`),
     model.lastError
@@ -60,7 +102,13 @@ function card(model: ModelCardView, index: number, context: RenderContext): HTML
           'p',
           { class: 'card-error', title: `${model.lastError.kind}: ${model.lastError.message}` },
           icon('warning', 'tone-icon tone-warning'),
-          h('span', { class: 'card-error-text' }, `Last error: ${model.lastError.kind}, `, liveAgo(model.lastError.at, context.now), compact ? '' : ` — ${model.lastError.message}`),
+          h(
+            'span',
+            { class: 'card-error-text' },
+            `Last error: ${model.lastError.kind}, `,
+            liveAgo(model.lastError.at, context.now),
+            compact ? '' : ` — ${model.lastError.message}`,
+          ),
         )
       : undefined,
     model.needsKey
@@ -68,7 +116,14 @@ function card(model: ModelCardView, index: number, context: RenderContext): HTML
           'div',
           { class: 'card-key' },
           h('span', {}, icon('key'), ' No API key yet'),
-          actionButton({ action: 'setKey', target: model.name, label: `Set the API key for ${model.name}`, icon: 'key', text: 'Set key', variant: 'primary' }),
+          actionButton({
+            action: 'setKey',
+            target: model.name,
+            label: `Set the API key for ${model.name}`,
+            icon: 'key',
+            text: 'Set key',
+            variant: 'primary',
+          }),
         )
       : undefined,
     actions(model, compact),
@@ -82,17 +137,47 @@ function actions(model: ModelCardView, compact: boolean): HTMLElement {
     'div',
     { class: 'card-actions', role: 'group', 'aria-label': `Actions for ${model.name}` },
     can.resetCircuit
-      ? actionButton({ action: 'resetCircuit', target: model.name, label: `Reset the circuit of ${model.name}`, icon: 'debug-restart', text: text('Reset circuit') })
+      ? actionButton({
+          action: 'resetCircuit',
+          target: model.name,
+          label: `Reset the circuit of ${model.name}`,
+          icon: 'debug-restart',
+          text: text('Reset circuit'),
+        })
       : undefined,
     can.reEnable
-      ? actionButton({ action: 'resetCircuit', target: model.name, label: `Re-enable ${model.name} (close its circuit)`, icon: 'debug-start', text: text('Re-enable') })
+      ? actionButton({
+          action: 'resetCircuit',
+          target: model.name,
+          label: `Re-enable ${model.name} (close its circuit)`,
+          icon: 'debug-start',
+          text: text('Re-enable'),
+        })
       : undefined,
     can.isolate
-      ? actionButton({ action: 'isolateModel', target: model.name, label: `Isolate ${model.name} (take it out of the chain)`, icon: 'debug-disconnect', text: text('Isolate') })
+      ? actionButton({
+          action: 'isolateModel',
+          target: model.name,
+          label: `Isolate ${model.name} (take it out of the chain)`,
+          icon: 'debug-disconnect',
+          text: text('Isolate'),
+        })
       : undefined,
     can.makeActive
-      ? actionButton({ action: 'makeActive', target: model.name, label: `Make ${model.name} the active model`, icon: 'star-empty', text: text('Make active') })
+      ? actionButton({
+          action: 'makeActive',
+          target: model.name,
+          label: `Make ${model.name} the active model`,
+          icon: 'star-empty',
+          text: text('Make active'),
+        })
       : undefined,
-    actionButton({ action: 'openModelSettings', target: model.name, label: `Open the settings of ${model.name}`, icon: 'settings-gear', text: text('Settings') }),
+    actionButton({
+      action: 'openModelSettings',
+      target: model.name,
+      label: `Open the settings of ${model.name}`,
+      icon: 'settings-gear',
+      text: text('Settings'),
+    }),
   );
 }

@@ -27,7 +27,13 @@ export function renderTotals(totals: TotalsView, header: HeaderView, context: Re
         'div',
         { class: 'routes' },
         h('h3', { class: 'subheading' }, 'Fallback routes'),
-        h('ul', { class: 'route-list' }, ...totals.fallbackRoutes.map((route) => h('li', {}, h('span', {}, route.route), h('span', { class: 'count' }, `× ${route.count}`)))),
+        h(
+          'ul',
+          { class: 'route-list' },
+          ...totals.fallbackRoutes.map((route) =>
+            h('li', {}, h('span', {}, route.route), h('span', { class: 'count' }, `× ${route.count}`)),
+          ),
+        ),
       ),
     );
   }
@@ -36,7 +42,14 @@ export function renderTotals(totals: TotalsView, header: HeaderView, context: Re
       'div',
       { class: 'cache-row' },
       h('span', { class: 'muted' }, header.cacheText),
-      header.cacheEntries > 0 ? actionButton({ action: 'clearCache', label: 'Clear the response cache', icon: 'clear-all', text: 'Clear cache' }) : undefined,
+      header.cacheEntries > 0
+        ? actionButton({
+            action: 'clearCache',
+            label: 'Clear the response cache',
+            icon: 'clear-all',
+            text: 'Clear cache',
+          })
+        : undefined,
     ),
   );
   return nodes;

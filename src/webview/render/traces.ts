@@ -15,9 +15,24 @@ const STEP_ICONS: Record<TraceStepKind, string> = {
 
 /** The routing trace of each recent request, newest first, each expandable to its steps. */
 export function renderTraces(traces: readonly TraceView[], context: RenderContext): Node[] {
-  const head = heading('Routing trace', 'h2', h('span', { class: 'heading-note' }, 'recent requests, newest first'));
-  if (traces.length === 0) return [head, h('p', { class: 'empty-note' }, 'No requests yet this session. Ask something from the editor (LLM Manager: Explain Selection) and its route shows here.')];
-  return [head, h('ol', { class: 'traces' }, ...traces.map((trace) => h('li', {}, traceItem(trace, context))))];
+  const head = heading(
+    'Routing trace',
+    'h2',
+    h('span', { class: 'heading-note' }, 'recent requests, newest first'),
+  );
+  if (traces.length === 0)
+    return [
+      head,
+      h(
+        'p',
+        { class: 'empty-note' },
+        'No requests yet this session. Ask something from the editor (LLM Manager: Explain Selection) and its route shows here.',
+      ),
+    ];
+  return [
+    head,
+    h('ol', { class: 'traces' }, ...traces.map((trace) => h('li', {}, traceItem(trace, context)))),
+  ];
 }
 
 function traceItem(trace: TraceView, context: RenderContext): HTMLElement {
@@ -28,20 +43,38 @@ function traceItem(trace: TraceView, context: RenderContext): HTMLElement {
   ].filter((chip): chip is string => chip !== undefined);
   return h(
     'details',
-    { class: `trace tone-border-${trace.tone}`, 'data-trace-id': trace.id, open: context.openTraces.has(trace.id) },
+    {
+      class: `trace tone-border-${trace.tone}`,
+      'data-trace-id': trace.id,
+      open: context.openTraces.has(trace.id),
+    },
     h(
       'summary',
       { class: 'trace-summary', 'data-focus-key': `trace:${trace.id}` },
       toneIcon(trace.tone),
-      h('span', { class: 'trace-time', title: new Date(trace.startedAt).toLocaleString() }, formatClock(trace.startedAt)),
+      h(
+        'span',
+        { class: 'trace-time', title: new Date(trace.startedAt).toLocaleString() },
+        formatClock(trace.startedAt),
+      ),
       h('span', { class: 'trace-headline' }, trace.headline),
-      h('span', { class: 'trace-figures' }, h('span', { class: 'trace-cost' }, trace.cost), h('span', { class: 'muted' }, ` · ${trace.duration} · `), liveAgo(trace.startedAt, context.now)),
-      chips.length > 0 ? h('span', { class: 'trace-chips' }, ...chips.map((chip) => h('span', { class: 'chip' }, chip))) : undefined,
+      h(
+        'span',
+        { class: 'trace-figures' },
+        h('span', { class: 'trace-cost' }, trace.cost),
+        h('span', { class: 'muted' }, ` · ${trace.duration} · `),
+        liveAgo(trace.startedAt, context.now),
+      ),
+      chips.length > 0
+        ? h('span', { class: 'trace-chips' }, ...chips.map((chip) => h('span', { class: 'chip' }, chip)))
+        : undefined,
     ),
     h(
       'div',
       { class: 'trace-body' },
-      trace.error ? h('p', { class: 'trace-error' }, icon('error', 'tone-icon tone-error'), ' ', trace.error) : undefined,
+      trace.error
+        ? h('p', { class: 'trace-error' }, icon('error', 'tone-icon tone-error'), ' ', trace.error)
+        : undefined,
       h(
         'ol',
         { class: 'trace-steps', 'aria-label': `Steps of request ${trace.id}` },
@@ -56,7 +89,13 @@ function traceItem(trace: TraceView, context: RenderContext): HTMLElement {
         ),
         trace.steps.length === 0 ? h('li', { class: 'trace-step' }, 'Nothing was tried.') : undefined,
       ),
-      actionButton({ action: 'showTrace', target: trace.id, label: `Open the trace of request ${trace.id} as a document`, icon: 'go-to-file', text: 'Open as document' }),
+      actionButton({
+        action: 'showTrace',
+        target: trace.id,
+        label: `Open the trace of request ${trace.id} as a document`,
+        icon: 'go-to-file',
+        text: 'Open as document',
+      }),
     ),
   );
 }

@@ -14,7 +14,10 @@ describe('chain end to end: OpenAI primary, Anthropic fallback, real HTTP', () =
   let clock: RecordingClock;
   let manager: LlmManager;
 
-  function setUp(primaryModel: string, options: { fallbackModel?: string; maxRetries?: number; failureThreshold?: number } = {}): void {
+  function setUp(
+    primaryModel: string,
+    options: { fallbackModel?: string; maxRetries?: number; failureThreshold?: number } = {},
+  ): void {
     clock = new RecordingClock();
     manager = new LlmManager({
       clock,
@@ -26,8 +29,16 @@ describe('chain end to end: OpenAI primary, Anthropic fallback, real HTTP', () =
       stream: { firstChunkTimeoutMs: 10_000, idleTimeoutMs: 5_000 },
     });
     const fallbackModel = options.fallbackModel ?? 'ok~anthropic';
-    manager.registerModel('gpt', providerFor('openai', upstream(), primaryModel), metadataFor('openai', upstream(), primaryModel));
-    manager.registerModel('claude', providerFor('anthropic', upstream(), fallbackModel), metadataFor('anthropic', upstream(), fallbackModel));
+    manager.registerModel(
+      'gpt',
+      providerFor('openai', upstream(), primaryModel),
+      metadataFor('openai', upstream(), primaryModel),
+    );
+    manager.registerModel(
+      'claude',
+      providerFor('anthropic', upstream(), fallbackModel),
+      metadataFor('anthropic', upstream(), fallbackModel),
+    );
     manager.setActiveModel('gpt');
     manager.setFallbackChain(['claude']);
   }
@@ -68,18 +79,29 @@ describe('chain end to end: OpenAI primary, Anthropic fallback, real HTTP', () =
     assert.fail('expected a failure');
   }
 
-  it('OpenAI 500s → retried once after a backoff → Anthropic answers, at Anthropic\'s price', async () => {
+  it("OpenAI 500s → retried once after a backoff → Anthropic answers, at Anthropic's price", async () => {
     setUp('error-500');
     const pending = manager.generate({ prompt: 'Explain circuit breakers.' });
     await passWait(1000);
     const result = await pending;
     assert.equal(result.model, 'claude');
     assert.match(result.text, /^Demo answer from ok~anthropic: you asked "Explain circuit breakers\."/);
-    assert.deepEqual(summary(result.trace.steps), ['gpt:error:server', 'backoff:exponential:1000', 'gpt:error:server', 'claude:success', 'answered']);
+    assert.deepEqual(summary(result.trace.steps), [
+      'gpt:error:server',
+      'backoff:exponential:1000',
+      'gpt:error:server',
+      'claude:success',
+      'answered',
+    ]);
     assert.deepEqual(upstream().stats().byModel, { 'error-500': 2, 'ok~anthropic': 1 });
-    const usage = upstream().stats().recent.find((r) => r.vendor === 'anthropic')!.usage!;
+    const usage = upstream()
+      .stats()
+      .recent.find((r) => r.vendor === 'anthropic')!.usage!;
     assert.deepEqual(result.usage, usage);
-    assert.equal(result.costUsd, (usage.inputTokens * TEST_PRICE.inputPerMTok + usage.outputTokens * TEST_PRICE.outputPerMTok) / 1e6);
+    assert.equal(
+      result.costUsd,
+      (usage.inputTokens * TEST_PRICE.inputPerMTok + usage.outputTokens * TEST_PRICE.outputPerMTok) / 1e6,
+    );
     assert.deepEqual(manager.getMetrics().fallbacks, { 'gpt→claude': 1 });
   });
 
@@ -89,7 +111,12 @@ describe('chain end to end: OpenAI primary, Anthropic fallback, real HTTP', () =
     await passWait(2000);
     const result = await pending;
     assert.equal(result.model, 'gpt');
-    assert.deepEqual(summary(result.trace.steps), ['gpt:error:rateLimit', 'backoff:retryAfter:2000', 'gpt:success', 'answered']);
+    assert.deepEqual(summary(result.trace.steps), [
+      'gpt:error:rateLimit',
+      'backoff:retryAfter:2000',
+      'gpt:success',
+      'answered',
+    ]);
     assert.equal(upstream().stats().byModel['ok~anthropic'], undefined);
   });
 
@@ -123,7 +150,7 @@ describe('chain end to end: OpenAI primary, Anthropic fallback, real HTTP', () =
     assert.match(error.message, /gpt: API key rejected/);
   });
 
-  it('streaming: a failure before the first token fails over invisibly; only the fallback\'s text is shown', async () => {
+  it("streaming: a failure before the first token fails over invisibly; only the fallback's text is shown", async () => {
     setUp('error-503', { maxRetries: 0 });
     const shown: string[] = [];
     const result = await manager.generate({ prompt: 'stream please', onToken: (t) => shown.push(t) });
@@ -142,13 +169,20 @@ describe('chain end to end: OpenAI primary, Anthropic fallback, real HTTP', () =
     assert.equal(result.model, 'claude');
     assert.deepEqual(summary(result.trace.steps).slice(0, 2), ['gpt:error:timeout', 'claude:success']);
     await upstream().whenIdle();
-    assert.equal(upstream().stats().recent.find((r) => r.model === 'hang')!.outcome, 'clientClosed');
+    assert.equal(
+      upstream()
+        .stats()
+        .recent.find((r) => r.model === 'hang')!.outcome,
+      'clientClosed',
+    );
   });
 
   it('streaming: a stream cut after text ends "interrupted" with the partial text, and never restarts elsewhere', async () => {
     setUp('cut-4');
     const shown: string[] = [];
-    const error = await rejection(manager.generate({ prompt: 'stream please', onToken: (t) => shown.push(t) }));
+    const error = await rejection(
+      manager.generate({ prompt: 'stream please', onToken: (t) => shown.push(t) }),
+    );
     assert.equal(error.kind, 'interrupted');
     assert.equal(error.partialText, shown.join(''));
     assert.equal(shown.length, 4);
@@ -188,9 +222,16 @@ describe('chain end to end: OpenAI primary, Anthropic fallback, real HTTP', () =
     assert.equal(record.outcome, 'clientClosed', 'the connection was closed by the client');
     // The upstream pauses 20 ms between chunks and the answer has 30+: stopping within the first
     // few proves the cancellation reached it (with room for a slow machine).
-    assert.ok(record.chunksSent < 10, `the upstream stopped sending (sent ${record.chunksSent} of 30+ chunks)`);
+    assert.ok(
+      record.chunksSent < 10,
+      `the upstream stopped sending (sent ${record.chunksSent} of 30+ chunks)`,
+    );
     assert.equal(upstream().stats().total, 1, 'no failover after a cancellation');
-    assert.equal(manager.getModelInfo('gpt')!.circuit.consecutiveFailures, 0, 'a cancellation never counts against the model');
+    assert.equal(
+      manager.getModelInfo('gpt')!.circuit.consecutiveFailures,
+      0,
+      'a cancellation never counts against the model',
+    );
   });
 
   it('repeated 500s open the circuit: later requests skip the model with no upstream call, and a probe follows the recovery time', async () => {

@@ -1,5 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { isLlmError, LlmManager, type ChatMessage, type GenerateResult, type ToolDefinition, type TraceStep } from '../../../src/core';
+import {
+  isLlmError,
+  LlmManager,
+  type ChatMessage,
+  type GenerateResult,
+  type ToolDefinition,
+  type TraceStep,
+} from '../../../src/core';
 import { MemoryLogger } from '../../support/fakeClock';
 import { RecordingClock, useFaultUpstream } from '../../support/faultServer';
 import { metadataFor, providerFor, type ProviderKindUnderTest } from '../../support/providerFixtures';
@@ -43,7 +50,10 @@ describe('chain with tools: real providers, real HTTP', () => {
   const upstream = useFaultUpstream();
   let manager: LlmManager;
 
-  function setUp(models: ReadonlyArray<readonly [name: string, kind: ProviderKindUnderTest, faultModel: string]>, options: { enableCaching?: boolean } = {}): void {
+  function setUp(
+    models: ReadonlyArray<readonly [name: string, kind: ProviderKindUnderTest, faultModel: string]>,
+    options: { enableCaching?: boolean } = {},
+  ): void {
     manager = new LlmManager({
       clock: new RecordingClock(),
       logger: new MemoryLogger(),
@@ -53,7 +63,12 @@ describe('chain with tools: real providers, real HTTP', () => {
       breaker: { failureThreshold: 5, recoveryTimeoutMs: 60_000 },
       stream: { firstChunkTimeoutMs: 10_000, idleTimeoutMs: 5_000 },
     });
-    for (const [name, kind, faultModel] of models) manager.registerModel(name, providerFor(kind, upstream(), faultModel), metadataFor(kind, upstream(), faultModel));
+    for (const [name, kind, faultModel] of models)
+      manager.registerModel(
+        name,
+        providerFor(kind, upstream(), faultModel),
+        metadataFor(kind, upstream(), faultModel),
+      );
     manager.setFallbackChain(models.map(([name]) => name));
   }
 
@@ -80,7 +95,10 @@ describe('chain with tools: real providers, real HTTP', () => {
         const asked = await manager.generate({ prompt: QUESTION, tools: [weather], onToken });
         assert.equal(asked.model, 'first');
         assert.equal(asked.text, '');
-        assert.deepEqual(asked.toolCalls?.map((c) => [c.name, c.arguments]), [['get_weather', { city: QUESTION }]]);
+        assert.deepEqual(
+          asked.toolCalls?.map((c) => [c.name, c.arguments]),
+          [['get_weather', { city: QUESTION }]],
+        );
         const call = asked.toolCalls![0];
         assert.match(call.id, primary === 'openai' ? /^call_/ : /^toolu_01/);
 
@@ -93,19 +111,36 @@ describe('chain with tools: real providers, real HTTP', () => {
 
         // The fallback received the primary's call and its result in its own format (and its
         // upstream checked them as the service would: a mismatch would have been a 400).
-        const served = upstream().stats().recent.find((r) => r.model === 'tools~second')!;
+        const served = upstream()
+          .stats()
+          .recent.find((r) => r.model === 'tools~second')!;
         assert.equal(served.status, 200);
         assert.deepEqual(served.toolExchange?.offered, ['get_weather']);
         const expected =
           fallback === 'anthropic'
             ? [
                 { role: 'user', content: QUESTION },
-                { role: 'assistant', content: [{ type: 'tool_use', id: call.id, name: 'get_weather', input: { city: QUESTION } }] },
+                {
+                  role: 'assistant',
+                  content: [
+                    { type: 'tool_use', id: call.id, name: 'get_weather', input: { city: QUESTION } },
+                  ],
+                },
                 { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: RESULT }] },
               ]
             : [
                 { role: 'user', content: QUESTION },
-                { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: 'function', function: { name: 'get_weather', arguments: JSON.stringify({ city: QUESTION }) } }] },
+                {
+                  role: 'assistant',
+                  content: null,
+                  tool_calls: [
+                    {
+                      id: call.id,
+                      type: 'function',
+                      function: { name: 'get_weather', arguments: JSON.stringify({ city: QUESTION }) },
+                    },
+                  ],
+                },
                 { role: 'tool', tool_call_id: call.id, content: RESULT },
               ];
         assert.deepEqual(served.toolExchange?.messages, expected);
@@ -117,14 +152,25 @@ describe('chain with tools: real providers, real HTTP', () => {
   it('the upstream rejects a tool history a translation got wrong, as the services do', async () => {
     setUp([['claude', 'anthropic', 'tools']]);
     // A result whose call is not in the turn before: Anthropic answers 400, a badRequest.
-    const error = await manager.generate({ messages: [{ role: 'user', content: QUESTION }, { role: 'tool', toolCallId: 'toolu_nowhere', content: RESULT }], tools: [weather] }).then(
-      () => assert.fail('expected a failure'),
-      (failure: unknown) => failure,
-    );
+    const error = await manager
+      .generate({
+        messages: [
+          { role: 'user', content: QUESTION },
+          { role: 'tool', toolCallId: 'toolu_nowhere', content: RESULT },
+        ],
+        tools: [weather],
+      })
+      .then(
+        () => assert.fail('expected a failure'),
+        (failure: unknown) => failure,
+      );
     assert.ok(isLlmError(error));
     const attempt = error.trace?.steps.find((s) => s.type === 'attempt');
     assert.ok(attempt?.type === 'attempt' && attempt.errorKind === 'badRequest');
-    assert.match(attempt.message ?? '', /unexpected `tool_use_id` found in `tool_result` blocks: toolu_nowhere/);
+    assert.match(
+      attempt.message ?? '',
+      /unexpected `tool_use_id` found in `tool_result` blocks: toolu_nowhere/,
+    );
     assert.equal(upstream().stats().byStatus[400], 1);
   });
 
@@ -153,13 +199,30 @@ describe('chain with tools: real providers, real HTTP', () => {
           ['gpt', 'openai', fault],
           ['claude', 'anthropic', 'tools'],
         ]);
-        const result = await manager.generate({ prompt: QUESTION, tools: [weather], onToken: streaming ? () => undefined : undefined });
+        const result = await manager.generate({
+          prompt: QUESTION,
+          tools: [weather],
+          onToken: streaming ? () => undefined : undefined,
+        });
         assert.equal(result.model, 'claude');
-        assert.deepEqual(result.toolCalls?.map((c) => c.arguments), [{ city: QUESTION }]);
-        assert.deepEqual(summary(result.trace.steps), ['gpt:error:badResponse', 'claude:success', 'answered']);
+        assert.deepEqual(
+          result.toolCalls?.map((c) => c.arguments),
+          [{ city: QUESTION }],
+        );
+        assert.deepEqual(summary(result.trace.steps), [
+          'gpt:error:badResponse',
+          'claude:success',
+          'answered',
+        ]);
         const attempt = result.trace.steps[0];
-        assert.ok(attempt.type === 'attempt' && /tool call that could not be read/.test(attempt.message ?? ''));
-        assert.equal(manager.getModelInfo('gpt')!.circuit.consecutiveFailures, 1, 'counted against the model like any unreadable answer');
+        assert.ok(
+          attempt.type === 'attempt' && /tool call that could not be read/.test(attempt.message ?? ''),
+        );
+        assert.equal(
+          manager.getModelInfo('gpt')!.circuit.consecutiveFailures,
+          1,
+          'counted against the model like any unreadable answer',
+        );
       });
     }
   }

@@ -16,7 +16,11 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-async function runPool<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<Array<PromiseSettledResult<T>>> {
+async function runPool<T>(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<T>,
+): Promise<Array<PromiseSettledResult<T>>> {
   const results: Array<PromiseSettledResult<T>> = new Array(count);
   let next = 0;
   const worker = async () => {
@@ -50,7 +54,13 @@ describe('load: many concurrent requests over real HTTP', function () {
     });
     // The fallback's window is the largest, so a prompt-too-long elsewhere never rules it out.
     const register = (name: string, kind: ProviderKindUnderTest, upstreamModel: string) =>
-      manager.registerModel(name, providerFor(kind, upstream(), upstreamModel), metadataFor(kind, upstream(), upstreamModel, { contextWindow: name === 'fallback' ? 2_000_000 : 1_000_000 }));
+      manager.registerModel(
+        name,
+        providerFor(kind, upstream(), upstreamModel),
+        metadataFor(kind, upstream(), upstreamModel, {
+          contextWindow: name === 'fallback' ? 2_000_000 : 1_000_000,
+        }),
+      );
     register('healthy', 'openai', 'ok~load-primary');
     register('fallback', 'anthropic', 'ok~load-fallback');
     const faulty: Array<[string, ProviderKindUnderTest, string]> = [
@@ -64,7 +74,11 @@ describe('load: many concurrent requests over real HTTP', function () {
       ['f-context', 'anthropic', 'context'],
     ];
     for (const [name, kind, model] of faulty) register(name, kind, model);
-    const upstreamModelOf = new Map<string, string>([['healthy', 'ok~load-primary'], ['fallback', 'ok~load-fallback'], ...faulty.map(([n, , m]) => [n, m] as [string, string])]);
+    const upstreamModelOf = new Map<string, string>([
+      ['healthy', 'ok~load-primary'],
+      ['fallback', 'ok~load-fallback'],
+      ...faulty.map(([n, , m]) => [n, m] as [string, string]),
+    ]);
 
     const random = seededRandom(20261123);
     const plans = Array.from({ length: 1000 }, () => {
@@ -72,11 +86,17 @@ describe('load: many concurrent requests over real HTTP', function () {
       return { first: faultyPick ?? 'healthy', streaming: random() < 0.5 };
     });
     const results = await runPool(plans.length, 50, (i) =>
-      manager.generate({ prompt: `request ${i}`, chain: [plans[i].first, 'fallback'], onToken: plans[i].streaming ? () => undefined : undefined }),
+      manager.generate({
+        prompt: `request ${i}`,
+        chain: [plans[i].first, 'fallback'],
+        onToken: plans[i].streaming ? () => undefined : undefined,
+      }),
     );
 
     assert.equal(results.filter(Boolean).length, 1000, 'every request settled');
-    const fulfilled = results.filter((r): r is PromiseFulfilledResult<GenerateResult> => r.status === 'fulfilled');
+    const fulfilled = results.filter(
+      (r): r is PromiseFulfilledResult<GenerateResult> => r.status === 'fulfilled',
+    );
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     // Only a stream that had already shown text may fail: it ends "interrupted" rather than fail over.
     for (const r of rejected) {
@@ -96,7 +116,11 @@ describe('load: many concurrent requests over real HTTP', function () {
     for (const name of manager.listModels()) {
       const info = manager.getModelInfo(name)!;
       attempts += info.requests;
-      assert.equal(stats.byModel[upstreamModelOf.get(name)!] ?? 0, info.requests, `${name}: attempts = upstream calls`);
+      assert.equal(
+        stats.byModel[upstreamModelOf.get(name)!] ?? 0,
+        info.requests,
+        `${name}: attempts = upstream calls`,
+      );
     }
     assert.equal(stats.total, attempts);
     assert.equal(stats.inFlight, 0, 'no request left hanging');
@@ -104,8 +128,15 @@ describe('load: many concurrent requests over real HTTP', function () {
     assert.equal(info(manager, 'fallback').successes, answeredByFallback);
     assert.equal(info(manager, 'healthy').successes + answeredByFallback, fulfilled.length);
     // The failing models' circuits opened under load and then shielded the upstream.
-    assert.ok(faulty.filter(([name]) => !['f-context'].includes(name)).every(([name]) => info(manager, name).circuit.state === 'open'));
-    assert.ok(info(manager, 'f-context').circuit.consecutiveFailures === 0, 'a prompt-too-long never counts against the model');
+    assert.ok(
+      faulty
+        .filter(([name]) => !['f-context'].includes(name))
+        .every(([name]) => info(manager, name).circuit.state === 'open'),
+    );
+    assert.ok(
+      info(manager, 'f-context').circuit.consecutiveFailures === 0,
+      'a prompt-too-long never counts against the model',
+    );
     // Memory stays bounded: without a store, no journal of unsaved spend builds up per request.
     const ledger = (manager as unknown as { ledger: { unsavedCount: number } }).ledger;
     assert.equal(ledger.unsavedCount, 0);
@@ -121,19 +152,33 @@ describe('load: many concurrent requests over real HTTP', function () {
       breaker: { failureThreshold: 3, recoveryTimeoutMs: 30_000 },
     });
     await manager.ready;
-    manager.registerModel('probe', providerFor('openai', upstream(), 'flaky-3~probe'), metadataFor('openai', upstream(), 'flaky-3~probe'));
-    manager.registerModel('backup', providerFor('anthropic', upstream(), 'ok~probe-backup'), metadataFor('anthropic', upstream(), 'ok~probe-backup'));
+    manager.registerModel(
+      'probe',
+      providerFor('openai', upstream(), 'flaky-3~probe'),
+      metadataFor('openai', upstream(), 'flaky-3~probe'),
+    );
+    manager.registerModel(
+      'backup',
+      providerFor('anthropic', upstream(), 'ok~probe-backup'),
+      metadataFor('anthropic', upstream(), 'ok~probe-backup'),
+    );
     for (let i = 0; i < 3; i++) await manager.generate({ prompt: `warm ${i}`, chain: ['probe', 'backup'] });
     assert.equal(info(manager, 'probe').circuit.state, 'open');
     assert.equal(upstream().stats().byModel['flaky-3~probe'], 3);
 
     await clock.tickAsync(30_000);
     assert.equal(info(manager, 'probe').circuit.state, 'halfOpen');
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => manager.generate({ prompt: `burst ${i}`, chain: ['probe', 'backup'] })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        manager.generate({ prompt: `burst ${i}`, chain: ['probe', 'backup'] }),
+      ),
+    );
 
     assert.equal(upstream().stats().byModel['flaky-3~probe'], 4, 'exactly one probe reached the upstream');
     assert.equal(results.filter((r) => r.model === 'probe').length, 1);
-    const turnedAway = results.filter((r) => r.trace.steps.some((s) => s.type === 'skip' && s.model === 'probe' && s.reason === 'halfOpenProbeBusy'));
+    const turnedAway = results.filter((r) =>
+      r.trace.steps.some((s) => s.type === 'skip' && s.model === 'probe' && s.reason === 'halfOpenProbeBusy'),
+    );
     assert.equal(turnedAway.length, 49);
     assert.ok(turnedAway.every((r) => r.model === 'backup'));
     assert.equal(info(manager, 'probe').circuit.state, 'closed', 'the successful probe closed the circuit');

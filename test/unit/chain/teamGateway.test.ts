@@ -35,12 +35,29 @@ describe('team gateway: the real Portkey gateway as a chain member', function ()
   }
 
   function setUp(primaryModel: string): LlmManager {
-    const manager = new LlmManager({ clock: new FakeClock(), logger: new MemoryLogger(), enableCaching: false, maxRetries: 0 });
+    const manager = new LlmManager({
+      clock: new FakeClock(),
+      logger: new MemoryLogger(),
+      enableCaching: false,
+      maxRetries: 0,
+    });
     const secrets = new MemorySecrets({ openai: PLANTED_KEY, portkey: PLANTED_KEY, anthropic: PLANTED_KEY });
-    manager.registerModel('direct', providerFor('openai', upstream(), primaryModel), metadataFor('openai', upstream(), primaryModel));
+    manager.registerModel(
+      'direct',
+      providerFor('openai', upstream(), primaryModel),
+      metadataFor('openai', upstream(), primaryModel),
+    );
     const config = viaGateway('ok~gateway');
-    manager.registerModel('team', createProvider(config, { secrets }), defaultModelMetadata(config, { priceOverrides: { 'ok~gateway': TEST_PRICE } }));
-    manager.registerModel('claude', providerFor('anthropic', upstream(), 'ok~claude'), metadataFor('anthropic', upstream(), 'ok~claude'));
+    manager.registerModel(
+      'team',
+      createProvider(config, { secrets }),
+      defaultModelMetadata(config, { priceOverrides: { 'ok~gateway': TEST_PRICE } }),
+    );
+    manager.registerModel(
+      'claude',
+      providerFor('anthropic', upstream(), 'ok~claude'),
+      metadataFor('anthropic', upstream(), 'ok~claude'),
+    );
     manager.setFallbackChain(['direct', 'team', 'claude']);
     return manager;
   }
@@ -50,21 +67,34 @@ describe('team gateway: the real Portkey gateway as a chain member', function ()
     const result = await manager.generate({ prompt: 'What does a gateway do?' });
     assert.equal(result.model, 'team');
     assert.match(result.text, /^Demo answer from ok~gateway: you asked "What does a gateway do\?"/);
-    const relayed = upstream().stats().recent.find((r) => r.model === 'ok~gateway')!;
+    const relayed = upstream()
+      .stats()
+      .recent.find((r) => r.model === 'ok~gateway')!;
     assert.equal(relayed.path, '/v1/chat/completions', 'the gateway forwarded to the custom host');
     assert.equal(relayed.hadKey, true, 'the key travelled through the gateway');
     assert.deepEqual(result.usage, relayed.usage);
-    assert.equal(result.costUsd, (relayed.usage!.inputTokens * TEST_PRICE.inputPerMTok + relayed.usage!.outputTokens * TEST_PRICE.outputPerMTok) / 1e6);
+    assert.equal(
+      result.costUsd,
+      (relayed.usage!.inputTokens * TEST_PRICE.inputPerMTok +
+        relayed.usage!.outputTokens * TEST_PRICE.outputPerMTok) /
+        1e6,
+    );
     await manager.dispose();
   });
 
   it("keeps the upstream's Retry-After through the gateway, so a relayed 429 is a rate limit with its wait", async () => {
     const secrets = new MemorySecrets({ portkey: PLANTED_KEY });
     const provider = createProvider(viaGateway('ratelimit-9'), { secrets });
-    await assert.rejects(provider.generate({ model: 'team', messages: [{ role: 'user', content: 'hi' }] }, new AbortController().signal), (error: unknown) => {
-      const llm = error as { kind: string; retryAfterMs?: number; message: string };
-      return llm.kind === 'rateLimit' && llm.retryAfterMs === 9000 && !llm.message.includes(PLANTED_KEY);
-    });
+    await assert.rejects(
+      provider.generate(
+        { model: 'team', messages: [{ role: 'user', content: 'hi' }] },
+        new AbortController().signal,
+      ),
+      (error: unknown) => {
+        const llm = error as { kind: string; retryAfterMs?: number; message: string };
+        return llm.kind === 'rateLimit' && llm.retryAfterMs === 9000 && !llm.message.includes(PLANTED_KEY);
+      },
+    );
   });
 
   it('a streamed request through the gateway either streams or fails over before the first token — never shows text twice', async () => {
@@ -72,7 +102,10 @@ describe('team gateway: the real Portkey gateway as a chain member', function ()
     // inside the gateway). The chain must treat that like any failure before the first token.
     const manager = setUp('auth');
     const shown: string[] = [];
-    const result = await manager.generate({ prompt: 'stream via the team gateway', onToken: (t) => shown.push(t) });
+    const result = await manager.generate({
+      prompt: 'stream via the team gateway',
+      onToken: (t) => shown.push(t),
+    });
     assert.ok(result.model === 'team' || result.model === 'claude', result.model);
     assert.equal(shown.join(''), result.text);
     const teamAttempt = result.trace.steps.find((s) => s.type === 'attempt' && s.model === 'team');

@@ -13,15 +13,30 @@ describe('backoffDelay', () => {
   });
 
   it('never exceeds the cap', () => {
-    assert.equal(backoffDelay(options, 3, () => 0), 5000);
-    assert.equal(backoffDelay(options, 30, () => 0), 5000);
+    assert.equal(
+      backoffDelay(options, 3, () => 0),
+      5000,
+    );
+    assert.equal(
+      backoffDelay(options, 30, () => 0),
+      5000,
+    );
   });
 
   it('takes up to the jitter share off each delay', () => {
     const jittered = { ...options, jitter: 0.5 };
-    assert.equal(backoffDelay(jittered, 1, () => 0), 2000);
-    assert.equal(backoffDelay(jittered, 1, () => 0.999999), 1000);
-    assert.equal(backoffDelay(jittered, 1, () => 0.5), 1500);
+    assert.equal(
+      backoffDelay(jittered, 1, () => 0),
+      2000,
+    );
+    assert.equal(
+      backoffDelay(jittered, 1, () => 0.999999),
+      1000,
+    );
+    assert.equal(
+      backoffDelay(jittered, 1, () => 0.5),
+      1500,
+    );
   });
 });
 

@@ -106,7 +106,12 @@ describe('CircuitBreaker', () => {
     fail(3);
     await clock.tickAsync(4_000);
     const saved = JSON.parse(JSON.stringify(breaker.toJSON()));
-    const restored = new CircuitBreaker({ failureThreshold: 3, recoveryTimeoutMs: 10_000 }, clock, () => undefined, parsePersistedCircuit(saved));
+    const restored = new CircuitBreaker(
+      { failureThreshold: 3, recoveryTimeoutMs: 10_000 },
+      clock,
+      () => undefined,
+      parsePersistedCircuit(saved),
+    );
     assert.equal(restored.state, 'open');
     await clock.tickAsync(6_000);
     assert.equal(restored.state, 'halfOpen');
@@ -116,7 +121,12 @@ describe('CircuitBreaker', () => {
     fail(3);
     await clock.tickAsync(10_000);
     assert.equal(breaker.state, 'halfOpen');
-    const restored = new CircuitBreaker({ failureThreshold: 3, recoveryTimeoutMs: 10_000 }, clock, () => undefined, breaker.toJSON());
+    const restored = new CircuitBreaker(
+      { failureThreshold: 3, recoveryTimeoutMs: 10_000 },
+      clock,
+      () => undefined,
+      breaker.toJSON(),
+    );
     assert.deepEqual(restored.tryAcquire(), { allowed: true, probe: true });
   });
 

@@ -3,9 +3,13 @@ import { isChainFailedError, isLlmError, LlmError, type TraceStep } from '../../
 import { harness, rejection, settle } from '../../support/scriptedProvider';
 
 const attempts = (steps: readonly TraceStep[]) =>
-  steps.filter((s): s is Extract<TraceStep, { type: 'attempt' }> => s.type === 'attempt').map((s) => `${s.model}:${s.outcome}${s.errorKind ? `:${s.errorKind}` : ''}`);
+  steps
+    .filter((s): s is Extract<TraceStep, { type: 'attempt' }> => s.type === 'attempt')
+    .map((s) => `${s.model}:${s.outcome}${s.errorKind ? `:${s.errorKind}` : ''}`);
 const skips = (steps: readonly TraceStep[]) =>
-  steps.filter((s): s is Extract<TraceStep, { type: 'skip' }> => s.type === 'skip').map((s) => `${s.model}:${s.reason}`);
+  steps
+    .filter((s): s is Extract<TraceStep, { type: 'skip' }> => s.type === 'skip')
+    .map((s) => `${s.model}:${s.reason}`);
 
 describe('LlmManager routing', () => {
   describe('chain order', () => {
@@ -17,12 +21,20 @@ describe('LlmManager routing', () => {
     });
 
     it('without a chain, tries every model by priority (lower first), then registration order', () => {
-      const { manager } = harness({ a: { metadata: { priority: 5 } }, b: { metadata: { priority: 1 } }, c: {} });
+      const { manager } = harness({
+        a: { metadata: { priority: 5 } },
+        b: { metadata: { priority: 1 } },
+        c: {},
+      });
       assert.deepEqual(manager.resolveChain(), ['b', 'a', 'c']);
     });
 
     it('shares load inside a group by weight', () => {
-      const { manager } = harness({ light: { metadata: { weight: 1 } }, heavy: { metadata: { weight: 3 } }, tail: {} });
+      const { manager } = harness({
+        light: { metadata: { weight: 1 } },
+        heavy: { metadata: { weight: 3 } },
+        tail: {},
+      });
       manager.setFallbackChain([['light', 'heavy'], 'tail']);
       let draw = 0;
       const draws = [0.1, 0.9, 0.3, 0.8];
@@ -44,10 +56,20 @@ describe('LlmManager routing', () => {
       assert.equal(manager.getActiveModel(), undefined);
     });
 
-    it('keeps a model\'s circuit and history when it is registered again with new settings', async () => {
-      const { manager, providers } = harness({ a: { script: [{ error: 'server' }] }, b: {} }, { maxRetries: 0, breaker: { failureThreshold: 1 } });
+    it("keeps a model's circuit and history when it is registered again with new settings", async () => {
+      const { manager, providers } = harness(
+        { a: { script: [{ error: 'server' }] }, b: {} },
+        { maxRetries: 0, breaker: { failureThreshold: 1 } },
+      );
       await manager.generate({ prompt: 'x' });
-      manager.registerModel('a', providers.b, { provider: 'test', contextWindow: 1000, maxOutputTokens: 10, inputPricePerMTok: 0, outputPricePerMTok: 0, rpm: 5 });
+      manager.registerModel('a', providers.b, {
+        provider: 'test',
+        contextWindow: 1000,
+        maxOutputTokens: 10,
+        inputPricePerMTok: 0,
+        outputPricePerMTok: 0,
+        rpm: 5,
+      });
       const info = manager.getModelInfo('a')!;
       assert.equal(info.circuit.state, 'open');
       assert.equal(info.requests, 1);
@@ -55,7 +77,9 @@ describe('LlmManager routing', () => {
     });
 
     it('answers with the first model and reports model, usage, cost and trace', async () => {
-      const { manager } = harness({ a: { script: [{ text: 'hello', usage: { inputTokens: 1000, outputTokens: 500 } }] } });
+      const { manager } = harness({
+        a: { script: [{ text: 'hello', usage: { inputTokens: 1000, outputTokens: 500 } }] },
+      });
       const result = await manager.generate({ prompt: 'hi' });
       assert.equal(result.text, 'hello');
       assert.equal(result.model, 'a');
@@ -93,18 +117,26 @@ describe('LlmManager routing', () => {
 
     for (const kind of ['rateLimit', 'server', 'timeout', 'network', 'badResponse'] as const) {
       it(`retries ${kind} on the same model with backoff`, async () => {
-        const { manager, providers, clock } = harness({ a: { script: [{ error: kind }, { error: kind }, {}] }, b: {} });
+        const { manager, providers, clock } = harness({
+          a: { script: [{ error: kind }, { error: kind }, {}] },
+          b: {},
+        });
         const result = await settle(clock, manager.generate({ prompt: 'x' }));
         assert.equal(result.model, 'a');
         assert.equal(providers.a.calls, 3);
         assert.equal(providers.b.calls, 0);
-        const backoffs = result.trace.steps.filter((s) => s.type === 'backoff').map((s) => s.type === 'backoff' && s.delayMs);
+        const backoffs = result.trace.steps
+          .filter((s) => s.type === 'backoff')
+          .map((s) => s.type === 'backoff' && s.delayMs);
         assert.deepEqual(backoffs, [1000, 2000]);
       });
     }
 
     it('gives up on a model after maxRetries and moves on', async () => {
-      const { manager, providers, clock } = harness({ a: { script: [{ error: 'server' }] }, b: {} }, { maxRetries: 2 });
+      const { manager, providers, clock } = harness(
+        { a: { script: [{ error: 'server' }] }, b: {} },
+        { maxRetries: 2 },
+      );
       const result = await settle(clock, manager.generate({ prompt: 'x' }));
       assert.equal(result.model, 'b');
       assert.equal(providers.a.calls, 3);
@@ -134,7 +166,10 @@ describe('LlmManager routing', () => {
     });
 
     it('fails before any request when the prompt fits no model', async () => {
-      const { manager, providers } = harness({ a: { metadata: { contextWindow: 100 } }, b: { metadata: { contextWindow: 200 } } });
+      const { manager, providers } = harness({
+        a: { metadata: { contextWindow: 100 } },
+        b: { metadata: { contextWindow: 200 } },
+      });
       const error = await rejection(manager.generate({ prompt: 'y'.repeat(4000) }));
       assert.equal(error.kind, 'contextLength');
       assert.equal(providers.a.calls + providers.b.calls, 0);
@@ -142,30 +177,57 @@ describe('LlmManager routing', () => {
 
     it('when every model fails, says per model what happened in plain words', async () => {
       const { manager, clock } = harness(
-        { openai: { script: [{ error: 'auth' }] }, claude: { script: [{ error: 'server' }] }, local: { script: [{ error: 'network' }] } },
+        {
+          openai: { script: [{ error: 'auth' }] },
+          claude: { script: [{ error: 'server' }] },
+          local: { script: [{ error: 'network' }] },
+        },
         { maxRetries: 1 },
       );
       const error = await rejection(settle(clock, manager.generate({ prompt: 'x' })));
       assert.ok(isChainFailedError(error));
       assert.equal(error.kind, 'allModelsFailed');
-      assert.deepEqual(error.failures.map((f) => [f.model, f.outcome, f.attempts]), [
-        ['openai', 'auth', 1],
-        ['claude', 'server', 2],
-        ['local', 'network', 2],
-      ]);
+      assert.deepEqual(
+        error.failures.map((f) => [f.model, f.outcome, f.attempts]),
+        [
+          ['openai', 'auth', 1],
+          ['claude', 'server', 2],
+          ['local', 'network', 2],
+        ],
+      );
       assert.match(error.message, /- openai: API key rejected/);
       assert.match(error.message, /- claude: the provider had a server error after 2 attempts/);
       assert.ok(error.trace && error.trace.steps.length > 0);
     });
 
     it('uses the shared kind when every model failed the same way', async () => {
-      const { manager } = harness({ a: { script: [{ error: 'quota' }] }, b: { script: [{ error: 'quota' }] } });
+      const { manager } = harness({
+        a: { script: [{ error: 'quota' }] },
+        b: { script: [{ error: 'quota' }] },
+      });
       assert.equal((await rejection(manager.generate({ prompt: 'x' }))).kind, 'quota');
     });
 
     it('treats an untranslated provider exception as a bad response, not a crash', async () => {
       const { manager } = harness({ a: {}, b: {} }, { maxRetries: 0 });
-      manager.registerModel('a', { generate: async () => { throw new TypeError('boom'); }, stream: () => { throw new TypeError('boom'); } }, { provider: 't', contextWindow: 1000, maxOutputTokens: 10, inputPricePerMTok: 0, outputPricePerMTok: 0 });
+      manager.registerModel(
+        'a',
+        {
+          generate: async () => {
+            throw new TypeError('boom');
+          },
+          stream: () => {
+            throw new TypeError('boom');
+          },
+        },
+        {
+          provider: 't',
+          contextWindow: 1000,
+          maxOutputTokens: 10,
+          inputPricePerMTok: 0,
+          outputPricePerMTok: 0,
+        },
+      );
       const result = await manager.generate({ prompt: 'x' });
       assert.equal(result.model, 'b');
       assert.deepEqual(attempts(result.trace.steps), ['a:error:badResponse', 'b:success']);
@@ -188,7 +250,10 @@ describe('LlmManager routing', () => {
 
   describe('retry timing', () => {
     it('honours a Retry-After below the cap, then succeeds on the same model', async () => {
-      const { manager, providers, clock } = harness({ a: { script: [{ error: 'rateLimit', retryAfterMs: 7000 }, {}] }, b: {} });
+      const { manager, providers, clock } = harness({
+        a: { script: [{ error: 'rateLimit', retryAfterMs: 7000 }, {}] },
+        b: {},
+      });
       const pending = manager.generate({ prompt: 'x' });
       await clock.tickAsync(6_999);
       assert.equal(providers.a.calls, 1);
@@ -196,7 +261,10 @@ describe('LlmManager routing', () => {
       const result = await pending;
       assert.equal(result.model, 'a');
       const backoff = result.trace.steps.find((s) => s.type === 'backoff');
-      assert.deepEqual(backoff?.type === 'backoff' && [backoff.delayMs, backoff.reason], [7000, 'retryAfter']);
+      assert.deepEqual(backoff?.type === 'backoff' && [backoff.delayMs, backoff.reason], [
+        7000,
+        'retryAfter',
+      ]);
     });
 
     it('fails over at once on a Retry-After above the cap and skips the model until then', async () => {
@@ -269,7 +337,10 @@ describe('LlmManager routing', () => {
     });
 
     it('times out a silent attempt on the injected clock and moves on', async () => {
-      const { manager, providers, clock } = harness({ a: { script: [{ hang: true }] }, b: {} }, { requestTimeoutMs: 5000, maxRetries: 0 });
+      const { manager, providers, clock } = harness(
+        { a: { script: [{ hang: true }] }, b: {} },
+        { requestTimeoutMs: 5000, maxRetries: 0 },
+      );
       const pending = manager.generate({ prompt: 'x' });
       await clock.tickAsync(5000);
       const result = await pending;
@@ -290,7 +361,10 @@ describe('LlmManager routing', () => {
     });
 
     it('fails over invisibly when a stream fails before its first piece', async () => {
-      const { manager } = harness({ a: { script: [{ chunks: [], error: 'server' }] }, b: { script: [{ chunks: ['from b'] }] } }, { maxRetries: 0 });
+      const { manager } = harness(
+        { a: { script: [{ chunks: [], error: 'server' }] }, b: { script: [{ chunks: ['from b'] }] } },
+        { maxRetries: 0 },
+      );
       const pieces: string[] = [];
       const result = await manager.generate({ prompt: 'x', onToken: (t) => pieces.push(t) });
       assert.deepEqual(pieces, ['from b']);
@@ -298,7 +372,10 @@ describe('LlmManager routing', () => {
     });
 
     it('ends with an interrupted error keeping the partial text when a stream fails after text was shown', async () => {
-      const { manager, providers } = harness({ a: { script: [{ chunks: ['partial '], error: 'network' }] }, b: {} });
+      const { manager, providers } = harness({
+        a: { script: [{ chunks: ['partial '], error: 'network' }] },
+        b: {},
+      });
       const pieces: string[] = [];
       const error = await rejection(manager.generate({ prompt: 'x', onToken: (t) => pieces.push(t) }));
       assert.equal(error.kind, 'interrupted');
@@ -308,7 +385,10 @@ describe('LlmManager routing', () => {
     });
 
     it('times out a stream that never sends its first piece', async () => {
-      const { manager, clock } = harness({ a: { script: [{ hang: true }] }, b: {} }, { stream: { firstChunkTimeoutMs: 3000 }, maxRetries: 0 });
+      const { manager, clock } = harness(
+        { a: { script: [{ hang: true }] }, b: {} },
+        { stream: { firstChunkTimeoutMs: 3000 }, maxRetries: 0 },
+      );
       const pending = manager.generate({ prompt: 'x', onToken: () => undefined });
       await clock.tickAsync(3000);
       const result = await pending;
@@ -318,7 +398,12 @@ describe('LlmManager routing', () => {
 
     it('survives a throwing onToken listener', async () => {
       const { manager, logger } = harness({ a: { script: [{ chunks: ['a', 'b'] }] } });
-      const result = await manager.generate({ prompt: 'x', onToken: () => { throw new Error('listener bug'); } });
+      const result = await manager.generate({
+        prompt: 'x',
+        onToken: () => {
+          throw new Error('listener bug');
+        },
+      });
       assert.equal(result.text, 'ab');
       assert.ok(logger.lines.some((l) => l.level === 'error' && l.message.includes('listener bug')));
     });
@@ -335,7 +420,10 @@ describe('LlmManager routing', () => {
       assert.equal(estimate.inputTokens, 1004);
       assert.equal(estimate.minUsd, 0);
       assert.equal(estimate.maxUsd, (1004 * 10 + 500 * 30) / 1e6);
-      assert.deepEqual(estimate.perModel.map((m) => m.free), [false, false, true]);
+      assert.deepEqual(
+        estimate.perModel.map((m) => m.free),
+        [false, false, true],
+      );
     });
   });
 

@@ -16,7 +16,10 @@ describe('LlmManager state', () => {
       manager.onDidChangeCircuit((c) => changes.push(c));
       for (let i = 0; i < 3; i++) await manager.generate({ prompt: `q${i}` });
       assert.equal(manager.getModelInfo('a')!.circuit.state, 'open');
-      assert.deepEqual(changes.map((c) => `${c.model}:${c.from}→${c.to}`), ['a:closed→open']);
+      assert.deepEqual(
+        changes.map((c) => `${c.model}:${c.from}→${c.to}`),
+        ['a:closed→open'],
+      );
       const result = await manager.generate({ prompt: 'q3' });
       assert.equal(providers.a.calls, 3);
       const skip = result.trace.steps.find((s) => s.type === 'skip');
@@ -24,15 +27,21 @@ describe('LlmManager state', () => {
       assert.match(skip?.type === 'skip' ? skip.detail : '', /next probe in 60 s/);
     });
 
-    it('never opens on the caller\'s own bad requests or on cancellations', async () => {
-      const { manager } = harness({ a: { script: [fail('badRequest')] }, b: {} }, { breaker: { failureThreshold: 2 } });
+    it("never opens on the caller's own bad requests or on cancellations", async () => {
+      const { manager } = harness(
+        { a: { script: [fail('badRequest')] }, b: {} },
+        { breaker: { failureThreshold: 2 } },
+      );
       for (let i = 0; i < 5; i++) await manager.generate({ prompt: `q${i}` });
       assert.equal(manager.getModelInfo('a')!.circuit.state, 'closed');
       assert.equal(manager.getModelInfo('a')!.failures.badRequest, 5);
     });
 
     it('counts auth failures towards the circuit', async () => {
-      const { manager } = harness({ a: { script: [fail('auth')] }, b: {} }, { breaker: { failureThreshold: 2 } });
+      const { manager } = harness(
+        { a: { script: [fail('auth')] }, b: {} },
+        { breaker: { failureThreshold: 2 } },
+      );
       await manager.generate({ prompt: '1' });
       await manager.generate({ prompt: '2' });
       assert.equal(manager.getModelInfo('a')!.circuit.state, 'open');
@@ -59,9 +68,17 @@ describe('LlmManager state', () => {
       assert.equal(manager.getModelInfo('a')!.circuit.state, 'halfOpen');
       const probe = manager.generate({ prompt: 'probe' });
       await clock.tickAsync(1);
-      const others = await Promise.all([manager.generate({ prompt: 'c1' }), manager.generate({ prompt: 'c2' })]);
-      assert.deepEqual(others.map((r) => r.model), ['b', 'b']);
-      assert.ok(others.every((r) => r.trace.steps.some((s) => s.type === 'skip' && s.reason === 'halfOpenProbeBusy')));
+      const others = await Promise.all([
+        manager.generate({ prompt: 'c1' }),
+        manager.generate({ prompt: 'c2' }),
+      ]);
+      assert.deepEqual(
+        others.map((r) => r.model),
+        ['b', 'b'],
+      );
+      assert.ok(
+        others.every((r) => r.trace.steps.some((s) => s.type === 'skip' && s.reason === 'halfOpenProbeBusy')),
+      );
       await clock.tickAsync(1000);
       assert.equal((await probe).model, 'a');
       assert.equal(providers.a.calls, 3);
@@ -82,7 +99,10 @@ describe('LlmManager state', () => {
     });
 
     it('fires a half-open change when the recovery timeout passes, without any request', async () => {
-      const { manager, clock } = harness({ a: { script: [fail('server')] }, b: {} }, { maxRetries: 0, breaker: { failureThreshold: 1, recoveryTimeoutMs: 5000 } });
+      const { manager, clock } = harness(
+        { a: { script: [fail('server')] }, b: {} },
+        { maxRetries: 0, breaker: { failureThreshold: 1, recoveryTimeoutMs: 5000 } },
+      );
       const changes: string[] = [];
       manager.onDidChangeCircuit((c) => changes.push(c.to));
       await manager.generate({ prompt: '1' });
@@ -91,7 +111,10 @@ describe('LlmManager state', () => {
     });
 
     it('resets a circuit by hand, and isolates a model until reset', async () => {
-      const { manager } = harness({ a: { script: [fail('server'), {}] }, b: {} }, { maxRetries: 0, breaker: { failureThreshold: 1 } });
+      const { manager } = harness(
+        { a: { script: [fail('server'), {}] }, b: {} },
+        { maxRetries: 0, breaker: { failureThreshold: 1 } },
+      );
       await manager.generate({ prompt: '1' });
       manager.resetCircuitBreaker('a');
       assert.equal((await manager.generate({ prompt: '2' })).model, 'a');
@@ -104,7 +127,10 @@ describe('LlmManager state', () => {
     });
 
     it('reports circuitOpen when every model is open', async () => {
-      const { manager } = harness({ a: { script: [fail('server')] }, b: { script: [fail('server')] } }, { maxRetries: 0, breaker: { failureThreshold: 1 } });
+      const { manager } = harness(
+        { a: { script: [fail('server')] }, b: { script: [fail('server')] } },
+        { maxRetries: 0, breaker: { failureThreshold: 1 } },
+      );
       await rejection(manager.generate({ prompt: '1' }));
       const error = await rejection(manager.generate({ prompt: '2' }));
       assert.equal(error.kind, 'circuitOpen');
@@ -121,7 +147,10 @@ describe('LlmManager state', () => {
       assert.equal(second.cached, true);
       assert.equal(second.costUsd, 0);
       assert.equal(second.text, first.text);
-      assert.deepEqual(second.trace.steps.map((s) => s.type), ['cache']);
+      assert.deepEqual(
+        second.trace.steps.map((s) => s.type),
+        ['cache'],
+      );
       assert.equal(manager.getMetrics().cacheHitRate, 0.5);
     });
 
@@ -182,9 +211,12 @@ describe('LlmManager state', () => {
   });
 
   describe('spend and budget', () => {
-    it('charges the provider\'s real usage at the model\'s prices, per model per day and month', async () => {
+    it("charges the provider's real usage at the model's prices, per model per day and month", async () => {
       const { manager } = harness({
-        a: { script: [{ usage: { inputTokens: 1_000_000, outputTokens: 500_000 } }], metadata: { inputPricePerMTok: 3, outputPricePerMTok: 15 } },
+        a: {
+          script: [{ usage: { inputTokens: 1_000_000, outputTokens: 500_000 } }],
+          metadata: { inputPricePerMTok: 3, outputPricePerMTok: 15 },
+        },
       });
       const result = await manager.generate({ prompt: 'x' });
       assert.equal(result.costUsd, 10.5);
@@ -194,10 +226,14 @@ describe('LlmManager state', () => {
       assert.equal(manager.getMetrics().spend.todayUsd, 10.5);
     });
 
-    it('starts a new day and month at the clock\'s local midnight', async () => {
+    it("starts a new day and month at the clock's local midnight", async () => {
       const clock = new FakeClock();
       clock.setSystemTime(new Date(2026, 10, 30, 23, 59, 0));
-      const { manager } = harness({ a: { script: [{ usage: { inputTokens: 1_000_000, outputTokens: 0 } }] } }, {}, { clock });
+      const { manager } = harness(
+        { a: { script: [{ usage: { inputTokens: 1_000_000, outputTokens: 0 } }] } },
+        {},
+        { clock },
+      );
       await manager.generate({ prompt: 'x' });
       assert.equal(manager.getMetrics().spend.todayUsd, 1);
       await clock.tickAsync(60_000);
@@ -216,13 +252,19 @@ describe('LlmManager state', () => {
       assert.equal(alerts.length, 0);
       await manager.generate({ prompt: 'q3' });
       await manager.generate({ prompt: 'q4' });
-      assert.deepEqual(alerts.map((a) => `${a.period}:${a.level}`), ['day:alert', 'day:exceeded']);
+      assert.deepEqual(
+        alerts.map((a) => `${a.period}:${a.level}`),
+        ['day:alert', 'day:exceeded'],
+      );
     });
 
     it('with a hard stop, skips paid models that would exceed the budget while free models still answer', async () => {
       const { manager, providers } = harness(
         {
-          paid: { script: [{ usage: { inputTokens: 1_000_000, outputTokens: 0 } }], metadata: { inputPricePerMTok: 1, outputPricePerMTok: 1000, maxOutputTokens: 1000 } },
+          paid: {
+            script: [{ usage: { inputTokens: 1_000_000, outputTokens: 0 } }],
+            metadata: { inputPricePerMTok: 1, outputPricePerMTok: 1000, maxOutputTokens: 1000 },
+          },
           local: { metadata: { inputPricePerMTok: 0, outputPricePerMTok: 0 } },
         },
         { budget: { dailyUsd: 1.5, hardStop: true } },
@@ -232,12 +274,18 @@ describe('LlmManager state', () => {
       assert.equal(result.model, 'local');
       const skip = result.trace.steps.find((s) => s.type === 'skip');
       assert.equal(skip?.type === 'skip' && skip.reason, 'overBudget');
-      assert.match(skip?.type === 'skip' ? skip.detail : '', /over the daily budget \(\$1\.00 of \$1\.50 spent/);
+      assert.match(
+        skip?.type === 'skip' ? skip.detail : '',
+        /over the daily budget \(\$1\.00 of \$1\.50 spent/,
+      );
       assert.equal(providers.paid.calls, 1);
     });
 
     it('reports budgetExceeded when only paid models remain', async () => {
-      const { manager } = harness({ paid: { script: [{ usage: { inputTokens: 2_000_000, outputTokens: 0 } }] } }, { budget: { monthlyUsd: 2, hardStop: true } });
+      const { manager } = harness(
+        { paid: { script: [{ usage: { inputTokens: 2_000_000, outputTokens: 0 } }] } },
+        { budget: { monthlyUsd: 2, hardStop: true } },
+      );
       await manager.generate({ prompt: 'x' });
       assert.equal((await rejection(manager.generate({ prompt: 'y' }))).kind, 'budgetExceeded');
     });
@@ -245,10 +293,19 @@ describe('LlmManager state', () => {
     it('never exceeds the budget by more than one request, even with many requests at once', async () => {
       // Each request costs exactly its worst case: 1000 output tokens at $100/M = $0.10.
       const { manager, clock } = harness(
-        { paid: { script: [{ usage: { inputTokens: 0, outputTokens: 1000 }, delayMs: 100 }], metadata: { inputPricePerMTok: 0, outputPricePerMTok: 100, maxOutputTokens: 1000 } } },
+        {
+          paid: {
+            script: [{ usage: { inputTokens: 0, outputTokens: 1000 }, delayMs: 100 }],
+            metadata: { inputPricePerMTok: 0, outputPricePerMTok: 100, maxOutputTokens: 1000 },
+          },
+        },
         { budget: { dailyUsd: 1, hardStop: true } },
       );
-      const results = await settle(clock, Promise.allSettled(Array.from({ length: 30 }, (_, i) => manager.generate({ prompt: `q${i}` }))), 50);
+      const results = await settle(
+        clock,
+        Promise.allSettled(Array.from({ length: 30 }, (_, i) => manager.generate({ prompt: `q${i}` }))),
+        50,
+      );
       const answered = results.filter((r) => r.status === 'fulfilled').length;
       assert.ok(answered >= 9 && answered <= 10, `answered ${answered}`);
       assert.ok(manager.getMetrics().spend.todayUsd <= 1 + 0.1 + 1e-9);
@@ -257,7 +314,13 @@ describe('LlmManager state', () => {
 
   describe('metrics', () => {
     it('counts requests, successes, failures by kind, tokens and latency percentiles per model', async () => {
-      const { manager, clock } = harness({ a: { script: (call) => (call % 4 === 3 ? fail('badRequest') : { delayMs: (call + 1) * 10 }) }, b: {} }, { maxRetries: 0 });
+      const { manager, clock } = harness(
+        {
+          a: { script: (call) => (call % 4 === 3 ? fail('badRequest') : { delayMs: (call + 1) * 10 }) },
+          b: {},
+        },
+        { maxRetries: 0 },
+      );
       for (let i = 0; i < 8; i++) await settle(clock, manager.generate({ prompt: `q${i}` }), 10);
       const info = manager.getModelInfo('a')!;
       assert.equal(info.requests, 8);
@@ -265,7 +328,11 @@ describe('LlmManager state', () => {
       assert.deepEqual(info.failures, { badRequest: 2 });
       assert.equal(info.successRate, 0.75);
       assert.equal(info.tokens.input, 600);
-      assert.ok(info.latency.p50Ms! > 0 && info.latency.p95Ms! >= info.latency.p50Ms! && info.latency.p99Ms! >= info.latency.p95Ms!);
+      assert.ok(
+        info.latency.p50Ms! > 0 &&
+          info.latency.p95Ms! >= info.latency.p50Ms! &&
+          info.latency.p99Ms! >= info.latency.p95Ms!,
+      );
       assert.equal(info.lastError?.kind, 'badRequest');
       const metrics = manager.getMetrics();
       assert.equal(metrics.requests, 8);
@@ -288,7 +355,11 @@ describe('LlmManager state', () => {
         },
         { maxRetries: 0, breaker: { failureThreshold: 1000 } },
       );
-      const results = await settle(clock, Promise.allSettled(Array.from({ length: 200 }, (_, i) => manager.generate({ prompt: `q${i}` }))), 5);
+      const results = await settle(
+        clock,
+        Promise.allSettled(Array.from({ length: 200 }, (_, i) => manager.generate({ prompt: `q${i}` }))),
+        5,
+      );
       assert.ok(results.every((r) => r.status === 'fulfilled'));
       const metrics = manager.getMetrics();
       const a = manager.getModelInfo('a')!;
@@ -307,13 +378,25 @@ describe('LlmManager state', () => {
     it('saves cache, metrics, spend and circuits to the store, debounced, and restores them after a restart', async () => {
       const store = new MemoryStore();
       const clock = new FakeClock();
-      const first = harness({ a: { script: [fail('server'), {}] }, b: {} }, { maxRetries: 0, breaker: { failureThreshold: 1, recoveryTimeoutMs: 60_000 }, persistDebounceMs: 500 }, { store, clock });
+      const first = harness(
+        { a: { script: [fail('server'), {}] }, b: {} },
+        {
+          maxRetries: 0,
+          breaker: { failureThreshold: 1, recoveryTimeoutMs: 60_000 },
+          persistDebounceMs: 500,
+        },
+        { store, clock },
+      );
       await first.manager.generate({ prompt: 'x', temperature: 0 });
       assert.equal(store.writes, 0);
       await clock.tickAsync(500);
       assert.deepEqual([...store.data.keys()].sort(), Object.values(STORE_KEYS).sort());
 
-      const second = harness({ a: {}, b: {} }, { maxRetries: 0, breaker: { failureThreshold: 1, recoveryTimeoutMs: 60_000 } }, { store, clock });
+      const second = harness(
+        { a: {}, b: {} },
+        { maxRetries: 0, breaker: { failureThreshold: 1, recoveryTimeoutMs: 60_000 } },
+        { store, clock },
+      );
       await second.manager.ready;
       assert.equal(second.manager.getModelInfo('a')!.circuit.state, 'open');
       assert.equal(second.manager.getMetrics().requests, 1);
@@ -326,12 +409,29 @@ describe('LlmManager state', () => {
     it('applies persisted state to a model registered after loading', async () => {
       const store = new MemoryStore();
       const clock = new FakeClock();
-      const first = harness({ a: { script: [fail('server')] } }, { maxRetries: 0, breaker: { failureThreshold: 1 } }, { store, clock });
+      const first = harness(
+        { a: { script: [fail('server')] } },
+        { maxRetries: 0, breaker: { failureThreshold: 1 } },
+        { store, clock },
+      );
       await rejection(first.manager.generate({ prompt: 'x' }));
       await first.manager.flush();
       const second = harness({}, {}, { store, clock });
       await second.manager.ready;
-      second.manager.registerModel('a', second.providers.a ?? { generate: async () => ({ text: 't', usage: { inputTokens: 1, outputTokens: 1 } }), stream: async function* () {} }, { provider: 't', contextWindow: 1000, maxOutputTokens: 10, inputPricePerMTok: 0, outputPricePerMTok: 0 });
+      second.manager.registerModel(
+        'a',
+        second.providers.a ?? {
+          generate: async () => ({ text: 't', usage: { inputTokens: 1, outputTokens: 1 } }),
+          stream: async function* () {},
+        },
+        {
+          provider: 't',
+          contextWindow: 1000,
+          maxOutputTokens: 10,
+          inputPricePerMTok: 0,
+          outputPricePerMTok: 0,
+        },
+      );
       assert.equal(second.manager.getModelInfo('a')!.circuit.state, 'open');
       assert.equal(second.manager.getModelInfo('a')!.failures.server, 1);
     });
@@ -385,7 +485,14 @@ describe('LlmManager state', () => {
     it('rejects model metadata that makes no sense', () => {
       const { manager, providers } = harness({ a: {} });
       assert.throws(
-        () => manager.registerModel('bad', providers.a, { provider: 't', contextWindow: 0, maxOutputTokens: 1, inputPricePerMTok: -1, outputPricePerMTok: 0 }),
+        () =>
+          manager.registerModel('bad', providers.a, {
+            provider: 't',
+            contextWindow: 0,
+            maxOutputTokens: 1,
+            inputPricePerMTok: -1,
+            outputPricePerMTok: 0,
+          }),
         /Model "bad": contextWindow must be > 0; prices must be ≥ 0/,
       );
     });

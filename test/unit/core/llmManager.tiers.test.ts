@@ -20,7 +20,12 @@ describe('LlmManager task tiers and budget pressure', () => {
     assert.equal(standard.model, 'standard');
     assert.ok(!standard.trace.steps.some((s) => s.type === 'route'));
     const high = await manager.generate({ prompt: 'd', tier: 'high' });
-    assert.deepEqual(high.trace.steps[0], { type: 'route', tier: 'high', chain: 'high', at: high.trace.steps[0].at });
+    assert.deepEqual(high.trace.steps[0], {
+      type: 'route',
+      tier: 'high',
+      chain: 'high',
+      at: high.trace.steps[0].at,
+    });
   });
 
   it('moves standard requests to the economy chain when less than 20 % of a budget remains, and says why', async () => {
@@ -60,10 +65,17 @@ describe('LlmManager task tiers and budget pressure', () => {
 });
 
 describe('LlmManager background health probes', () => {
-  const options = { maxRetries: 0, breaker: { failureThreshold: 1, recoveryTimeoutMs: 600_000 }, healthProbe: { intervalMs: 30_000, idleAfterMs: 300_000, timeoutMs: 5000 } };
+  const options = {
+    maxRetries: 0,
+    breaker: { failureThreshold: 1, recoveryTimeoutMs: 600_000 },
+    healthProbe: { intervalMs: 30_000, idleAfterMs: 300_000, timeoutMs: 5000 },
+  };
 
   it('probes every open model once per interval when the whole chain is down, and closes a recovered one early', async () => {
-    const { manager, providers, clock } = harness({ a: { script: [{ error: 'server' }, {}] }, b: { script: [{ error: 'server' }] } }, options);
+    const { manager, providers, clock } = harness(
+      { a: { script: [{ error: 'server' }, {}] }, b: { script: [{ error: 'server' }] } },
+      options,
+    );
     await manager.generate({ prompt: 'x' }).catch(() => undefined);
     assert.equal(manager.getModelInfo('a')!.circuit.state, 'open');
     assert.equal(manager.getModelInfo('b')!.circuit.state, 'open');
@@ -72,9 +84,17 @@ describe('LlmManager background health probes', () => {
     providers.a.healthy = true;
     await clock.tickAsync(30_000);
     assert.deepEqual([providers.a.healthChecks, providers.b.healthChecks], [2, 2]);
-    assert.equal(manager.getModelInfo('a')!.circuit.state, 'closed', 'closed after 60 s instead of the breaker\'s 600 s');
+    assert.equal(
+      manager.getModelInfo('a')!.circuit.state,
+      'closed',
+      "closed after 60 s instead of the breaker's 600 s",
+    );
     await clock.tickAsync(120_000);
-    assert.deepEqual([providers.a.healthChecks, providers.b.healthChecks], [2, 2], 'no probes once a model is available');
+    assert.deepEqual(
+      [providers.a.healthChecks, providers.b.healthChecks],
+      [2, 2],
+      'no probes once a model is available',
+    );
     assert.equal((await manager.generate({ prompt: 'y' })).model, 'a');
   });
 
@@ -89,6 +109,10 @@ describe('LlmManager background health probes', () => {
     const { manager, providers, clock } = harness({ a: { script: [{ error: 'server' }] } }, options);
     await manager.generate({ prompt: 'x' }).catch(() => undefined);
     await clock.tickAsync(600_000);
-    assert.equal(providers.a.healthChecks, 9, 'probes run every 30 s until 300 s without requests have passed');
+    assert.equal(
+      providers.a.healthChecks,
+      9,
+      'probes run every 30 s until 300 s without requests have passed',
+    );
   });
 });

@@ -12,7 +12,11 @@ const call = { id: 'call_1', name: 'get_weather', arguments: { city: 'Oslo' } };
 describe('LlmManager with tools', () => {
   it('returns the tool calls a model asks for, with empty text', async () => {
     const { manager, providers } = harness({ a: { script: [{ toolCalls: [call] }] } });
-    const result = await manager.generate({ prompt: 'Weather in Oslo?', tools: [weather], toolChoice: 'auto' });
+    const result = await manager.generate({
+      prompt: 'Weather in Oslo?',
+      tools: [weather],
+      toolChoice: 'auto',
+    });
     assert.deepEqual(result.toolCalls, [call]);
     assert.equal(result.text, '');
     assert.deepEqual(providers.a.requests[0].tools, [weather]);
@@ -26,7 +30,10 @@ describe('LlmManager with tools', () => {
   });
 
   it('skips a model without tool support, saying so in the trace', async () => {
-    const { manager, providers } = harness({ plain: { metadata: { supportsTools: false } }, capable: { script: [{ toolCalls: [call] }] } });
+    const { manager, providers } = harness({
+      plain: { metadata: { supportsTools: false } },
+      capable: { script: [{ toolCalls: [call] }] },
+    });
     const result = await manager.generate({ prompt: 'Weather?', tools: [weather] });
     assert.equal(result.model, 'capable');
     assert.equal(providers.plain.calls, 0);
@@ -47,19 +54,32 @@ describe('LlmManager with tools', () => {
     const { manager } = harness(
       {
         wrongName: { script: [{ toolCalls: [{ id: 'x', name: 'rm_rf', arguments: {} }] }] },
-        badArgs: { script: [{ toolCalls: [{ id: 'y', name: 'get_weather', arguments: 'not json' as unknown as Record<string, unknown> }] }] },
+        badArgs: {
+          script: [
+            {
+              toolCalls: [
+                { id: 'y', name: 'get_weather', arguments: 'not json' as unknown as Record<string, unknown> },
+              ],
+            },
+          ],
+        },
         good: { script: [{ toolCalls: [call] }] },
       },
       { maxRetries: 0 },
     );
     const result = await manager.generate({ prompt: 'Weather?', tools: [weather] });
     assert.equal(result.model, 'good');
-    const errors = result.trace.steps.filter((s) => s.type === 'attempt' && s.outcome === 'error').map((s) => s.type === 'attempt' && s.errorKind);
+    const errors = result.trace.steps
+      .filter((s) => s.type === 'attempt' && s.outcome === 'error')
+      .map((s) => s.type === 'attempt' && s.errorKind);
     assert.deepEqual(errors, ['badResponse', 'badResponse']);
   });
 
   it('carries a conversation with tool history to the next model when the first fails', async () => {
-    const { manager, providers } = harness({ a: { script: [{ error: 'server' }] }, b: {} }, { maxRetries: 0 });
+    const { manager, providers } = harness(
+      { a: { script: [{ error: 'server' }] }, b: {} },
+      { maxRetries: 0 },
+    );
     const history: ChatMessage[] = [
       { role: 'user', content: 'Weather in Oslo?' },
       { role: 'assistant', content: '', toolCalls: [call] },
@@ -72,9 +92,20 @@ describe('LlmManager with tools', () => {
 
   it('rejects malformed tool requests before sending', async () => {
     const { manager, providers } = harness({ a: {} });
-    assert.match((await rejection(manager.generate({ prompt: 'x', tools: [{ name: 'bad name!', parameters: {} }] }))).message, /Tool names use letters/);
-    assert.match((await rejection(manager.generate({ prompt: 'x', tools: [weather], toolChoice: { name: 'other' } }))).message, /not among the request's tools/);
-    assert.match((await rejection(manager.generate({ messages: [{ role: 'tool', content: 'r' }] }))).message, /needs the `toolCallId`/);
+    assert.match(
+      (await rejection(manager.generate({ prompt: 'x', tools: [{ name: 'bad name!', parameters: {} }] })))
+        .message,
+      /Tool names use letters/,
+    );
+    assert.match(
+      (await rejection(manager.generate({ prompt: 'x', tools: [weather], toolChoice: { name: 'other' } })))
+        .message,
+      /not among the request's tools/,
+    );
+    assert.match(
+      (await rejection(manager.generate({ messages: [{ role: 'tool', content: 'r' }] }))).message,
+      /needs the `toolCallId`/,
+    );
     assert.equal(providers.a.calls, 0);
   });
 });

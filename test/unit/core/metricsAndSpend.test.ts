@@ -55,9 +55,15 @@ describe('SpendLedger', () => {
     ledger.record('a', 0.1, at(2026, 11, 23));
     assert.deepEqual(ledger.takeNewAlerts(at(2026, 11, 23), budget), []);
     ledger.record('a', 2, at(2026, 11, 23));
-    assert.deepEqual(ledger.takeNewAlerts(at(2026, 11, 23), budget).map((a) => a.level), ['exceeded']);
+    assert.deepEqual(
+      ledger.takeNewAlerts(at(2026, 11, 23), budget).map((a) => a.level),
+      ['exceeded'],
+    );
     ledger.record('a', 9, at(2026, 11, 24));
-    assert.deepEqual(ledger.takeNewAlerts(at(2026, 11, 24), budget).map((a) => a.level), ['alert']);
+    assert.deepEqual(
+      ledger.takeNewAlerts(at(2026, 11, 24), budget).map((a) => a.level),
+      ['alert'],
+    );
   });
 
   it('bounds its history and survives a JSON round trip', () => {

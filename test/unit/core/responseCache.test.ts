@@ -30,7 +30,10 @@ describe('ResponseCache', () => {
     cache.get('a');
     cache.set('d', answer('D'));
     assert.equal(cache.get('b'), undefined);
-    assert.deepEqual(['a', 'c', 'd'].map((k) => cache.get(k)?.text), ['A', 'C', 'D']);
+    assert.deepEqual(
+      ['a', 'c', 'd'].map((k) => cache.get(k)?.text),
+      ['A', 'C', 'D'],
+    );
   });
 
   it('evicts by bytes and refuses an answer larger than the whole budget', () => {

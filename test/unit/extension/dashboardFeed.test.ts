@@ -25,7 +25,14 @@ function setup() {
       redact: (text) => text,
     });
   };
-  const feed = new DashboardFeed({ read, changes: [changed.event, manager.onDidChangeCircuit, manager.onDidChangeMetrics], clock, logger: new MemoryLogger(), minIntervalMs: 250, refreshMs: 15_000 });
+  const feed = new DashboardFeed({
+    read,
+    changes: [changed.event, manager.onDidChangeCircuit, manager.onDidChangeMetrics],
+    clock,
+    logger: new MemoryLogger(),
+    minIntervalMs: 250,
+    refreshMs: 15_000,
+  });
   const inbox: HostMessage[] = [];
   const webview = { accepts: true };
   const connection = feed.connect((message) => {
@@ -35,7 +42,8 @@ function setup() {
   return { clock, manager, changed, feed, connection, inbox, webview, reads: () => reads };
 }
 
-const updates = (inbox: readonly HostMessage[]) => inbox.filter((m): m is UpdateMessage => m.type === 'update');
+const updates = (inbox: readonly HostMessage[]) =>
+  inbox.filter((m): m is UpdateMessage => m.type === 'update');
 
 describe('metrics feed', () => {
   it('answers "ready" with a snapshot of the surface\'s sections', async () => {
@@ -45,7 +53,8 @@ describe('metrics feed', () => {
     const [snapshot] = inbox;
     assert.equal(snapshot.type, 'snapshot');
     assert.equal(snapshot.now, clock.now());
-    if (snapshot.type === 'snapshot') assert.deepEqual(Object.keys(snapshot.state), ['header', 'models', 'totals', 'budgets']);
+    if (snapshot.type === 'snapshot')
+      assert.deepEqual(Object.keys(snapshot.state), ['header', 'models', 'totals', 'budgets']);
   });
 
   it('then sends only what changed, when the manager says something did', async () => {
@@ -87,7 +96,10 @@ describe('metrics feed', () => {
     connection.setVisible(true);
     await clock.tickAsync(300);
     const [update] = updates(inbox);
-    assert.deepEqual(update.changes.models?.map((m) => m.circuit.state), ['isolated', 'isolated']);
+    assert.deepEqual(
+      update.changes.models?.map((m) => m.circuit.state),
+      ['isolated', 'isolated'],
+    );
   });
 
   it('gives a webview that reloaded (shown again after being dropped) a fresh snapshot', async () => {

@@ -1,6 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { LlmError, LlmManager, type CompletedRequest, type ManagerMetrics } from '../../../src/core';
-import { budgetBar, buildViewState, diffViewState, downsample, forSurface, LATENCY_POINTS_PER_MODEL, traceView, type DashboardInput } from '../../../src/extension/dashboardModel';
+import {
+  budgetBar,
+  buildViewState,
+  diffViewState,
+  downsample,
+  forSurface,
+  LATENCY_POINTS_PER_MODEL,
+  traceView,
+  type DashboardInput,
+} from '../../../src/extension/dashboardModel';
 import { redactSecrets } from '../../../src/extension/redact';
 import type { ModelCardView, ViewState } from '../../../src/shared/protocol';
 import { harness, rejection, settle } from '../../support/scriptedProvider';
@@ -48,9 +57,12 @@ describe('metrics view model', () => {
       assert.equal(card(state, 'c').actions.makeActive, false);
     });
 
-    it('shows an open circuit with its probe time, and each model\'s success rate, latency, requests, spend and last error', async () => {
+    it("shows an open circuit with its probe time, and each model's success rate, latency, requests, spend and last error", async () => {
       const { manager, clock } = harness(
-        { a: { script: [{ error: 'server' }] }, b: { script: [{ delayMs: 1200, usage: { inputTokens: 1000, outputTokens: 500 } }] } },
+        {
+          a: { script: [{ error: 'server' }] },
+          b: { script: [{ delayMs: 1200, usage: { inputTokens: 1000, outputTokens: 500 } }] },
+        },
         { maxRetries: 1, breaker: { failureThreshold: 2, recoveryTimeoutMs: 30_000 } },
       );
       await settle(clock, manager.generate({ prompt: 'hi' }));
@@ -65,7 +77,10 @@ describe('metrics view model', () => {
       assert.equal(a.successTone, 'error');
       assert.equal(a.requests, '2');
       assert.equal(a.p50, '—');
-      assert.deepEqual(a.lastError && { kind: a.lastError.kind, message: a.lastError.message }, { kind: 'the provider had a server error', message: 'a: scripted server' });
+      assert.deepEqual(a.lastError && { kind: a.lastError.kind, message: a.lastError.message }, {
+        kind: 'the provider had a server error',
+        message: 'a: scripted server',
+      });
       assert.deepEqual(a.actions, { resetCircuit: true, isolate: true, reEnable: false, makeActive: true });
 
       const b = card(state, 'b');
@@ -82,12 +97,21 @@ describe('metrics view model', () => {
     });
 
     it('offers re-enabling instead of isolating an isolated model, and marks a half-open one as probing', async () => {
-      const { manager, clock } = harness({ a: { script: [{ error: 'timeout' }] }, b: {} }, { maxRetries: 0, breaker: { failureThreshold: 1, recoveryTimeoutMs: 1000 } });
+      const { manager, clock } = harness(
+        { a: { script: [{ error: 'timeout' }] }, b: {} },
+        { maxRetries: 0, breaker: { failureThreshold: 1, recoveryTimeoutMs: 1000 } },
+      );
       manager.isolateModel('b');
-      await settle(clock, manager.generate({ prompt: 'x' }).catch(() => undefined));
+      await settle(
+        clock,
+        manager.generate({ prompt: 'x' }).catch(() => undefined),
+      );
       await clock.tickAsync(1000);
       const state = buildViewState(inputOf(manager, { now: clock.now() }));
-      assert.deepEqual([card(state, 'a').circuit.state, card(state, 'a').circuit.label], ['halfOpen', 'half-open · probing']);
+      assert.deepEqual(
+        [card(state, 'a').circuit.state, card(state, 'a').circuit.label],
+        ['halfOpen', 'half-open · probing'],
+      );
       const b = card(state, 'b');
       assert.deepEqual([b.circuit.label, b.circuit.tone], ['isolated by you', 'muted']);
       assert.deepEqual(b.actions, { resetCircuit: false, isolate: false, reEnable: true, makeActive: true });
@@ -106,7 +130,10 @@ describe('metrics view model', () => {
     });
 
     it('marks a free model as free and shows the price of a paid one per million tokens', () => {
-      const { manager } = harness({ local: { metadata: { inputPricePerMTok: 0, outputPricePerMTok: 0, provider: 'ollama' } }, cheap: { metadata: { inputPricePerMTok: 0.15, outputPricePerMTok: 0.6 } } });
+      const { manager } = harness({
+        local: { metadata: { inputPricePerMTok: 0, outputPricePerMTok: 0, provider: 'ollama' } },
+        cheap: { metadata: { inputPricePerMTok: 0.15, outputPricePerMTok: 0.6 } },
+      });
       const state = buildViewState(inputOf(manager));
       assert.equal(card(state, 'local').subtitle, 'ollama · free');
       assert.equal(card(state, 'local').free, true);
@@ -126,8 +153,14 @@ describe('metrics view model', () => {
     });
 
     it('calls the chain healthy when every circuit is closed and degraded when one is not', async () => {
-      const { manager, clock } = harness({ a: { script: [{ error: 'server' }, {}] }, b: {} }, { maxRetries: 0, breaker: { failureThreshold: 1 } });
-      assert.deepEqual([buildViewState(inputOf(manager)).header.health, buildViewState(inputOf(manager)).header.tone], ['healthy', 'ok']);
+      const { manager, clock } = harness(
+        { a: { script: [{ error: 'server' }, {}] }, b: {} },
+        { maxRetries: 0, breaker: { failureThreshold: 1 } },
+      );
+      assert.deepEqual(
+        [buildViewState(inputOf(manager)).header.health, buildViewState(inputOf(manager)).header.tone],
+        ['healthy', 'ok'],
+      );
       await settle(clock, manager.generate({ prompt: 'x' }));
       const state = buildViewState(inputOf(manager, { demo: true }));
       assert.equal(state.header.health, 'degraded');
@@ -138,7 +171,10 @@ describe('metrics view model', () => {
 
   describe('totals', () => {
     it('counts requests, cache hit rate, retries and fallbacks with the busiest route', async () => {
-      const { manager, clock } = harness({ a: { script: [{ error: 'server' }] }, b: {} }, { maxRetries: 1, breaker: { failureThreshold: 10 } });
+      const { manager, clock } = harness(
+        { a: { script: [{ error: 'server' }] }, b: {} },
+        { maxRetries: 1, breaker: { failureThreshold: 10 } },
+      );
       await settle(clock, manager.generate({ prompt: 'same', temperature: 0 }));
       await settle(clock, manager.generate({ prompt: 'same', temperature: 0 }));
       const { totals, header } = buildViewState(inputOf(manager));
@@ -156,7 +192,14 @@ describe('metrics view model', () => {
       const { totals } = buildViewState(inputOf(new LlmManager()));
       assert.deepEqual(
         totals.stats.map((s) => [s.id, s.value]),
-        [['requests', '0'], ['successRate', '—'], ['cacheHitRate', '—'], ['retries', '0'], ['fallbacks', '0'], ['tokens', '0']],
+        [
+          ['requests', '0'],
+          ['successRate', '—'],
+          ['cacheHitRate', '—'],
+          ['retries', '0'],
+          ['fallbacks', '0'],
+          ['tokens', '0'],
+        ],
       );
     });
   });
@@ -172,7 +215,10 @@ describe('metrics view model', () => {
 
     it('fills the bar by the share spent and says what is left below the alert', () => {
       const bar = budgetBar('month', 'This month', 2, 5, 0.8, false);
-      assert.deepEqual([bar.level, bar.fraction, bar.percent, bar.limit, bar.alertFraction], ['ok', 0.4, '40 %', 'of $5.00', 0.8]);
+      assert.deepEqual(
+        [bar.level, bar.fraction, bar.percent, bar.limit, bar.alertFraction],
+        ['ok', 0.4, '40 %', 'of $5.00', 0.8],
+      );
       assert.equal(bar.note, '$3.00 left; alert at 80 %.');
     });
 
@@ -186,40 +232,77 @@ describe('metrics view model', () => {
     it('caps the bar at full when the budget is overspent, and says whether paid models stop', () => {
       const stopped = budgetBar('day', 'Today', 0.06, 0.05, 0.8, true);
       assert.deepEqual([stopped.level, stopped.fraction, stopped.percent], ['exceeded', 1, '120 %']);
-      assert.equal(stopped.note, 'The daily budget is used up: paid models are skipped, free ones still answer.');
-      assert.match(budgetBar('month', 'This month', 6, 5, 0.8, false).note, /no hard stop: requests continue/);
+      assert.equal(
+        stopped.note,
+        'The daily budget is used up: paid models are skipped, free ones still answer.',
+      );
+      assert.match(
+        budgetBar('month', 'This month', 6, 5, 0.8, false).note,
+        /no hard stop: requests continue/,
+      );
     });
 
-    it('takes both periods from the manager\'s metrics', () => {
+    it("takes both periods from the manager's metrics", () => {
       const metrics = { ...new LlmManager().getMetrics() };
-      const spend: ManagerMetrics['spend'] = { ...metrics.spend, todayUsd: 0.9, monthUsd: 3, dailyBudgetUsd: 1, monthlyBudgetUsd: 10, alertAt: 0.9, hardStop: true };
+      const spend: ManagerMetrics['spend'] = {
+        ...metrics.spend,
+        todayUsd: 0.9,
+        monthUsd: 3,
+        dailyBudgetUsd: 1,
+        monthlyBudgetUsd: 10,
+        alertAt: 0.9,
+        hardStop: true,
+      };
       const { budgets } = buildViewState({ ...inputOf(new LlmManager()), metrics: { ...metrics, spend } });
-      assert.deepEqual(budgets.bars.map((b) => [b.period, b.level, b.percent]), [['day', 'alert', '90 %'], ['month', 'ok', '30 %']]);
+      assert.deepEqual(
+        budgets.bars.map((b) => [b.period, b.level, b.percent]),
+        [
+          ['day', 'alert', '90 %'],
+          ['month', 'ok', '30 %'],
+        ],
+      );
       assert.equal(budgets.hardStop, true);
     });
   });
 
   describe('charts', () => {
     it('gives 30 days of spend per model, only for models that spent, in chain colours', async () => {
-      const { manager, clock } = harness({ a: {}, free: { metadata: { inputPricePerMTok: 0, outputPricePerMTok: 0 } } });
+      const { manager, clock } = harness({
+        a: {},
+        free: { metadata: { inputPricePerMTok: 0, outputPricePerMTok: 0 } },
+      });
       await settle(clock, manager.generate({ prompt: 'x' }));
       const { spendHistory } = buildViewState(inputOf(manager));
       assert.equal(spendHistory!.days.length, 30);
-      assert.deepEqual(spendHistory!.series.map((s) => [s.model, s.colour]), [['a', 0]]);
+      assert.deepEqual(
+        spendHistory!.series.map((s) => [s.model, s.colour]),
+        [['a', 0]],
+      );
       assert.equal(spendHistory!.series[0].values.at(-1), 0.0002);
-      assert.equal(spendHistory!.series[0].values.slice(0, -1).every((v) => v === 0), true);
+      assert.equal(
+        spendHistory!.series[0].values.slice(0, -1).every((v) => v === 0),
+        true,
+      );
       assert.equal(spendHistory!.total, 'total $0.0002');
     });
 
     it('keeps spend of a model that was removed, with its own colour', () => {
       const manager = new LlmManager();
       const metrics = manager.getMetrics();
-      const history = metrics.spend.history.map((day, i) => (i === 29 ? { day: day.day, byModel: { gone: 0.5 } } : day));
-      const { spendHistory } = buildViewState({ ...inputOf(manager), metrics: { ...metrics, spend: { ...metrics.spend, history } } });
-      assert.deepEqual(spendHistory!.series.map((s) => [s.model, s.colour, s.values[29]]), [['gone', 0, 0.5]]);
+      const history = metrics.spend.history.map((day, i) =>
+        i === 29 ? { day: day.day, byModel: { gone: 0.5 } } : day,
+      );
+      const { spendHistory } = buildViewState({
+        ...inputOf(manager),
+        metrics: { ...metrics, spend: { ...metrics.spend, history } },
+      });
+      assert.deepEqual(
+        spendHistory!.series.map((s) => [s.model, s.colour, s.values[29]]),
+        [['gone', 0, 0.5]],
+      );
     });
 
-    it('merges latency samples beyond the limit, keeping each stretch\'s highest', () => {
+    it("merges latency samples beyond the limit, keeping each stretch's highest", () => {
       const samples = Array.from({ length: 300 }, (_, i) => [i * 1000, i === 150 ? 9000 : 100] as const);
       const points = downsample(samples, LATENCY_POINTS_PER_MODEL);
       assert.ok(points.length <= LATENCY_POINTS_PER_MODEL);
@@ -228,20 +311,40 @@ describe('metrics view model', () => {
     });
 
     it('counts requests by outcome: first choice, after a fallback, from the cache, failed', async () => {
-      const { manager, clock } = harness({ a: { script: [{ error: 'auth' }] }, b: {} }, { maxRetries: 0, breaker: { failureThreshold: 10 } });
+      const { manager, clock } = harness(
+        { a: { script: [{ error: 'auth' }] }, b: {} },
+        { maxRetries: 0, breaker: { failureThreshold: 10 } },
+      );
       await settle(clock, manager.generate({ prompt: 'one', temperature: 0 }));
       await settle(clock, manager.generate({ prompt: 'one', temperature: 0 }));
       await settle(clock, manager.generate({ prompt: 'two', chain: ['b'] }));
       await rejection(settle(clock, manager.generate({ prompt: 'three', chain: ['a'] })));
       const { outcomes } = buildViewState(inputOf(manager));
-      assert.deepEqual(outcomes!.requests.map((r) => [r.outcome, r.count]), [['firstChoice', 1], ['fallback', 1], ['cached', 1], ['failed', 1]]);
-      assert.deepEqual(outcomes!.perModel.map((m) => [m.model, m.successes, m.failures]), [['a', 0, [{ kind: 'auth', count: 2 }]], ['b', 2, []]]);
+      assert.deepEqual(
+        outcomes!.requests.map((r) => [r.outcome, r.count]),
+        [
+          ['firstChoice', 1],
+          ['fallback', 1],
+          ['cached', 1],
+          ['failed', 1],
+        ],
+      );
+      assert.deepEqual(
+        outcomes!.perModel.map((m) => [m.model, m.successes, m.failures]),
+        [
+          ['a', 0, [{ kind: 'auth', count: 2 }]],
+          ['b', 2, []],
+        ],
+      );
     });
   });
 
   describe('routing traces', () => {
     it('lists recent requests newest first, each with who was tried, the wait, who answered and the cost', async () => {
-      const { manager, clock } = harness({ a: { script: [{ error: 'server' }] }, b: {} }, { maxRetries: 1, backoff: { initialDelayMs: 1000 }, breaker: { failureThreshold: 10 } });
+      const { manager, clock } = harness(
+        { a: { script: [{ error: 'server' }] }, b: {} },
+        { maxRetries: 1, backoff: { initialDelayMs: 1000 }, breaker: { failureThreshold: 10 } },
+      );
       await settle(clock, manager.generate({ prompt: 'first' }), 50);
       await settle(clock, manager.generate({ prompt: 'second' }), 50);
       const traces = buildViewState(inputOf(manager)).traces!;
@@ -257,7 +360,13 @@ describe('metrics view model', () => {
       assert.equal(trace.cost, '$0.0002');
       assert.deepEqual(
         trace.steps.map((s) => [s.kind, s.tone]),
-        [['attempt', 'error'], ['backoff', 'muted'], ['attempt', 'error'], ['attempt', 'ok'], ['answered', 'ok']],
+        [
+          ['attempt', 'error'],
+          ['backoff', 'muted'],
+          ['attempt', 'error'],
+          ['attempt', 'ok'],
+          ['answered', 'ok'],
+        ],
       );
       assert.match(trace.steps[0].text, /^a: attempt 1 failed after 0 ms — the provider had a server error/);
       assert.equal(trace.steps[1].offset, '+0 ms');
@@ -274,14 +383,23 @@ describe('metrics view model', () => {
       assert.equal(view.error, 'No model could answer (1 tried): a: out of quota or credit');
       assert.equal(view.cost, '$0');
 
-      const cancelled: CompletedRequest = { trace: { id: 't-1', startedAt: 0, steps: [] }, error: new LlmError('cancelled', 'The request was cancelled.') };
-      assert.deepEqual([traceView(cancelled, (t) => t).outcome, traceView(cancelled, (t) => t).headline], ['cancelled', 'Cancelled']);
+      const cancelled: CompletedRequest = {
+        trace: { id: 't-1', startedAt: 0, steps: [] },
+        error: new LlmError('cancelled', 'The request was cancelled.'),
+      };
+      assert.deepEqual(
+        [traceView(cancelled, (t) => t).outcome, traceView(cancelled, (t) => t).headline],
+        ['cancelled', 'Cancelled'],
+      );
 
       const { manager: cachedManager, clock: cachedClock } = harness({ b: {} });
       await settle(cachedClock, cachedManager.generate({ prompt: 'y', temperature: 0 }));
       await settle(cachedClock, cachedManager.generate({ prompt: 'y', temperature: 0 }));
       const cached = buildViewState(inputOf(cachedManager)).traces![0];
-      assert.deepEqual([cached.outcome, cached.headline, cached.cost], ['cached', 'Answered from the cache (b)', '$0 · cached']);
+      assert.deepEqual(
+        [cached.outcome, cached.headline, cached.cost],
+        ['cached', 'Answered from the cache (b)', '$0 · cached'],
+      );
     });
   });
 
@@ -294,7 +412,9 @@ describe('metrics view model', () => {
         throw new LlmError('auth', `Incorrect API key provided: ${key} (gateway ${stored})`);
       };
       await rejection(settle(clock, manager.generate({ prompt: 'x' })));
-      const state = buildViewState(inputOf(manager, { redact: (text) => redactSecrets(text, [stored]), missingKeys: new Set() }));
+      const state = buildViewState(
+        inputOf(manager, { redact: (text) => redactSecrets(text, [stored]), missingKeys: new Set() }),
+      );
       const json = JSON.stringify(state);
       assert.ok(!json.includes(key), 'the key shape is redacted');
       assert.ok(!json.includes(stored), 'a known key value is redacted');
@@ -307,7 +427,16 @@ describe('metrics view model', () => {
     it('gives the sidebar the cards, totals and budgets, and the dashboard also the charts and traces', () => {
       const state = buildViewState(inputOf(harness({ a: {} }).manager));
       assert.deepEqual(Object.keys(forSurface('sidebar', state)), ['header', 'models', 'totals', 'budgets']);
-      assert.deepEqual(Object.keys(forSurface('dashboard', state)), ['header', 'models', 'totals', 'budgets', 'spendHistory', 'latency', 'outcomes', 'traces']);
+      assert.deepEqual(Object.keys(forSurface('dashboard', state)), [
+        'header',
+        'models',
+        'totals',
+        'budgets',
+        'spendHistory',
+        'latency',
+        'outcomes',
+        'traces',
+      ]);
     });
 
     it('sends nothing when nothing changed, and only the changed sections otherwise', async () => {
@@ -331,7 +460,10 @@ describe('metrics view model', () => {
       const after = buildViewState(inputOf(manager));
       const update = diffViewState(before, after, 0)!;
       assert.equal(update.changes.traces, undefined);
-      assert.deepEqual(update.tracesAdded?.map((t) => t.id), [after.traces![0].id]);
+      assert.deepEqual(
+        update.tracesAdded?.map((t) => t.id),
+        [after.traces![0].id],
+      );
     });
 
     it('sends the whole trace list when it did not just grow at the front', async () => {

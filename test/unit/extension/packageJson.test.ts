@@ -38,13 +38,19 @@ describe('package.json and the code agree', () => {
   });
 
   it('only references contributed commands from menus', () => {
-    for (const [menu, items] of Object.entries(manifest.contributes.menus as Record<string, Array<{ command?: string }>>)) {
-      for (const item of items) if (item.command) assert.ok(contributed.includes(item.command), `${menu}: ${item.command}`);
+    for (const [menu, items] of Object.entries(
+      manifest.contributes.menus as Record<string, Array<{ command?: string }>>,
+    )) {
+      for (const item of items)
+        if (item.command) assert.ok(contributed.includes(item.command), `${menu}: ${item.command}`);
     }
   });
 
   it('declares the chat model vendor the code registers', () => {
-    assert.deepEqual(manifest.contributes.languageModelChatProviders.map((p: { vendor: string }) => p.vendor), [CHAT_VENDOR]);
+    assert.deepEqual(
+      manifest.contributes.languageModelChatProviders.map((p: { vendor: string }) => p.vendor),
+      [CHAT_VENDOR],
+    );
   });
 
   it('keeps @types/vscode at the engine version, so no newer API slips in', () => {

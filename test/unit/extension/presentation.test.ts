@@ -1,6 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { ChainFailedError, type ManagerMetrics, type ModelInfo, type RequestTrace } from '../../../src/core';
-import { BUILT_IN_TEMPLATES, extractCode, fencedBlock, renderTemplate, unknownPlaceholders, type PlaceholderValues } from '../../../src/extension/templates';
+import {
+  BUILT_IN_TEMPLATES,
+  extractCode,
+  fencedBlock,
+  renderTemplate,
+  unknownPlaceholders,
+  type PlaceholderValues,
+} from '../../../src/extension/templates';
 import { redactSecrets } from '../../../src/extension/redact';
 import { buildStatusView, chainHealth } from '../../../src/extension/statusModel';
 import { traceToLogLine, traceToMarkdown } from '../../../src/extension/traceFormat';
@@ -10,9 +17,18 @@ const now = Date.UTC(2026, 10, 23, 12);
 function info(name: string, state: ModelInfo['circuit']['state'], extra: Partial<ModelInfo> = {}): ModelInfo {
   return {
     name,
-    metadata: { provider: 'openai', contextWindow: 128_000, maxOutputTokens: 4096, inputPricePerMTok: 1, outputPricePerMTok: 2 },
+    metadata: {
+      provider: 'openai',
+      contextWindow: 128_000,
+      maxOutputTokens: 4096,
+      inputPricePerMTok: 1,
+      outputPricePerMTok: 2,
+    },
     active: false,
-    circuit: state === 'open' ? { state, consecutiveFailures: 5, openedAt: now - 18_000, nextProbeAt: now + 42_000 } : { state, consecutiveFailures: 0 },
+    circuit:
+      state === 'open'
+        ? { state, consecutiveFailures: 5, openedAt: now - 18_000, nextProbeAt: now + 42_000 }
+        : { state, consecutiveFailures: 0 },
     requests: 0,
     successes: 0,
     failures: {},
@@ -25,22 +41,41 @@ function info(name: string, state: ModelInfo['circuit']['state'], extra: Partial
 
 function metrics(spend: Partial<ManagerMetrics['spend']> = {}): ManagerMetrics {
   return {
-    requests: 0, successes: 0, failures: 0, cacheHits: 0, cacheMisses: 0, cache: { entries: 0, bytes: 0 }, retries: 0, fallbacks: {},
+    requests: 0,
+    successes: 0,
+    failures: 0,
+    cacheHits: 0,
+    cacheMisses: 0,
+    cache: { entries: 0, bytes: 0 },
+    retries: 0,
+    fallbacks: {},
     tokens: { input: 0, output: 0 },
     spend: { todayUsd: 0.42, monthUsd: 3, alertAt: 0.8, hardStop: false, history: [], ...spend },
   };
 }
 
 describe('status bar view', () => {
-  it('is healthy with every circuit closed, showing the first model and today\'s spend', () => {
-    const view = buildStatusView({ models: [info('gpt', 'closed'), info('claude', 'closed')], metrics: metrics(), now, demo: false, missingKeys: new Set() });
+  it("is healthy with every circuit closed, showing the first model and today's spend", () => {
+    const view = buildStatusView({
+      models: [info('gpt', 'closed'), info('claude', 'closed')],
+      metrics: metrics(),
+      now,
+      demo: false,
+      missingKeys: new Set(),
+    });
     assert.equal(view.health, 'healthy');
     assert.equal(view.text, '$(pass-filled) gpt · $0.42');
     assert.equal(view.background, 'none');
   });
 
   it('warns when some circuits are open and says when the next probe comes', () => {
-    const view = buildStatusView({ models: [info('gpt', 'open'), info('claude', 'closed')], metrics: metrics(), now, demo: false, missingKeys: new Set(['claude']) });
+    const view = buildStatusView({
+      models: [info('gpt', 'open'), info('claude', 'closed')],
+      metrics: metrics(),
+      now,
+      demo: false,
+      missingKeys: new Set(['claude']),
+    });
     assert.equal(view.health, 'degraded');
     assert.equal(view.background, 'warning');
     assert.match(view.tooltip, /\| \$\(error\) \| \*\*gpt\*\* \| open · probe in 42 s \|/);
@@ -48,20 +83,39 @@ describe('status bar view', () => {
   });
 
   it('is down when every circuit is open, and budget-exhausted when the hard stop is hit with only paid models', () => {
-    assert.equal(chainHealth({ models: [info('a', 'open'), info('b', 'isolated')], metrics: metrics() }), 'down');
-    assert.equal(chainHealth({ models: [info('a', 'closed')], metrics: metrics({ hardStop: true, dailyBudgetUsd: 0.4 }) }), 'budgetExhausted');
+    assert.equal(
+      chainHealth({ models: [info('a', 'open'), info('b', 'isolated')], metrics: metrics() }),
+      'down',
+    );
+    assert.equal(
+      chainHealth({
+        models: [info('a', 'closed')],
+        metrics: metrics({ hardStop: true, dailyBudgetUsd: 0.4 }),
+      }),
+      'budgetExhausted',
+    );
     assert.equal(chainHealth({ models: [], metrics: metrics() }), 'noModels');
   });
 
   it('says when budget pressure moves standard tasks to the economy chain', () => {
-    const view = buildStatusView({ models: [info('gpt', 'closed')], metrics: metrics(), now, demo: false, missingKeys: new Set(), routingNote: 'Budget pressure (12 % of the daily budget left): standard tasks use the economy chain.' });
+    const view = buildStatusView({
+      models: [info('gpt', 'closed')],
+      metrics: metrics(),
+      now,
+      demo: false,
+      missingKeys: new Set(),
+      routingNote: 'Budget pressure (12 % of the daily budget left): standard tasks use the economy chain.',
+    });
     assert.equal(view.text, '$(pass-filled) gpt · $0.42 · $(arrow-down) budget pressure');
     assert.equal(view.background, 'warning');
     assert.match(view.tooltip, /standard tasks use the economy chain/);
   });
 
   it('invites set-up when no model is configured', () => {
-    assert.equal(buildStatusView({ models: [], metrics: metrics(), now, demo: false, missingKeys: new Set() }).text, '$(gear) LLM Manager: set up');
+    assert.equal(
+      buildStatusView({ models: [], metrics: metrics(), now, demo: false, missingKeys: new Set() }).text,
+      '$(gear) LLM Manager: set up',
+    );
   });
 });
 
@@ -71,9 +125,24 @@ describe('trace formatting', () => {
     startedAt: now,
     steps: [
       { type: 'cache', at: now, hit: false },
-      { type: 'attempt', at: now + 400, model: 'gpt', attempt: 1, latencyMs: 400, outcome: 'error', errorKind: 'server', message: 'HTTP 500 | boom' },
+      {
+        type: 'attempt',
+        at: now + 400,
+        model: 'gpt',
+        attempt: 1,
+        latencyMs: 400,
+        outcome: 'error',
+        errorKind: 'server',
+        message: 'HTTP 500 | boom',
+      },
       { type: 'backoff', at: now + 1400, model: 'gpt', delayMs: 1000, reason: 'exponential' },
-      { type: 'skip', at: now + 1400, model: 'claude', reason: 'circuitOpen', detail: 'circuit open after repeated failures; next probe in 42 s' },
+      {
+        type: 'skip',
+        at: now + 1400,
+        model: 'claude',
+        reason: 'circuitOpen',
+        detail: 'circuit open after repeated failures; next probe in 42 s',
+      },
       { type: 'attempt', at: now + 2000, model: 'local', attempt: 1, latencyMs: 600, outcome: 'success' },
       { type: 'answered', at: now + 2000, model: 'local', costUsd: 0 },
     ],
@@ -82,14 +151,21 @@ describe('trace formatting', () => {
   it('writes every step in words, in order, with time offsets', () => {
     const markdown = traceToMarkdown(trace, 'Explain selection');
     assert.match(markdown, /^- \*\*\+0 ms\*\* cache miss$/m);
-    assert.match(markdown, /gpt: attempt 1 failed after 400 ms — the provider had a server error \(HTTP 500 \| boom\)/);
+    assert.match(
+      markdown,
+      /gpt: attempt 1 failed after 400 ms — the provider had a server error \(HTTP 500 \| boom\)/,
+    );
     assert.match(markdown, /^- \*\*\+1 s\*\* gpt: waited 1 s before retrying \(exponential backoff\)$/m);
     assert.match(markdown, /claude: circuit open after repeated failures; next probe in 42 s/);
     assert.match(markdown, /local answered · \$0/);
   });
 
-  it('lists each model\'s outcome for a failed chain', () => {
-    const error = new ChainFailedError('allModelsFailed', [{ model: 'gpt', outcome: 'auth', summary: 'API key rejected', attempts: 1 }], 'No model could answer (1 tried):');
+  it("lists each model's outcome for a failed chain", () => {
+    const error = new ChainFailedError(
+      'allModelsFailed',
+      [{ model: 'gpt', outcome: 'auth', summary: 'API key rejected', attempts: 1 }],
+      'No model could answer (1 tried):',
+    );
     assert.match(traceToMarkdown(trace, 'x', error), /- \*\*gpt\*\*: API key rejected/);
   });
 
@@ -111,21 +187,30 @@ describe('prompt templates', () => {
   const builtIn = (id: 'ask' | 'explain' | 'improve') => ({ ...BUILT_IN_TEMPLATES[id], builtIn: true });
 
   it('fills every placeholder of the built-in templates', () => {
-    assert.match(renderTemplate(builtIn('explain'), values).prompt, /from `src\/a\.ts` does.*\n\n```typescript\nconst x = 1;\n```$/s);
-    assert.match(renderTemplate(builtIn('ask'), values).prompt, /^Why\?\n\nAbout this typescript code from `src\/a\.ts`/);
+    assert.match(
+      renderTemplate(builtIn('explain'), values).prompt,
+      /from `src\/a\.ts` does.*\n\n```typescript\nconst x = 1;\n```$/s,
+    );
+    assert.match(
+      renderTemplate(builtIn('ask'), values).prompt,
+      /^Why\?\n\nAbout this typescript code from `src\/a\.ts`/,
+    );
   });
 
   it('names an unknown placeholder in a clear error', () => {
     const template = { ...builtIn('explain'), id: 'mine', prompt: 'Explain {{selection}} in {{langauge}}' };
     assert.deepEqual(unknownPlaceholders(template.prompt), ['langauge']);
-    assert.throws(() => renderTemplate(template, values), /Template "mine" uses an unknown placeholder \{\{langauge\}\}\. Known placeholders: \{\{selection\}\}/);
+    assert.throws(
+      () => renderTemplate(template, values),
+      /Template "mine" uses an unknown placeholder \{\{langauge\}\}\. Known placeholders: \{\{selection\}\}/,
+    );
   });
 
   it('uses a longer fence when the code itself contains one', () => {
     assert.match(fencedBlock('a ```b``` c', 'md'), /^````md\n/);
   });
 
-  it('takes the code out of a replace answer and keeps the selection\'s final newline', () => {
+  it("takes the code out of a replace answer and keeps the selection's final newline", () => {
     assert.equal(extractCode('Here:\n```ts\nconst y = 2;\n```\nDone.', true), 'const y = 2;\n');
     assert.equal(extractCode('const y = 2;   ', false), 'const y = 2;');
   });
@@ -133,7 +218,8 @@ describe('prompt templates', () => {
 
 describe('redactSecrets', () => {
   it('removes known key values and anything shaped like a vendor key', () => {
-    const text = 'failed with my-secret-value-123 and sk-proj-abcdefghijklmnopqrstuv, gsk_abcdefghijklmnopqrstuvwx and Bearer abc.def.ghi.jkl.mno';
+    const text =
+      'failed with my-secret-value-123 and sk-proj-abcdefghijklmnopqrstuv, gsk_abcdefghijklmnopqrstuvwx and Bearer abc.def.ghi.jkl.mno';
     const redacted = redactSecrets(text, ['my-secret-value-123']);
     assert.equal(redacted, 'failed with [redacted] and [redacted], [redacted] and Bearer [redacted]');
   });

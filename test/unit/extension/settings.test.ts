@@ -28,13 +28,23 @@ describe('parseSettings', () => {
       fallbackChain: [['claude', 'gpt'], 'local'],
     });
     assert.deepEqual(problems, []);
-    assert.deepEqual(settings.models.map((m) => [m.id, m.auth]), [['gpt', 'apiKey'], ['claude', 'apiKey'], ['local', 'none']]);
+    assert.deepEqual(
+      settings.models.map((m) => [m.id, m.auth]),
+      [
+        ['gpt', 'apiKey'],
+        ['claude', 'apiKey'],
+        ['local', 'none'],
+      ],
+    );
     assert.equal(settings.activeModel, 'gpt');
     assert.deepEqual(settings.fallbackChain, [['claude', 'gpt'], 'local']);
   });
 
   it('names the setting when the chain mentions an unknown model, and keeps the rest', () => {
-    const { settings, problems } = parse({ models: [{ id: 'a', provider: 'openai' }], fallbackChain: ['a', 'ghost'] });
+    const { settings, problems } = parse({
+      models: [{ id: 'a', provider: 'openai' }],
+      fallbackChain: ['a', 'ghost'],
+    });
     assert.deepEqual(settings.fallbackChain, ['a']);
     assert.equal(problems.length, 1);
     assert.equal(problems[0].setting, 'llmManager.fallbackChain');
@@ -44,7 +54,10 @@ describe('parseSettings', () => {
   it('rejects a negative budget with a clear message and uses no budget', () => {
     const { settings, problems } = parse({ 'budget.dailyUsd': -5 });
     assert.equal(settings.manager.budget?.dailyUsd, undefined);
-    assert.deepEqual(problems.map((p) => p.setting), ['llmManager.budget.dailyUsd']);
+    assert.deepEqual(
+      problems.map((p) => p.setting),
+      ['llmManager.budget.dailyUsd'],
+    );
     assert.match(problems[0].message, /must be a number ≥ 0 \(got -5\); using 0/);
   });
 
@@ -55,7 +68,10 @@ describe('parseSettings', () => {
         { id: 'fine', provider: 'anthropic' },
       ],
     });
-    assert.deepEqual(settings.models.map((m) => m.id), ['fine']);
+    assert.deepEqual(
+      settings.models.map((m) => m.id),
+      ['fine'],
+    );
     assert.equal(problems[0].setting, 'llmManager.models[0] (broken)');
     assert.match(problems[0].message, /"baseUrl" is not a valid http\(s\) URL/);
   });
@@ -86,16 +102,31 @@ describe('parseSettings', () => {
   });
 
   it('falls back to defaults for out-of-range numbers and wrong types', () => {
-    const { settings, problems } = parse({ 'retry.maxRetries': 2.5, 'cache.enabled': 'yes', logLevel: 'loud', activeModel: 'nobody' });
+    const { settings, problems } = parse({
+      'retry.maxRetries': 2.5,
+      'cache.enabled': 'yes',
+      logLevel: 'loud',
+      activeModel: 'nobody',
+    });
     assert.equal(settings.manager.maxRetries, 3);
     assert.equal(settings.manager.enableCaching, true);
     assert.equal(settings.logLevel, 'info');
     assert.equal(settings.activeModel, undefined);
-    assert.deepEqual(problems.map((p) => p.setting).sort(), ['llmManager.activeModel', 'llmManager.cache.enabled', 'llmManager.logLevel', 'llmManager.retry.maxRetries']);
+    assert.deepEqual(problems.map((p) => p.setting).sort(), [
+      'llmManager.activeModel',
+      'llmManager.cache.enabled',
+      'llmManager.logLevel',
+      'llmManager.retry.maxRetries',
+    ]);
   });
 
-  it('converts seconds and minutes to the core\'s milliseconds', () => {
-    const { settings } = parse({ 'timeouts.requestSeconds': 10, 'cache.ttlMinutes': 2, 'circuitBreaker.recoveryTimeoutSeconds': 15, 'cache.maxSizeKB': 100 });
+  it("converts seconds and minutes to the core's milliseconds", () => {
+    const { settings } = parse({
+      'timeouts.requestSeconds': 10,
+      'cache.ttlMinutes': 2,
+      'circuitBreaker.recoveryTimeoutSeconds': 15,
+      'cache.maxSizeKB': 100,
+    });
     assert.equal(settings.manager.requestTimeoutMs, 10_000);
     assert.equal(settings.manager.cache?.ttlMs, 120_000);
     assert.equal(settings.manager.breaker?.recoveryTimeoutMs, 15_000);
@@ -115,7 +146,16 @@ describe('parseSettings', () => {
         { id: 'g', provider: 'vscode-lm', vendor: 'copilot' },
       ],
     }).settings.models;
-    assert.deepEqual(models.map(keyIdFor), ['openai', 'openai@proxy.example.com', 'azure@r.openai.azure.com', 'groq', undefined, undefined, 'team-anthropic', undefined]);
+    assert.deepEqual(models.map(keyIdFor), [
+      'openai',
+      'openai@proxy.example.com',
+      'azure@r.openai.azure.com',
+      'groq',
+      undefined,
+      undefined,
+      'team-anthropic',
+      undefined,
+    ]);
     assert.equal(models[5].preset, 'lmStudio', 'preset names are matched without regard to case');
   });
 
@@ -135,16 +175,28 @@ describe('parseSettings', () => {
     });
     assert.equal(settings.templates.explain.prompt, 'Explain {{selectionBlock}} please');
     assert.match(settings.templates.ask.prompt, /^\{\{question\}\}/);
-    assert.deepEqual(settings.templates.custom.map((t) => [t.id, t.title, t.mode, t.tier]), [['tests', 'Write tests', 'answer', 'high']]);
+    assert.deepEqual(
+      settings.templates.custom.map((t) => [t.id, t.title, t.mode, t.tier]),
+      [['tests', 'Write tests', 'answer', 'high']],
+    );
     const messages = problems.map((p) => `${p.setting}: ${p.message}`);
-    assert.match(messages[0], /^llmManager\.templates\.ask: Template "ask" uses an unknown placeholder \{\{questoin\}\}/);
-    assert.match(messages[1], /templates\.custom\[1\] \(broken\): Template "broken" uses an unknown placeholder \{\{nope\}\}/);
+    assert.match(
+      messages[0],
+      /^llmManager\.templates\.ask: Template "ask" uses an unknown placeholder \{\{questoin\}\}/,
+    );
+    assert.match(
+      messages[1],
+      /templates\.custom\[1\] \(broken\): Template "broken" uses an unknown placeholder \{\{nope\}\}/,
+    );
     assert.match(messages[2], /repeats the id "explain"/);
   });
 
   it('reads task tiers and tier chains, naming unknown tasks, tiers and models', () => {
     const { settings, problems } = parse({
-      models: [{ id: 'cheap', provider: 'openai' }, { id: 'best', provider: 'anthropic' }],
+      models: [
+        { id: 'cheap', provider: 'openai' },
+        { id: 'best', provider: 'anthropic' },
+      ],
       'tasks.tiers': { explain: 'economy', chat: 'gold', review: 'high' },
       'routing.economyChain': ['cheap', 'ghost'],
       'routing.highChain': ['best'],
@@ -152,8 +204,15 @@ describe('parseSettings', () => {
     });
     assert.equal(settings.taskTiers.explain, 'economy');
     assert.equal(settings.taskTiers.chat, 'standard');
-    assert.deepEqual(settings.manager.routing?.tierChains, { economy: ['cheap'], standard: undefined, high: ['best'] });
+    assert.deepEqual(settings.manager.routing?.tierChains, {
+      economy: ['cheap'],
+      standard: undefined,
+      high: ['best'],
+    });
     assert.equal(settings.manager.routing?.pressureThreshold, 0.3);
-    assert.deepEqual(problems.map((p) => p.setting), ['llmManager.routing.economyChain', 'llmManager.tasks.tiers', 'llmManager.tasks.tiers']);
+    assert.deepEqual(
+      problems.map((p) => p.setting),
+      ['llmManager.routing.economyChain', 'llmManager.tasks.tiers', 'llmManager.tasks.tiers'],
+    );
   });
 });

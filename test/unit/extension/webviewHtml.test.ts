@@ -7,13 +7,21 @@ const page = {
   cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
   nonce: 'bm9uY2Utbm9uY2Utbm9uY2U=',
   scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/dashboard.js',
-  styleUris: ['https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/codicon.css', 'https://file+.vscode-resource.vscode-cdn.net/ext/media/metrics.css'],
+  styleUris: [
+    'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/codicon.css',
+    'https://file+.vscode-resource.vscode-cdn.net/ext/media/metrics.css',
+  ],
 };
 
 describe('metrics webview page', () => {
-  it('denies everything by default and allows scripts only by this page\'s nonce', () => {
+  it("denies everything by default and allows scripts only by this page's nonce", () => {
     const policy = contentSecurityPolicy(page.cspSource, page.nonce);
-    const directives = new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = new Map(
+      policy
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
     assert.deepEqual(directives.get('default-src'), ["'none'"]);
     assert.deepEqual(directives.get('script-src'), [`'nonce-${page.nonce}'`]);
     assert.deepEqual(directives.get('style-src'), [page.cspSource]);
@@ -22,15 +30,22 @@ describe('metrics webview page', () => {
     assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval|\*|http:|data:/);
   });
 
-  it('has no inline script or style and loads only the extension\'s own files', () => {
+  it("has no inline script or style and loads only the extension's own files", () => {
     const html = buildWebviewHtml(page);
-    assert.ok(html.includes(`content="${contentSecurityPolicy(page.cspSource, page.nonce)}"`), 'the policy is in the page');
+    assert.ok(
+      html.includes(`content="${contentSecurityPolicy(page.cspSource, page.nonce)}"`),
+      'the policy is in the page',
+    );
     const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
     assert.equal(scripts.length, 1);
-    assert.match(scripts[0][1], new RegExp(`nonce="${page.nonce}" src="${page.scriptUri.replace(/[.+]/g, '\\$&')}"`));
+    assert.match(
+      scripts[0][1],
+      new RegExp(`nonce="${page.nonce}" src="${page.scriptUri.replace(/[.+]/g, '\\$&')}"`),
+    );
     assert.equal(scripts[0][2].trim(), '', 'the script has no inline body');
     assert.doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=/i);
-    for (const url of html.match(/(?:src|href)="([^"]+)"/g) ?? []) assert.ok(url.includes(page.cspSource), url);
+    for (const url of html.match(/(?:src|href)="([^"]+)"/g) ?? [])
+      assert.ok(url.includes(page.cspSource), url);
     assert.match(html, /<body data-surface="dashboard">/);
     assert.match(html, /role="status" aria-live="polite"/);
   });

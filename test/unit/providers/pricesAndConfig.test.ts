@@ -22,7 +22,7 @@ describe('price table', () => {
     assert.deepEqual([...vendors].sort(), ['anthropic', 'deepseek', 'gemini', 'groq', 'mistral', 'openai']);
   });
 
-  it('finds dated ids, router prefixes and tags, but never borrows a neighbour\'s price', () => {
+  it("finds dated ids, router prefixes and tags, but never borrows a neighbour's price", () => {
     assert.equal(lookupPrice('gpt-4o-2024-08-06').inputPerMTok, PRICE_TABLE['gpt-4o'].inputPerMTok);
     assert.equal(lookupPrice('gpt-4o-mini').inputPerMTok, PRICE_TABLE['gpt-4o-mini'].inputPerMTok);
     assert.equal(lookupPrice('claude-sonnet-4-5-20250929').outputPerMTok, 15);
@@ -41,15 +41,24 @@ describe('price table', () => {
 
   it('lets the settings override a price per model, and ignores a malformed override', () => {
     const logger = new MemoryLogger();
-    assert.deepEqual(lookupPrice('gpt-4o', { overrides: { 'gpt-4o': { inputPerMTok: 1, outputPerMTok: 2 } } }), { inputPerMTok: 1, outputPerMTok: 2, source: 'override' });
-    const bad = lookupPrice('gpt-4o', { overrides: { 'gpt-4o': { inputPerMTok: -1, outputPerMTok: 2 } }, logger });
+    assert.deepEqual(
+      lookupPrice('gpt-4o', { overrides: { 'gpt-4o': { inputPerMTok: 1, outputPerMTok: 2 } } }),
+      { inputPerMTok: 1, outputPerMTok: 2, source: 'override' },
+    );
+    const bad = lookupPrice('gpt-4o', {
+      overrides: { 'gpt-4o': { inputPerMTok: -1, outputPerMTok: 2 } },
+      logger,
+    });
     assert.equal(bad.source, 'table');
     assert.equal(logger.warnings.length, 1);
   });
 
   it('local models are free without a warning', () => {
     const logger = new MemoryLogger();
-    const metadata = defaultModelMetadata({ kind: 'openaiCompatible', preset: 'ollama', model: 'llama3.2' }, { logger });
+    const metadata = defaultModelMetadata(
+      { kind: 'openaiCompatible', preset: 'ollama', model: 'llama3.2' },
+      { logger },
+    );
     assert.equal(metadata.inputPricePerMTok, 0);
     assert.equal(metadata.provider, 'ollama');
     assert.equal(metadata.contextWindow, UNKNOWN_MODEL_LIMITS.contextWindow);
@@ -59,9 +68,25 @@ describe('price table', () => {
 
 describe('defaultModelMetadata', () => {
   it('fills limits and prices for known models, with overrides on top', () => {
-    const metadata = defaultModelMetadata({ kind: 'anthropic', model: 'claude-haiku-4-5' }, { overrides: { rpm: 50, weight: undefined } });
-    assert.deepEqual(metadata, { provider: 'anthropic', contextWindow: 200_000, maxOutputTokens: 64_000, inputPricePerMTok: 1, outputPricePerMTok: 5, supportsTools: true, rpm: 50 });
-    const azure = defaultModelMetadata({ kind: 'azure', model: 'gpt-4o-mini', endpoint: 'https://r.openai.azure.com', deployment: 'mini' });
+    const metadata = defaultModelMetadata(
+      { kind: 'anthropic', model: 'claude-haiku-4-5' },
+      { overrides: { rpm: 50, weight: undefined } },
+    );
+    assert.deepEqual(metadata, {
+      provider: 'anthropic',
+      contextWindow: 200_000,
+      maxOutputTokens: 64_000,
+      inputPricePerMTok: 1,
+      outputPricePerMTok: 5,
+      supportsTools: true,
+      rpm: 50,
+    });
+    const azure = defaultModelMetadata({
+      kind: 'azure',
+      model: 'gpt-4o-mini',
+      endpoint: 'https://r.openai.azure.com',
+      deployment: 'mini',
+    });
     assert.equal(azure.provider, 'azure');
     assert.equal(azure.outputPricePerMTok, 0.6);
   });
@@ -70,17 +95,39 @@ describe('defaultModelMetadata', () => {
     for (const model of Object.keys(MODEL_LIMITS).filter((id) => id !== 'deepseek-reasoner')) {
       assert.equal(lookupToolSupport(model), true, model);
     }
-    for (const model of ['o1-mini', 'o1-mini-2024-09-12', 'o1-preview', 'gpt-3.5-turbo-instruct', 'claude-2.1', 'claude-instant-1.2']) {
+    for (const model of [
+      'o1-mini',
+      'o1-mini-2024-09-12',
+      'o1-preview',
+      'gpt-3.5-turbo-instruct',
+      'claude-2.1',
+      'claude-instant-1.2',
+    ]) {
       assert.equal(lookupToolSupport(model), false, model);
     }
     assert.equal(lookupToolSupport('claude-sonnet-4-5-20250929'), true, 'dated ids match their family');
     assert.equal(lookupToolSupport('openai/gpt-4o'), true, 'router prefixes are ignored');
-    assert.equal(lookupToolSupport('deepseek-reasoner'), undefined, 'tool support changed between releases behind this id');
+    assert.equal(
+      lookupToolSupport('deepseek-reasoner'),
+      undefined,
+      'tool support changed between releases behind this id',
+    );
     assert.equal(lookupToolSupport('llama3.2'), undefined);
 
     assert.equal(defaultModelMetadata({ kind: 'openai', model: 'o1-mini' }).supportsTools, false);
-    assert.ok(!('supportsTools' in defaultModelMetadata({ kind: 'openaiCompatible', preset: 'ollama', model: 'llama3.2' })), 'unknown: the core treats the model as capable');
-    assert.equal(defaultModelMetadata({ kind: 'openai', model: 'o1-mini' }, { overrides: { supportsTools: true } }).supportsTools, true, 'the user\'s setting wins');
+    assert.ok(
+      !(
+        'supportsTools' in
+        defaultModelMetadata({ kind: 'openaiCompatible', preset: 'ollama', model: 'llama3.2' })
+      ),
+      'unknown: the core treats the model as capable',
+    );
+    assert.equal(
+      defaultModelMetadata({ kind: 'openai', model: 'o1-mini' }, { overrides: { supportsTools: true } })
+        .supportsTools,
+      true,
+      "the user's setting wins",
+    );
   });
 });
 
@@ -89,7 +136,11 @@ describe('provider configs and presets', () => {
     for (const preset of Object.values(PRESETS)) {
       assert.match(preset.baseUrl, /^https?:\/\//);
       assert.ok(preset.provider && preset.displayName && preset.hint);
-      assert.equal(preset.local, !preset.requiresKey, `${preset.id}: local servers need no key, hosted ones do`);
+      assert.equal(
+        preset.local,
+        !preset.requiresKey,
+        `${preset.id}: local servers need no key, hosted ones do`,
+      );
     }
   });
 
@@ -97,14 +148,20 @@ describe('provider configs and presets', () => {
     assert.equal(keyIdOf({ kind: 'openai', model: 'gpt-4o' }), 'openai');
     assert.equal(keyIdOf({ kind: 'openaiCompatible', preset: 'groq', model: 'x' }), 'groq');
     assert.equal(keyIdOf({ kind: 'anthropic', model: 'x', keyId: 'work' }), 'work');
-    assert.equal(providerLabel({ kind: 'openaiCompatible', baseUrl: 'http://h/v1', model: 'x' }), 'openai-compatible');
+    assert.equal(
+      providerLabel({ kind: 'openaiCompatible', baseUrl: 'http://h/v1', model: 'x' }),
+      'openai-compatible',
+    );
   });
 
   it('names each problem field', () => {
     const cases: Array<[ProviderConfig, RegExp]> = [
       [{ kind: 'openai', model: '' }, /^model/],
       [{ kind: 'openai', model: 'x', baseUrl: 'ftp://x' }, /^baseUrl must be an http/],
-      [{ kind: 'azure', model: 'x', endpoint: 'https://r', deployment: 'd', apiVersion: 'latest' }, /^apiVersion/],
+      [
+        { kind: 'azure', model: 'x', endpoint: 'https://r', deployment: 'd', apiVersion: 'latest' },
+        /^apiVersion/,
+      ],
       [{ kind: 'openaiCompatible', model: 'x', preset: 'nope' as never }, /^preset "nope" is unknown/],
       [{ kind: 'anthropic', model: 'x', defaultMaxTokens: 0 }, /^defaultMaxTokens/],
       [{ kind: 'openai', model: 'x', extraHeaders: { 'bad header': 'v' } }, /^extraHeaders: "bad header"/],
@@ -112,9 +169,15 @@ describe('provider configs and presets', () => {
     ];
     for (const [config, expected] of cases) {
       const problems = validateProviderConfig(config);
-      assert.ok(problems.some((p) => expected.test(p)), `${JSON.stringify(config)} → ${JSON.stringify(problems)}`);
+      assert.ok(
+        problems.some((p) => expected.test(p)),
+        `${JSON.stringify(config)} → ${JSON.stringify(problems)}`,
+      );
     }
-    assert.deepEqual(validateProviderConfig({ kind: 'openaiCompatible', preset: 'ollama', model: 'llama3.2' }), []);
+    assert.deepEqual(
+      validateProviderConfig({ kind: 'openaiCompatible', preset: 'ollama', model: 'llama3.2' }),
+      [],
+    );
     assert.match(validateProviderConfig({ kind: 'gemini' } as unknown as ProviderConfig)[0], /^kind must be/);
   });
 });

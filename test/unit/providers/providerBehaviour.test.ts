@@ -5,9 +5,21 @@ import { inspect } from 'node:util';
 import { LlmManager, type StreamChunk } from '../../../src/core';
 import { createProvider, InvalidProviderConfigError, NO_KEY_PLACEHOLDER } from '../../../src/providers';
 import { FakeClock, MemoryLogger } from '../../support/fakeClock';
-import { closedPort, MemorySecrets, PLANTED_KEY, useFaultUpstream, waitUntil } from '../../support/faultServer';
-import { caught, configFor, metadataFor, PROVIDER_KINDS, providerFor, testManager } from '../../support/providerFixtures';
-
+import {
+  closedPort,
+  MemorySecrets,
+  PLANTED_KEY,
+  useFaultUpstream,
+  waitUntil,
+} from '../../support/faultServer';
+import {
+  caught,
+  configFor,
+  metadataFor,
+  PROVIDER_KINDS,
+  providerFor,
+  testManager,
+} from '../../support/providerFixtures';
 
 const ask = { model: 'm', messages: [{ role: 'user' as const, content: 'Tell me about tides.' }] };
 
@@ -20,9 +32,11 @@ describe('providers: keys', () => {
       const error = await caught(provider.generate(ask, new AbortController().signal));
       assert.equal(error.kind, 'auth');
       assert.equal(error.missingKey, true);
-      const streamError = await caught((async () => {
-        for await (const _ of provider.stream(ask, new AbortController().signal)) void _;
-      })());
+      const streamError = await caught(
+        (async () => {
+          for await (const _ of provider.stream(ask, new AbortController().signal)) void _;
+        })(),
+      );
       assert.equal(streamError.missingKey, true);
       await caught(provider.healthCheck!(new AbortController().signal));
       assert.equal(upstream().stats().total, 0);
@@ -31,30 +45,54 @@ describe('providers: keys', () => {
 
   it('the manager skips a model without a key and says "no API key — set one"', async () => {
     const { manager } = testManager({ clock: new FakeClock() });
-    manager.registerModel('keyless', providerFor('anthropic', upstream(), 'ok', { secrets: new MemorySecrets({}) }), metadataFor('anthropic', upstream(), 'ok'));
-    manager.registerModel('backup', providerFor('openai', upstream(), 'ok'), metadataFor('openai', upstream(), 'ok'));
+    manager.registerModel(
+      'keyless',
+      providerFor('anthropic', upstream(), 'ok', { secrets: new MemorySecrets({}) }),
+      metadataFor('anthropic', upstream(), 'ok'),
+    );
+    manager.registerModel(
+      'backup',
+      providerFor('openai', upstream(), 'ok'),
+      metadataFor('openai', upstream(), 'ok'),
+    );
     manager.setFallbackChain(['keyless', 'backup']);
     const result = await manager.generate({ prompt: 'hi' });
     assert.equal(result.model, 'backup');
     const skip = result.trace.steps.find((s) => s.type === 'skip');
-    assert.ok(skip && skip.type === 'skip' && skip.reason === 'noApiKey' && /no API key — set one/.test(skip.detail));
+    assert.ok(
+      skip && skip.type === 'skip' && skip.reason === 'noApiKey' && /no API key — set one/.test(skip.detail),
+    );
     assert.equal(manager.getModelInfo('keyless')!.circuit.consecutiveFailures, 0);
     await manager.dispose();
   });
 
   it('local presets answer without a key (a placeholder is sent) and hosted presets need one', async () => {
     const secrets = new MemorySecrets({});
-    const ollama = createProvider({ kind: 'openaiCompatible', preset: 'ollama', model: 'llama3.2', baseUrl: `${upstream().url}/v1` }, { secrets });
+    const ollama = createProvider(
+      { kind: 'openaiCompatible', preset: 'ollama', model: 'llama3.2', baseUrl: `${upstream().url}/v1` },
+      { secrets },
+    );
     const answer = await ollama.generate(ask, new AbortController().signal);
     assert.match(answer.text, /Demo answer from llama3\.2/);
     assert.deepEqual(secrets.asked, ['ollama']);
-    const groq = createProvider({ kind: 'openaiCompatible', preset: 'groq', model: 'llama-3.3-70b-versatile', baseUrl: `${upstream().url}/v1` }, { secrets });
+    const groq = createProvider(
+      {
+        kind: 'openaiCompatible',
+        preset: 'groq',
+        model: 'llama-3.3-70b-versatile',
+        baseUrl: `${upstream().url}/v1`,
+      },
+      { secrets },
+    );
     assert.equal((await caught(groq.generate(ask, new AbortController().signal))).missingKey, true);
     assert.ok(NO_KEY_PLACEHOLDER.length > 0);
   });
 
   it('sends extra headers and secret headers (a team gateway), and reads a changed key on the next request', async () => {
-    const keys: Record<string, string> = { team: 'sk-team-first-key-000000', 'gateway-key': 'pk-gateway-secret-111111' };
+    const keys: Record<string, string> = {
+      team: 'sk-team-first-key-000000',
+      'gateway-key': 'pk-gateway-secret-111111',
+    };
     const secrets = { getKey: async (id: string) => keys[id] };
     const provider = createProvider(
       {
@@ -81,7 +119,13 @@ describe('providers: keys', () => {
 
   it('a secret header whose secret is missing skips the model like a missing key', async () => {
     const provider = createProvider(
-      { kind: 'openaiCompatible', preset: 'portkey', model: 'x', baseUrl: `${upstream().url}/v1`, secretHeaders: { 'x-portkey-api-key': 'portkey-gateway' } },
+      {
+        kind: 'openaiCompatible',
+        preset: 'portkey',
+        model: 'x',
+        baseUrl: `${upstream().url}/v1`,
+        secretHeaders: { 'x-portkey-api-key': 'portkey-gateway' },
+      },
       { secrets: new MemorySecrets({ portkey: PLANTED_KEY }) },
     );
     const error = await caught(provider.generate(ask, new AbortController().signal));
@@ -92,14 +136,40 @@ describe('providers: keys', () => {
 
 describe('providers: a planted key never leaks', () => {
   const upstream = useFaultUpstream();
-  const faults = ['leaky-auth', 'auth', 'forbidden', 'quota', 'error-500', 'ratelimit-5', 'context', 'content-policy', 'garbage', 'empty', 'cut-2', 'reset', 'ok'];
+  const faults = [
+    'leaky-auth',
+    'auth',
+    'forbidden',
+    'quota',
+    'error-500',
+    'ratelimit-5',
+    'context',
+    'content-policy',
+    'garbage',
+    'empty',
+    'cut-2',
+    'reset',
+    'ok',
+  ];
 
   it('appears in no error, message, stack, inspected error, trace or log line, across every provider and fault', async () => {
     const clock = new FakeClock();
     const logger = new MemoryLogger();
-    const manager = new LlmManager({ clock, logger, enableCaching: false, maxRetries: 1, backoff: { initialDelayMs: 0, maxDelayMs: 1000, jitter: 0 } });
+    const manager = new LlmManager({
+      clock,
+      logger,
+      enableCaching: false,
+      maxRetries: 1,
+      backoff: { initialDelayMs: 0, maxDelayMs: 1000, jitter: 0 },
+    });
     const seen: string[] = [];
-    manager.onDidCompleteRequest((done) => seen.push(JSON.stringify(done.trace), inspect(done.error, { depth: 10 }), JSON.stringify(done.result ?? null)));
+    manager.onDidCompleteRequest((done) =>
+      seen.push(
+        JSON.stringify(done.trace),
+        inspect(done.error, { depth: 10 }),
+        JSON.stringify(done.result ?? null),
+      ),
+    );
     for (const kind of PROVIDER_KINDS) {
       for (const fault of faults) {
         const provider = providerFor(kind, upstream(), fault, { logger });
@@ -107,9 +177,18 @@ describe('providers: a planted key never leaks', () => {
           const name = `${kind}:${fault}:${streaming}`;
           manager.registerModel(name, provider, metadataFor(kind, upstream(), fault));
           try {
-            await manager.generate({ prompt: 'hello', chain: [name], onToken: streaming ? () => undefined : undefined });
+            await manager.generate({
+              prompt: 'hello',
+              chain: [name],
+              onToken: streaming ? () => undefined : undefined,
+            });
           } catch (error) {
-            seen.push(String(error), (error as Error).stack ?? '', inspect(error, { depth: 10, showHidden: true }), JSON.stringify(error));
+            seen.push(
+              String(error),
+              (error as Error).stack ?? '',
+              inspect(error, { depth: 10, showHidden: true }),
+              JSON.stringify(error),
+            );
           }
         }
         try {
@@ -119,11 +198,21 @@ describe('providers: a planted key never leaks', () => {
         }
       }
     }
-    seen.push(...logger.lines.map((l) => l.message), JSON.stringify(manager.getRecentRequests()), JSON.stringify(manager.listModels().map((m) => manager.getModelInfo(m))));
-    const leaks = seen.filter((text) => text.includes(PLANTED_KEY) || text.includes(PLANTED_KEY.slice(3, 20)));
+    seen.push(
+      ...logger.lines.map((l) => l.message),
+      JSON.stringify(manager.getRecentRequests()),
+      JSON.stringify(manager.listModels().map((m) => manager.getModelInfo(m))),
+    );
+    const leaks = seen.filter(
+      (text) => text.includes(PLANTED_KEY) || text.includes(PLANTED_KEY.slice(3, 20)),
+    );
     assert.deepEqual(leaks, []);
     // The upstream really did see (and, for leaky-auth, echo) the key: the scrubbing is what kept it out.
-    assert.ok(upstream().stats().recent.some((r) => r.model === 'leaky-auth' && r.hadKey));
+    assert.ok(
+      upstream()
+        .stats()
+        .recent.some((r) => r.model === 'leaky-auth' && r.hadKey),
+    );
     await manager.dispose();
   });
 });
@@ -137,12 +226,24 @@ describe('providers: health checks, timeouts, connections and cancellation', () 
       const record = upstream().stats().recent[0];
       assert.equal(record.status, 200);
       assert.equal(record.usage!.outputTokens, 1, 'asked for a single token');
-      const error = await caught(providerFor(kind, upstream(), 'auth').healthCheck!(new AbortController().signal));
+      const error = await caught(
+        providerFor(kind, upstream(), 'auth').healthCheck!(new AbortController().signal),
+      );
       assert.equal(error.kind, 'auth');
     });
 
     it(`${kind}: healthCheck gives up after its short timeout`, async () => {
-      const provider = createProvider({ ...configFor(kind, upstream(), 'hang'), healthCheckTimeoutMs: 50 }, { secrets: new MemorySecrets({ openai: PLANTED_KEY, azure: PLANTED_KEY, groq: PLANTED_KEY, anthropic: PLANTED_KEY }) });
+      const provider = createProvider(
+        { ...configFor(kind, upstream(), 'hang'), healthCheckTimeoutMs: 50 },
+        {
+          secrets: new MemorySecrets({
+            openai: PLANTED_KEY,
+            azure: PLANTED_KEY,
+            groq: PLANTED_KEY,
+            anthropic: PLANTED_KEY,
+          }),
+        },
+      );
       const error = await caught(provider.healthCheck!(new AbortController().signal));
       assert.equal(error.kind, 'timeout');
       await upstream().whenIdle();
@@ -170,12 +271,14 @@ describe('providers: health checks, timeouts, connections and cancellation', () 
     it(`${kind}: aborting mid-stream stops the upstream from sending the rest`, async () => {
       const controller = new AbortController();
       const chunks: StreamChunk[] = [];
-      const error = await caught((async () => {
-        for await (const chunk of providerFor(kind, upstream(), 'drip-20').stream(ask, controller.signal)) {
-          chunks.push(chunk);
-          if (chunk.type === 'text') controller.abort();
-        }
-      })());
+      const error = await caught(
+        (async () => {
+          for await (const chunk of providerFor(kind, upstream(), 'drip-20').stream(ask, controller.signal)) {
+            chunks.push(chunk);
+            if (chunk.type === 'text') controller.abort();
+          }
+        })(),
+      );
       assert.equal(error.kind, 'cancelled');
       await upstream().whenIdle();
       const record = upstream().stats().recent[0];
@@ -187,14 +290,26 @@ describe('providers: health checks, timeouts, connections and cancellation', () 
   it('listModels health check lists models instead of generating', async () => {
     for (const kind of ['openai', 'openaiCompatible', 'anthropic'] as const) {
       upstream().resetStats();
-      const provider = createProvider({ ...configFor(kind, upstream(), 'ok'), healthCheck: 'listModels' }, { secrets: new MemorySecrets({ openai: PLANTED_KEY, groq: PLANTED_KEY, anthropic: PLANTED_KEY }) });
+      const provider = createProvider(
+        { ...configFor(kind, upstream(), 'ok'), healthCheck: 'listModels' },
+        { secrets: new MemorySecrets({ openai: PLANTED_KEY, groq: PLANTED_KEY, anthropic: PLANTED_KEY }) },
+      );
       await provider.healthCheck!(new AbortController().signal);
       assert.deepEqual(Object.keys(upstream().stats().byPath), ['/v1/models']);
     }
   });
 
   it('Azure requests go to the deployment path with the api-version and the api-key header', async () => {
-    const provider = createProvider({ kind: 'azure', model: 'gpt-4o', endpoint: `${upstream().url}/`, deployment: 'prod-gpt4o', apiVersion: '2024-10-21' }, { secrets: new MemorySecrets({ azure: PLANTED_KEY }) });
+    const provider = createProvider(
+      {
+        kind: 'azure',
+        model: 'gpt-4o',
+        endpoint: `${upstream().url}/`,
+        deployment: 'prod-gpt4o',
+        apiVersion: '2024-10-21',
+      },
+      { secrets: new MemorySecrets({ azure: PLANTED_KEY }) },
+    );
     await provider.generate(ask, new AbortController().signal);
     const record = upstream().stats().recent[0];
     assert.equal(record.path, '/openai/deployments/prod-gpt4o/chat/completions');
@@ -204,10 +319,20 @@ describe('providers: health checks, timeouts, connections and cancellation', () 
 
   it('createProvider rejects a config it cannot use, naming the fields', () => {
     assert.throws(
-      () => createProvider({ kind: 'azure', model: 'gpt-4o', endpoint: 'not a url', deployment: '' }, { secrets: new MemorySecrets() }),
-      (error: unknown) => error instanceof InvalidProviderConfigError && error.problems.some((p) => p.startsWith('endpoint')) && error.problems.some((p) => p.startsWith('deployment')),
+      () =>
+        createProvider(
+          { kind: 'azure', model: 'gpt-4o', endpoint: 'not a url', deployment: '' },
+          { secrets: new MemorySecrets() },
+        ),
+      (error: unknown) =>
+        error instanceof InvalidProviderConfigError &&
+        error.problems.some((p) => p.startsWith('endpoint')) &&
+        error.problems.some((p) => p.startsWith('deployment')),
     );
-    assert.throws(() => createProvider({ kind: 'openaiCompatible', model: 'x' }, { secrets: new MemorySecrets() }), /baseUrl is required/);
+    assert.throws(
+      () => createProvider({ kind: 'openaiCompatible', model: 'x' }, { secrets: new MemorySecrets() }),
+      /baseUrl is required/,
+    );
   });
 });
 

@@ -2,7 +2,15 @@ import * as assert from 'node:assert/strict';
 import { type LlmErrorKind, type StreamChunk } from '../../../src/core';
 import { FakeClock } from '../../support/fakeClock';
 import { PLANTED_KEY, useFaultUpstream } from '../../support/faultServer';
-import { caught, metadataFor, PROVIDER_KINDS, providerFor, TEST_PRICE, testManager, type ProviderKindUnderTest } from '../../support/providerFixtures';
+import {
+  caught,
+  metadataFor,
+  PROVIDER_KINDS,
+  providerFor,
+  TEST_PRICE,
+  testManager,
+  type ProviderKindUnderTest,
+} from '../../support/providerFixtures';
 
 /** Both clocks pinned to a whole second, so an HTTP-date Retry-After converts exactly. */
 const WALL_CLOCK = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -22,13 +30,25 @@ const FAULTS: readonly FaultCase[] = [
   { model: 'error-502', kind: 'server', status: 502 },
   { model: 'error-503', kind: 'server', status: 503 },
   { model: 'error-504', kind: 'server', status: 504 },
-  { model: 'overloaded', kind: 'server', status: { openai: 503, azure: 503, openaiCompatible: 503, anthropic: 529 } },
+  {
+    model: 'overloaded',
+    kind: 'server',
+    status: { openai: 503, azure: 503, openaiCompatible: 503, anthropic: 529 },
+  },
   { model: 'ratelimit', kind: 'rateLimit', status: 429 },
   { model: 'ratelimit-7', kind: 'rateLimit', retryAfterMs: 7000, status: 429 },
   { model: 'ratelimitms-1500', kind: 'rateLimit', retryAfterMs: 1500, status: 429 },
   { model: 'ratelimitdate-30', kind: 'rateLimit', retryAfterMs: 30_000, status: 429 },
-  { model: 'quota', kind: 'quota', status: { openai: 429, azure: 429, openaiCompatible: 429, anthropic: 400 } },
-  { model: 'billing', kind: 'quota', status: { openai: 429, azure: 429, openaiCompatible: 429, anthropic: 402 } },
+  {
+    model: 'quota',
+    kind: 'quota',
+    status: { openai: 429, azure: 429, openaiCompatible: 429, anthropic: 400 },
+  },
+  {
+    model: 'billing',
+    kind: 'quota',
+    status: { openai: 429, azure: 429, openaiCompatible: 429, anthropic: 402 },
+  },
   { model: 'auth', kind: 'auth', status: 401 },
   { model: 'leaky-auth', kind: 'auth', status: 401 },
   { model: 'forbidden', kind: 'auth', status: 403 },
@@ -55,7 +75,6 @@ const DECISIONS: Record<string, { retried: boolean; counted: boolean }> = {
   contentPolicy: { retried: false, counted: false },
   badRequest: { retried: false, counted: false },
 };
-
 
 async function drain(stream: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {
   const chunks: StreamChunk[] = [];
@@ -111,7 +130,9 @@ for (const providerKind of PROVIDER_KINDS) {
         assert.equal(error.missingKey, false);
         assert.ok(!error.message.includes(PLANTED_KEY));
 
-        const streamed = await caught(drain(provider.stream(request('primary'), new AbortController().signal)));
+        const streamed = await caught(
+          drain(provider.stream(request('primary'), new AbortController().signal)),
+        );
         // The provider reports the failure as it saw it; `interrupted` is the manager's verdict.
         assert.equal(streamed.kind, fault.kind, streamed.message);
         assert.equal(streamed.retryAfterMs, fault.retryAfterMs);
@@ -125,14 +146,25 @@ for (const providerKind of PROVIDER_KINDS) {
           upstream().resetStats();
           const clock = new FakeClock();
           const { manager } = testManager({ clock });
-          manager.registerModel('primary', providerFor(providerKind, upstream(), fault.model, deps), metadataFor(providerKind, upstream(), fault.model));
+          manager.registerModel(
+            'primary',
+            providerFor(providerKind, upstream(), fault.model, deps),
+            metadataFor(providerKind, upstream(), fault.model),
+          );
           // A larger window, so a context-length failure on the primary does not rule the backup out.
-          manager.registerModel('backup', providerFor(providerKind, upstream(), 'ok~backup', deps), metadataFor(providerKind, upstream(), 'ok~backup', { contextWindow: 2_000_000 }));
+          manager.registerModel(
+            'backup',
+            providerFor(providerKind, upstream(), 'ok~backup', deps),
+            metadataFor(providerKind, upstream(), 'ok~backup', { contextWindow: 2_000_000 }),
+          );
           manager.setActiveModel('primary');
           manager.setFallbackChain(['backup']);
 
           const pieces: string[] = [];
-          const run = manager.generate({ prompt: 'Why is the sky blue?', onToken: streaming ? (t) => pieces.push(t) : undefined });
+          const run = manager.generate({
+            prompt: 'Why is the sky blue?',
+            onToken: streaming ? (t) => pieces.push(t) : undefined,
+          });
           const stats = () => upstream().stats();
           const streamKind = streaming ? fault.streamKind : undefined;
           if (streamKind === 'interrupted') {
@@ -156,11 +188,18 @@ for (const providerKind of PROVIDER_KINDS) {
           const info = manager.getModelInfo('primary')!;
           assert.equal(info.circuit.consecutiveFailures, decision.counted ? faultyAttempts : 0);
           if (fault.retryAfterMs !== undefined) {
-            assert.equal(info.retryAfterUntil, clock.now() + fault.retryAfterMs, 'a long Retry-After keeps the model out until then');
+            assert.equal(
+              info.retryAfterUntil,
+              clock.now() + fault.retryAfterMs,
+              'a long Retry-After keeps the model out until then',
+            );
           }
           const served = stats().recent.find((r) => r.model === 'ok~backup')!;
           assert.deepEqual(result.usage, served.usage);
-          const expectedCost = (served.usage!.inputTokens * TEST_PRICE.inputPerMTok + served.usage!.outputTokens * TEST_PRICE.outputPerMTok) / 1e6;
+          const expectedCost =
+            (served.usage!.inputTokens * TEST_PRICE.inputPerMTok +
+              served.usage!.outputTokens * TEST_PRICE.outputPerMTok) /
+            1e6;
           assert.ok(Math.abs(result.costUsd - expectedCost) < 1e-12);
           if (streaming) assert.equal(pieces.join(''), result.text, 'only the backup streamed, once');
           await manager.dispose();

@@ -1,5 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { type ChatMessage, type ProviderRequest, type ProviderResponse, type StreamChunk, type ToolCall, type ToolDefinition } from '../../../src/core';
+import {
+  type ChatMessage,
+  type ProviderRequest,
+  type ProviderResponse,
+  type StreamChunk,
+  type ToolCall,
+  type ToolDefinition,
+} from '../../../src/core';
 import { demoToolArguments } from '../../../src/demo/faultTools';
 import { useFaultUpstream } from '../../support/faultServer';
 import { caught, PROVIDER_KINDS, providerFor } from '../../support/providerFixtures';
@@ -9,17 +16,29 @@ const weather: ToolDefinition = {
   description: 'Current weather for a city',
   parameters: {
     type: 'object',
-    properties: { city: { type: 'string' }, days: { type: 'integer', minimum: 1 }, units: { type: 'string', enum: ['celsius', 'fahrenheit'] }, alerts: { type: 'boolean' } },
+    properties: {
+      city: { type: 'string' },
+      days: { type: 'integer', minimum: 1 },
+      units: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+      alerts: { type: 'boolean' },
+    },
     required: ['city'],
   },
 };
-const clock: ToolDefinition = { name: 'get_time', description: 'The time in a time zone', parameters: { type: 'object', properties: { zone: { type: 'string' } } } };
+const clock: ToolDefinition = {
+  name: 'get_time',
+  description: 'The time in a time zone',
+  parameters: { type: 'object', properties: { zone: { type: 'string' } } },
+};
 
 /** Quotes, non-ASCII and an emoji: the streamed arguments text splits through escapes and surrogate pairs. */
 const QUESTION = 'Weather in "Zürich" ☂️ 🌧 for the next days?';
 const EXPECTED_ARGUMENTS = { city: QUESTION, days: 1, units: 'celsius', alerts: true };
 
-function ask(tools: readonly ToolDefinition[] = [weather], messages: readonly ChatMessage[] = [{ role: 'user', content: QUESTION }]): ProviderRequest {
+function ask(
+  tools: readonly ToolDefinition[] = [weather],
+  messages: readonly ChatMessage[] = [{ role: 'user', content: QUESTION }],
+): ProviderRequest {
   return { model: 'primary', messages, tools, toolChoice: 'auto' };
 }
 
@@ -29,15 +48,22 @@ async function drain(stream: AsyncIterable<StreamChunk>): Promise<StreamChunk[]>
   return chunks;
 }
 
-
 /** What a stream amounts to, put together the way the manager does. */
-function summarise(chunks: readonly StreamChunk[]): { text: string; calls: ToolCall[]; finish?: string; lastUsage?: unknown } {
+function summarise(chunks: readonly StreamChunk[]): {
+  text: string;
+  calls: ToolCall[];
+  finish?: string;
+  lastUsage?: unknown;
+} {
   const usages = chunks.filter((c) => c.type === 'usage');
   return {
     text: chunks.map((c) => (c.type === 'text' ? c.text : '')).join(''),
     calls: chunks.flatMap((c) => (c.type === 'toolCall' ? [c.call] : [])),
     finish: chunks.flatMap((c) => (c.type === 'finish' ? [c.finishReason] : []))[0],
-    lastUsage: usages[usages.length - 1]?.type === 'usage' ? (usages[usages.length - 1] as { usage: unknown }).usage : undefined,
+    lastUsage:
+      usages[usages.length - 1]?.type === 'usage'
+        ? (usages[usages.length - 1] as { usage: unknown }).usage
+        : undefined,
   };
 }
 
@@ -58,7 +84,11 @@ for (const kind of PROVIDER_KINDS) {
       assert.equal(call.name, 'get_weather');
       assert.match(call.id, idPattern);
       assert.deepEqual(call.arguments, EXPECTED_ARGUMENTS);
-      assert.deepEqual(call.arguments, demoToolArguments(weather.parameters, QUESTION), 'the upstream made them up from the schema');
+      assert.deepEqual(
+        call.arguments,
+        demoToolArguments(weather.parameters, QUESTION),
+        'the upstream made them up from the schema',
+      );
       assert.equal(answer.finishReason, toolFinish);
       const served = upstream().stats().recent[0];
       assert.deepEqual(answer.usage, served.usage);
@@ -81,7 +111,7 @@ for (const kind of PROVIDER_KINDS) {
       assert.ok(callAt < finishAt, 'the call is complete before the answer finishes');
     });
 
-    it('answers with text and two calls in one answer, streamed or not, keeping each call\'s own arguments', async () => {
+    it("answers with text and two calls in one answer, streamed or not, keeping each call's own arguments", async () => {
       const provider = providerFor(kind, upstream(), 'tools-multi');
       const whole = await provider.generate(ask([weather, clock]), signal());
       const streamed = summarise(await drain(provider.stream(ask([weather, clock]), signal())));
@@ -124,12 +154,28 @@ for (const kind of PROVIDER_KINDS) {
       const sent = upstream().stats().recent[1].toolExchange!.messages;
       if (anthropic) {
         assert.deepEqual(sent.slice(1), [
-          { role: 'assistant', content: [{ type: 'tool_use', id: call.id, name: 'get_weather', input: EXPECTED_ARGUMENTS }] },
-          { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: '{"temp": -3, "sky": "rain"}' }] },
+          {
+            role: 'assistant',
+            content: [{ type: 'tool_use', id: call.id, name: 'get_weather', input: EXPECTED_ARGUMENTS }],
+          },
+          {
+            role: 'user',
+            content: [{ type: 'tool_result', tool_use_id: call.id, content: '{"temp": -3, "sky": "rain"}' }],
+          },
         ]);
       } else {
         assert.deepEqual(sent.slice(1), [
-          { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: 'function', function: { name: 'get_weather', arguments: JSON.stringify(EXPECTED_ARGUMENTS) } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              {
+                id: call.id,
+                type: 'function',
+                function: { name: 'get_weather', arguments: JSON.stringify(EXPECTED_ARGUMENTS) },
+              },
+            ],
+          },
           { role: 'tool', tool_call_id: call.id, content: '{"temp": -3, "sky": "rain"}' },
         ]);
       }
@@ -146,7 +192,9 @@ for (const kind of PROVIDER_KINDS) {
         { role: 'tool', toolCallId: second.id, content: 'unknown zone', isError: true },
       ];
       const followUp = await provider.generate(ask([weather, clock], history), signal());
-      const errorText = anthropic ? 'get_time failed with unknown zone' : 'get_time returned Error: unknown zone';
+      const errorText = anthropic
+        ? 'get_time failed with unknown zone'
+        : 'get_time returned Error: unknown zone';
       assert.equal(followUp.text, `Demo answer from tools-multi: get_weather returned -3 °C; ${errorText}.`);
     });
 
@@ -156,8 +204,14 @@ for (const kind of PROVIDER_KINDS) {
       assert.equal(ok.toolCalls, undefined);
       const streamed = summarise(await drain(providerFor(kind, upstream(), 'ok').stream(ask(), signal())));
       assert.equal(streamed.text, ok.text);
-      assert.equal((await caught(providerFor(kind, upstream(), 'error-500').generate(ask(), signal()))).kind, 'server');
-      assert.equal((await caught(drain(providerFor(kind, upstream(), 'error-500').stream(ask(), signal())))).kind, 'server');
+      assert.equal(
+        (await caught(providerFor(kind, upstream(), 'error-500').generate(ask(), signal()))).kind,
+        'server',
+      );
+      assert.equal(
+        (await caught(drain(providerFor(kind, upstream(), 'error-500').stream(ask(), signal())))).kind,
+        'server',
+      );
     });
 
     it('answers text when the tool choice is "none" or no tools are offered', async () => {
@@ -165,13 +219,22 @@ for (const kind of PROVIDER_KINDS) {
       const none = await provider.generate({ ...ask(), toolChoice: 'none' }, signal());
       assert.match(none.text, /^Demo answer from tools/);
       assert.equal(none.toolCalls, undefined);
-      const plain = await provider.generate({ model: 'primary', messages: [{ role: 'user', content: 'hi' }] }, signal());
+      const plain = await provider.generate(
+        { model: 'primary', messages: [{ role: 'user', content: 'hi' }] },
+        signal(),
+      );
       assert.equal(plain.toolCalls, undefined);
     });
 
     it('calls the tool the tool choice names', async () => {
-      const answer = await providerFor(kind, upstream(), 'tools').generate({ ...ask([weather, clock]), toolChoice: { name: 'get_time' } }, signal());
-      assert.deepEqual(answer.toolCalls?.map((c) => c.name), ['get_time']);
+      const answer = await providerFor(kind, upstream(), 'tools').generate(
+        { ...ask([weather, clock]), toolChoice: { name: 'get_time' } },
+        signal(),
+      );
+      assert.deepEqual(
+        answer.toolCalls?.map((c) => c.name),
+        ['get_time'],
+      );
     });
 
     for (const [model, problem] of [

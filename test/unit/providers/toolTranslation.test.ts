@@ -22,7 +22,11 @@ const weather: ToolDefinition = {
 };
 const clock: ToolDefinition = { name: 'get_time', parameters: { type: 'object', properties: {} } };
 const oslo: ToolCall = { id: 'call_1', name: 'get_weather', arguments: { city: 'Oslo' } };
-const bergen: ToolCall = { id: 'call_2', name: 'get_weather', arguments: { city: 'Bergen', detail: { hourly: true } } };
+const bergen: ToolCall = {
+  id: 'call_2',
+  name: 'get_weather',
+  arguments: { city: 'Bergen', detail: { hourly: true } },
+};
 const source: AnswerSource = { provider: 'openai', model: 'primary' };
 
 /** A conversation with two parallel calls, their results (one failed), and a follow-up question. */
@@ -58,7 +62,11 @@ describe('tool translation: requests to OpenAI', () => {
         content: 'Checking both.',
         tool_calls: [
           { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
-          { id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Bergen","detail":{"hourly":true}}' } },
+          {
+            id: 'call_2',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Bergen","detail":{"hourly":true}}' },
+          },
         ],
       },
       { role: 'tool', tool_call_id: 'call_1', content: '{"temp": -3}' },
@@ -76,13 +84,23 @@ describe('tool translation: requests to OpenAI', () => {
 
   it('offers tools as functions and maps each tool choice', () => {
     assert.deepEqual(toOpenAiTools([weather, clock]), [
-      { type: 'function', function: { name: 'get_weather', description: 'Current weather for a city', parameters: weather.parameters } },
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: 'Current weather for a city',
+          parameters: weather.parameters,
+        },
+      },
       { type: 'function', function: { name: 'get_time', parameters: clock.parameters } },
     ]);
     assert.equal(toOpenAiToolChoice('auto'), 'auto');
     assert.equal(toOpenAiToolChoice('none'), 'none');
     assert.equal(toOpenAiToolChoice('required'), 'required');
-    assert.deepEqual(toOpenAiToolChoice({ name: 'get_time' }), { type: 'function', function: { name: 'get_time' } });
+    assert.deepEqual(toOpenAiToolChoice({ name: 'get_time' }), {
+      type: 'function',
+      function: { name: 'get_time' },
+    });
   });
 });
 
@@ -95,7 +113,12 @@ describe('tool translation: requests to Anthropic', () => {
         content: [
           { type: 'text', text: 'Checking both.' },
           { type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Oslo' } },
-          { type: 'tool_use', id: 'call_2', name: 'get_weather', input: { city: 'Bergen', detail: { hourly: true } } },
+          {
+            type: 'tool_use',
+            id: 'call_2',
+            name: 'get_weather',
+            input: { city: 'Bergen', detail: { hourly: true } },
+          },
         ],
       },
       {
@@ -116,8 +139,14 @@ describe('tool translation: requests to Anthropic', () => {
       { role: 'assistant', content: '', toolCalls: [{ id: 't1', name: 'get_time', arguments: {} }] },
       { role: 'tool', toolCallId: 't1', content: '12:00' },
     ]);
-    assert.deepEqual(messages[1], { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'get_time', input: {} }] });
-    assert.deepEqual(messages[2], { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: '12:00' }] });
+    assert.deepEqual(messages[1], {
+      role: 'assistant',
+      content: [{ type: 'tool_use', id: 't1', name: 'get_time', input: {} }],
+    });
+    assert.deepEqual(messages[2], {
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: 't1', content: '12:00' }],
+    });
     assert.equal(messages.length, 3);
   });
 
@@ -149,29 +178,60 @@ describe('tool translation: answers from OpenAI', () => {
   });
 
   it('makes up an id when a compatible server sends none', () => {
-    const [call] = fromOpenAiToolCalls([{ type: 'function', function: { name: 'get_time', arguments: '{}' } }], source);
+    const [call] = fromOpenAiToolCalls(
+      [{ type: 'function', function: { name: 'get_time', arguments: '{}' } }],
+      source,
+    );
     assert.match(call.id, /^call_[0-9a-f]{24}$/);
   });
 
   it('turns malformed or non-object arguments, and calls without a function, into a badResponse', () => {
-    const call = (args: unknown) => [{ id: 'c', type: 'function', function: { name: 'get_weather', arguments: args } }];
-    assert.match(badResponse(() => fromOpenAiToolCalls(call('{"city": "Os'), source)), /arguments of "get_weather" are not valid JSON/);
-    assert.match(badResponse(() => fromOpenAiToolCalls(call('["Oslo"]'), source)), /not a JSON object/);
-    assert.match(badResponse(() => fromOpenAiToolCalls(call('"Oslo"'), source)), /not a JSON object/);
-    assert.match(badResponse(() => fromOpenAiToolCalls(call('null'), source)), /not a JSON object/);
-    assert.match(badResponse(() => fromOpenAiToolCalls(call(42), source)), /not a JSON object/);
-    badResponse(() => fromOpenAiToolCalls([{ id: 'c', type: 'custom', custom: { name: 'x', input: '' } }], source));
-    badResponse(() => fromOpenAiToolCalls([{ id: 'c', type: 'function', function: { arguments: '{}' } }], source));
+    const call = (args: unknown) => [
+      { id: 'c', type: 'function', function: { name: 'get_weather', arguments: args } },
+    ];
+    assert.match(
+      badResponse(() => fromOpenAiToolCalls(call('{"city": "Os'), source)),
+      /arguments of "get_weather" are not valid JSON/,
+    );
+    assert.match(
+      badResponse(() => fromOpenAiToolCalls(call('["Oslo"]'), source)),
+      /not a JSON object/,
+    );
+    assert.match(
+      badResponse(() => fromOpenAiToolCalls(call('"Oslo"'), source)),
+      /not a JSON object/,
+    );
+    assert.match(
+      badResponse(() => fromOpenAiToolCalls(call('null'), source)),
+      /not a JSON object/,
+    );
+    assert.match(
+      badResponse(() => fromOpenAiToolCalls(call(42), source)),
+      /not a JSON object/,
+    );
+    badResponse(() =>
+      fromOpenAiToolCalls([{ id: 'c', type: 'custom', custom: { name: 'x', input: '' } }], source),
+    );
+    badResponse(() =>
+      fromOpenAiToolCalls([{ id: 'c', type: 'function', function: { arguments: '{}' } }], source),
+    );
     badResponse(() => fromOpenAiToolCalls({ not: 'a list' }, source));
   });
 
   it('assembles streamed calls per index, even when their pieces interleave', () => {
     const assembler = new OpenAiToolCallAssembler();
     assert.equal(assembler.isEmpty, true);
-    assembler.add([{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }]);
+    assembler.add([
+      { index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } },
+    ]);
     assembler.add([{ index: 0, function: { arguments: '{"ci' } }]);
-    assembler.add([{ index: 1, id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":' } }]);
-    assembler.add([{ index: 0, function: { arguments: 'ty":"Os' } }, { index: 1, function: { arguments: '"Bergen","detail":{"hourly"' } }]);
+    assembler.add([
+      { index: 1, id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":' } },
+    ]);
+    assembler.add([
+      { index: 0, function: { arguments: 'ty":"Os' } },
+      { index: 1, function: { arguments: '"Bergen","detail":{"hourly"' } },
+    ]);
     assembler.add([{ index: 1, function: { arguments: ':true}}' } }]);
     assembler.add([{ index: 0, function: { arguments: 'lo"}' } }]);
     assembler.add(undefined);
@@ -189,17 +249,28 @@ describe('tool translation: answers from OpenAI', () => {
 
     const whole = new OpenAiToolCallAssembler();
     whole.add([{ id: 'call_1', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }]);
-    whole.add([{ id: 'call_2', function: { name: 'get_weather', arguments: { city: 'Bergen', detail: { hourly: true } } } }]);
+    whole.add([
+      {
+        id: 'call_2',
+        function: { name: 'get_weather', arguments: { city: 'Bergen', detail: { hourly: true } } },
+      },
+    ]);
     assert.deepEqual(whole.take(source), [oslo, bergen]);
   });
 
   it('reports streamed arguments that do not parse as a badResponse when the call completes', () => {
     const assembler = new OpenAiToolCallAssembler();
     assembler.add([{ index: 0, id: 'call_1', function: { name: 'get_weather', arguments: '{"city": "Os' } }]);
-    assert.match(badResponse(() => assembler.take(source)), /not valid JSON/);
+    assert.match(
+      badResponse(() => assembler.take(source)),
+      /not valid JSON/,
+    );
     const nameless = new OpenAiToolCallAssembler();
     nameless.add([{ index: 0, id: 'call_1', function: { arguments: '{}' } }]);
-    assert.match(badResponse(() => nameless.take(source)), /names no function/);
+    assert.match(
+      badResponse(() => nameless.take(source)),
+      /names no function/,
+    );
   });
 });
 
@@ -212,8 +283,18 @@ describe('tool translation: answers from Anthropic', () => {
   });
 
   it('turns an input that is not an object, or a block without id, into a badResponse', () => {
-    assert.match(badResponse(() => fromAnthropicToolUse([{ type: 'tool_use', id: 't', name: 'get_weather', input: '{"city":' }], source)), /input of "get_weather" is not a JSON object/);
-    assert.match(badResponse(() => fromAnthropicToolUse([{ type: 'tool_use', id: 't', name: 'get_weather', input: ['Oslo'] }], source)), /not a JSON object/);
+    assert.match(
+      badResponse(() =>
+        fromAnthropicToolUse([{ type: 'tool_use', id: 't', name: 'get_weather', input: '{"city":' }], source),
+      ),
+      /input of "get_weather" is not a JSON object/,
+    );
+    assert.match(
+      badResponse(() =>
+        fromAnthropicToolUse([{ type: 'tool_use', id: 't', name: 'get_weather', input: ['Oslo'] }], source),
+      ),
+      /not a JSON object/,
+    );
     badResponse(() => fromAnthropicToolUse([{ type: 'tool_use', name: 'get_weather', input: {} }], source));
   });
 
@@ -234,10 +315,16 @@ describe('tool translation: answers from Anthropic', () => {
     const assembler = new AnthropicToolUseAssembler();
     assembler.start(0, { type: 'tool_use', id: 't', name: 'get_weather', input: {} }, source);
     assembler.append(0, '{"city": "Os');
-    assert.match(badResponse(() => assembler.finish(0, source)), /not valid JSON/);
+    assert.match(
+      badResponse(() => assembler.finish(0, source)),
+      /not valid JSON/,
+    );
     assembler.start(1, { type: 'tool_use', id: 't', name: 'get_weather', input: {} }, source);
     assembler.append(1, '["Oslo"]');
-    assert.match(badResponse(() => assembler.finish(1, source)), /not a JSON object/);
+    assert.match(
+      badResponse(() => assembler.finish(1, source)),
+      /not a JSON object/,
+    );
     badResponse(() => assembler.start(2, { type: 'tool_use', name: 'get_weather', input: {} }, source));
   });
 });

@@ -17,16 +17,33 @@ import {
 
 describe('what the metrics views say', () => {
   it('words durations and dollars exactly as the status bar and traces do', () => {
-    for (const ms of [0, 3, 999, 1000, 1499, 59_000, 119_499, 120_000, 7_199_999, 7_200_000, 86_400_000]) assert.equal(formatDuration(ms), coreDuration(ms), `${ms} ms`);
-    for (const usd of [0, 0.00004, 0.0099, 0.01, 0.125, 12.5]) assert.equal(formatUsd(usd), coreUsd(usd), `$${usd}`);
+    for (const ms of [0, 3, 999, 1000, 1499, 59_000, 119_499, 120_000, 7_199_999, 7_200_000, 86_400_000])
+      assert.equal(formatDuration(ms), coreDuration(ms), `${ms} ms`);
+    for (const usd of [0, 0.00004, 0.0099, 0.01, 0.125, 12.5])
+      assert.equal(formatUsd(usd), coreUsd(usd), `$${usd}`);
   });
 
   it('shows latency with a decimal where a second more or less matters', () => {
-    assert.deepEqual([undefined, 850, 1234, 9_960, 12_400].map(formatLatency), ['—', '850 ms', '1.2 s', '10.0 s', '12 s']);
+    assert.deepEqual([undefined, 850, 1234, 9_960, 12_400].map(formatLatency), [
+      '—',
+      '850 ms',
+      '1.2 s',
+      '10.0 s',
+      '12 s',
+    ]);
   });
 
   it('never rounds a partial success to 100 % or a few failures to 0 %', () => {
-    assert.deepEqual([undefined, 0, 0.001, 0.5, 0.824, 0.996, 1, 1.2].map(formatPercent), ['—', '0 %', '<1 %', '50 %', '82 %', '99 %', '100 %', '120 %']);
+    assert.deepEqual([undefined, 0, 0.001, 0.5, 0.824, 0.996, 1, 1.2].map(formatPercent), [
+      '—',
+      '0 %',
+      '<1 %',
+      '50 %',
+      '82 %',
+      '99 %',
+      '100 %',
+      '120 %',
+    ]);
   });
 
   it('counts the circuit down to its probe', () => {
@@ -38,7 +55,7 @@ describe('what the metrics views say', () => {
     assert.equal(circuitText('isolated', undefined, 0), 'isolated by you');
   });
 
-  it('says how long ago and how long a provider\'s wait still runs', () => {
+  it("says how long ago and how long a provider's wait still runs", () => {
     assert.equal(formatAgo(10_000, 11_000), 'just now');
     assert.equal(formatAgo(0, 180_000), '3 min ago');
     assert.equal(waitText(50_000, 10_000), 'provider asked to wait · 40 s left');
@@ -47,7 +64,14 @@ describe('what the metrics views say', () => {
   });
 
   it('labels chart axes briefly', () => {
-    assert.deepEqual([0, 0.005, 0.02, 0.25, 1.5, 12.4].map(formatUsdTick), ['$0', '$0.005', '$0.02', '$0.25', '$1.5', '$12']);
+    assert.deepEqual([0, 0.005, 0.02, 0.25, 1.5, 12.4].map(formatUsdTick), [
+      '$0',
+      '$0.005',
+      '$0.02',
+      '$0.25',
+      '$1.5',
+      '$12',
+    ]);
     assert.equal(formatDay('2026-11-03'), 'Nov 3');
     assert.equal(formatDay('not a day'), 'not a day');
   });
@@ -55,6 +79,10 @@ describe('what the metrics views say', () => {
   it('shortens big numbers and sizes, and spells error kinds in words', () => {
     assert.deepEqual([999, 12_345, 2_500_000].map(formatCompact), ['999', '12.3k', '2.5M']);
     assert.deepEqual([512, 2048, 20_480].map(formatBytes), ['512 B', '2.0 KB', '20 KB']);
-    assert.deepEqual(['rateLimit', 'contextLength', 'server'].map(words), ['rate limit', 'context length', 'server']);
+    assert.deepEqual(['rateLimit', 'contextLength', 'server'].map(words), [
+      'rate limit',
+      'context length',
+      'server',
+    ]);
   });
 });
