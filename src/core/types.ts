@@ -44,9 +44,21 @@ export interface ToolCall {
   readonly arguments: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Tokens a request used, as the provider reported them. `inputTokens` counts every input token,
+ * cached or not; the cache figures say which part of it was read from or written to the
+ * provider's prompt cache (priced at their own rates). `outputTokens` counts every output token,
+ * reasoning and thinking included; `reasoningTokens` says which part was reasoning.
+ */
 export interface TokenUsage {
   readonly inputTokens: number;
   readonly outputTokens: number;
+  /** Part of `inputTokens` read from the prompt cache (OpenAI `cached_tokens`, Anthropic `cache_read_input_tokens`). */
+  readonly cacheReadTokens?: number;
+  /** Part of `inputTokens` written to the prompt cache (Anthropic `cache_creation_input_tokens`). */
+  readonly cacheWriteTokens?: number;
+  /** Part of `outputTokens` spent reasoning or thinking (billed as output). */
+  readonly reasoningTokens?: number;
 }
 
 /** What the manager hands a provider: already normalised, one model, one attempt. */
@@ -95,11 +107,33 @@ export interface ModelMetadata {
   readonly provider: string;
   /** Context window in tokens; prompts estimated larger than this skip the model. */
   readonly contextWindow: number;
+  /** The most output tokens the model can produce in one answer (its documented limit). */
   readonly maxOutputTokens: number;
-  /** US dollars per million input tokens; 0 means free. */
+  /**
+   * The output cap requests to this model ask for when they set none (never above
+   * {@link maxOutputTokens}); unset means the manager's default cap. The worst-case cost uses
+   * exactly the cap that is sent.
+   */
+  readonly outputCap?: number;
+  /** US dollars per million input tokens; 0 means free (unless {@link priceUnknown}). */
   readonly inputPricePerMTok: number;
-  /** US dollars per million output tokens; 0 means free. */
+  /** US dollars per million output tokens; 0 means free (unless {@link priceUnknown}). */
   readonly outputPricePerMTok: number;
+  /** US dollars per million input tokens read from the prompt cache; unset means the input price. */
+  readonly cacheReadPricePerMTok?: number;
+  /** US dollars per million input tokens written to the prompt cache; unset means the input price. */
+  readonly cacheWritePricePerMTok?: number;
+  /**
+   * Higher prices for long prompts (e.g. above 200 000 input tokens): the last tier whose
+   * threshold the request's input tokens exceed replaces the base prices.
+   */
+  readonly priceTiers?: readonly PriceTier[];
+  /**
+   * Nobody knows this model's price (not in the catalog, no override, not local or marked free).
+   * It is not free: the hard stop treats it as paid and its requests are recorded with an unknown
+   * cost, never as $0.
+   */
+  readonly priceUnknown?: boolean;
   /** Requests per minute this model may receive from us (token bucket); unset means unlimited. */
   readonly rpm?: number;
   /** Share of load inside a fallback group (default 1). */
@@ -109,6 +143,15 @@ export interface ModelMetadata {
   readonly displayName?: string;
   /** Whether the model can call tools; false skips it for requests that carry tools (default true). */
   readonly supportsTools?: boolean;
+}
+
+/** Prices that apply when a request's input exceeds `aboveInputTokens`. */
+export interface PriceTier {
+  readonly aboveInputTokens: number;
+  readonly inputPricePerMTok: number;
+  readonly outputPricePerMTok: number;
+  readonly cacheReadPricePerMTok?: number;
+  readonly cacheWritePricePerMTok?: number;
 }
 
 /** A step of the fallback chain: one model, or a group that shares load by weight. */
@@ -147,8 +190,10 @@ export interface GenerateResult {
   /** The registry name of the model that answered (or whose answer was cached). */
   readonly model: string;
   readonly usage: TokenUsage;
-  /** What this request cost; 0 for a cache hit or a free model. */
+  /** What this request cost; 0 for a cache hit or a free model (and when the price is unknown). */
   readonly costUsd: number;
+  /** The answering model's price is unknown, so `costUsd` is not a real figure. */
+  readonly priceUnknown?: boolean;
   readonly cached: boolean;
   readonly latencyMs: number;
   readonly trace: RequestTrace;
