@@ -612,6 +612,8 @@ function stepTone(step: TraceStep): Tone {
       return step.to === 'closed' ? 'ok' : step.to === 'open' ? 'error' : 'warning';
     case 'answered':
       return 'ok';
+    case 'adjust':
+      return 'info';
   }
 }
 
