@@ -5,7 +5,6 @@
  */
 
 import { QUALITY_TIERS, type ChainStep, type QualityTier, type SettingsPatch } from '../core';
-
 import { PRESETS } from '../providers/presets';
 import {
   BUILT_IN_TEMPLATES,
