@@ -21,3 +21,4 @@ export * from './tokenBucket';
 export * from './trace';
 export * from './traceText';
 export * from './types';
+export * from './sharedStore';
