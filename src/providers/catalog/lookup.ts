@@ -82,7 +82,8 @@ interface Candidate {
 
 /**
  * Where to look, most specific first: the provider's own price; each router prefix as a provider
- * (`openrouter/anthropic/claude-…`, `anthropic/claude-…`); the provider with the last path
+ * (`openrouter/anthropic/claude-…`, `anthropic/claude-…`), or Hugging Face's serving-provider
+ * suffix (`org/model:novita`); the provider with the last path
  * segment (`models/gemini-…`); then the name alone, which the library matches to its vendor.
  */
 function candidatesFor(providerLabel: string, modelId: string): Candidate[] {
@@ -91,6 +92,12 @@ function candidatesFor(providerLabel: string, modelId: string): Candidate[] {
   const segments = id.split('/');
   const last = segments[segments.length - 1];
   const found: Candidate[] = [];
+  // Hugging Face's router picks the serving provider with a suffix: `org/model:novita`.
+  const routedSuffix = /^(.+):([a-z0-9-]+)$/.exec(id);
+  if (providerLabel === 'huggingface' && routedSuffix) {
+    const served = genaiPrices().findProvider({ providerId: `huggingface_${routedSuffix[2]}` })?.id;
+    if (served) found.push({ providerId: served, modelId: routedSuffix[1] });
+  }
   if (own) found.push({ providerId: own, modelId: id });
   for (let i = 0; i < segments.length - 1; i++) {
     const routed = genaiPrices().findProvider({ providerId: segments[i] })?.id;

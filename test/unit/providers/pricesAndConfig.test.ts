@@ -97,6 +97,7 @@ describe('price catalog (@pydantic/genai-prices)', () => {
     assert.equal(entry('portkey', 'anthropic/claude-opus-4-8').catalogProvider, 'anthropic');
     assert.equal(entry('gemini', 'models/gemini-3.5-flash').matchedId, 'gemini-3.5-flash');
     assert.equal(entry('deepinfra', 'deepseek-ai/DeepSeek-V3.2').catalogProvider, 'deepseek');
+    assert.equal(entry('huggingface', 'MiniMaxAI/MiniMax-M2:novita').catalogProvider, 'huggingface_novita');
   });
 
   it("prefers the serving provider's own price to the vendor's", () => {
