@@ -215,10 +215,13 @@ async function anthropicList(
   // The SDK follows `has_more` / `last_id` page by page.
   for await (const model of client.models.list({ limit: 100 }, { signal })) {
     const created = Date.parse(model.created_at);
+    // Newer API versions report the window as `max_input_tokens`.
+    const window = (model as { max_input_tokens?: unknown }).max_input_tokens;
     models.push({
       id: model.id,
       ...(model.display_name ? { displayName: model.display_name } : {}),
       ...(Number.isNaN(created) ? {} : { createdAt: created }),
+      ...(positive(window) ? { contextWindow: window } : {}),
     });
   }
   return models;
