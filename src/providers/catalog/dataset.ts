@@ -122,7 +122,6 @@ export async function restorePackagedDataset(): Promise<void> {
  * newer dataset) sent to `onWarning` instead of the console. Synchronous calls only.
  */
 export function withLibraryWarnings<T>(call: () => T, onWarning: (message: string) => void): T {
-  // eslint-disable-next-line no-console
   const original = console.warn;
   console.warn = (...args: unknown[]) => onWarning(args.map(String).join(' '));
   try {

@@ -121,7 +121,7 @@ async function downloadDataset(
   try {
     response = await fetchImpl(url, { signal, headers: { accept: 'application/json' } });
   } catch (error) {
-    throw new Error(`could not reach ${hostOf(url)} (${causeOf(error)})`);
+    throw new Error(`could not reach ${hostOf(url)} (${causeOf(error)})`, { cause: error });
   }
   if (!response.ok) throw new Error(`${hostOf(url)} answered HTTP ${response.status}`);
   const text = await response.text();
@@ -175,7 +175,7 @@ export function validateDataset(json: unknown): readonly CatalogProviderData[] {
         (warning) => warnings.push(warning),
       );
     } catch (error) {
-      throw new Error(`the library cannot read ${provider.id}: ${causeOf(error)}`);
+      throw new Error(`the library cannot read ${provider.id}: ${causeOf(error)}`, { cause: error });
     }
   }
   if (warnings.length > 0) throw new Error(`the library does not understand it: ${warnings[0]}`);
