@@ -4,7 +4,7 @@
  * yields a problem naming the setting, and the rest keeps working with defaults.
  */
 
-import type { ChainStep, QualityTier, SettingsPatch } from '../core';
+import { QUALITY_TIERS, type ChainStep, type QualityTier, type SettingsPatch } from '../core';
 import { PRESETS } from '../providers/presets';
 import {
   BUILT_IN_TEMPLATES,
@@ -78,7 +78,6 @@ export interface ExtensionSettings {
 
 export const TASK_NAMES = ['ask', 'explain', 'improve', 'freePrompt', 'template', 'chat'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
-export const QUALITY_TIERS: readonly QualityTier[] = ['economy', 'standard', 'high'];
 
 export interface SettingsProblem {
   /** The full setting name, e.g. `llmManager.budget.dailyUsd`. */
