@@ -72,6 +72,8 @@ export interface ExtensionSettings {
   };
   /** The quality tier of each editor task (its chain under llmManager.routing.*Chain). */
   readonly taskTiers: Readonly<Record<TaskName, QualityTier>>;
+  /** Fetch the price catalog's newer published data (off: nothing leaves the machine for it). */
+  readonly catalogRefresh: boolean;
 }
 
 export const TASK_NAMES = ['ask', 'explain', 'improve', 'freePrompt', 'template', 'chat'] as const;
@@ -139,6 +141,7 @@ export const SETTING_DEFAULTS = {
   'healthProbe.enabled': true,
   'healthProbe.intervalSeconds': 30,
   'healthProbe.idleMinutes': 5,
+  'catalog.refresh': false,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
@@ -279,6 +282,7 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
         custom: parseCustomTemplates(get('templates.custom'), problem),
       },
       taskTiers: parseTaskTiers(get('tasks.tiers'), problem),
+      catalogRefresh: boolean('catalog.refresh'),
     },
     problems,
   };

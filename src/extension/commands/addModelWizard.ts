@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { PRESETS, type PresetId } from '../../providers/presets';
+import { SUGGESTED_MODELS } from '../../providers/suggestions';
 import type { CommandHandlers } from '../commandArgs';
 import { CHAT_VENDOR, COMMANDS } from '../contributions';
 import type { KeyStore } from '../keyStore';
@@ -40,24 +41,29 @@ async function addModelInteractively(
   keys: KeyStore,
 ): Promise<string | undefined> {
   const choices: ProviderChoice[] = [
-    { label: 'OpenAI', provider: 'openai', suggestedModel: 'gpt-4o-mini', description: 'api.openai.com' },
+    {
+      label: 'OpenAI',
+      provider: 'openai',
+      suggestedModel: SUGGESTED_MODELS.openai,
+      description: 'api.openai.com',
+    },
     {
       label: 'Anthropic',
       provider: 'anthropic',
-      suggestedModel: 'claude-sonnet-4-5',
+      suggestedModel: SUGGESTED_MODELS.anthropic,
       description: 'api.anthropic.com',
     },
     {
       label: 'Azure OpenAI',
       provider: 'azure',
-      suggestedModel: 'gpt-4o',
+      suggestedModel: SUGGESTED_MODELS.azure,
       description: 'your resource endpoint and deployment',
     },
     ...Object.values(PRESETS).map((preset) => ({
       label: preset.displayName,
       provider: 'openaiCompatible' as const,
       preset: preset.id,
-      suggestedModel: SUGGESTED_PRESET_MODELS[preset.id],
+      suggestedModel: SUGGESTED_MODELS[preset.id],
       description: preset.local ? 'local · no key' : preset.baseUrl,
       detail: preset.hint,
       modelHint: preset.hint,
@@ -173,16 +179,3 @@ function validateHttpUrl(value: string): string | undefined {
     return 'That is not a URL.';
   }
 }
-
-const SUGGESTED_PRESET_MODELS: Readonly<Record<PresetId, string>> = {
-  ollama: 'llama3.2',
-  lmStudio: 'qwen2.5-coder-7b-instruct',
-  vllm: 'meta-llama/Llama-3.1-8B-Instruct',
-  openRouter: 'openai/gpt-4o-mini',
-  groq: 'llama-3.3-70b-versatile',
-  mistral: 'mistral-small-latest',
-  deepSeek: 'deepseek-chat',
-  gemini: 'gemini-2.5-flash',
-  liteLlm: 'gpt-4o-mini',
-  portkey: 'gpt-4o-mini',
-};
