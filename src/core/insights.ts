@@ -31,8 +31,23 @@ export interface ModelInfo {
     /** Recent samples, oldest first, for charts. */
     readonly samples: ReadonlyArray<readonly [at: number, ms: number]>;
   };
-  readonly tokens: { readonly input: number; readonly output: number };
-  readonly spend: { readonly todayUsd: number; readonly monthUsd: number; readonly lifetimeUsd: number };
+  readonly tokens: {
+    readonly input: number;
+    readonly output: number;
+    /** Input tokens read from the provider's prompt cache. */
+    readonly cacheRead: number;
+    /** Output tokens spent reasoning or thinking. */
+    readonly reasoning: number;
+  };
+  readonly spend: {
+    readonly todayUsd: number;
+    readonly monthUsd: number;
+    readonly lifetimeUsd: number;
+    /** What prompt caching saved against the full input price (lifetime). */
+    readonly savedByCacheUsd: number;
+    /** Requests answered while the model's price was unknown (their cost is not in the figures). */
+    readonly unpricedRequests: number;
+  };
   readonly lastUsedAt?: number;
   readonly lastError?: LastError;
   /** Set while the provider's Retry-After keeps the model out of rotation. */
@@ -114,11 +129,18 @@ export function modelInfo(entry: ModelEntry, active: boolean, ledger: SpendLedge
       p99Ms: stats.latency.percentile(99),
       samples: stats.latency.samples(),
     },
-    tokens: { input: stats.inputTokens, output: stats.outputTokens },
+    tokens: {
+      input: stats.inputTokens,
+      output: stats.outputTokens,
+      cacheRead: stats.cacheReadTokens,
+      reasoning: stats.reasoningTokens,
+    },
     spend: {
       todayUsd: ledger.spentToday(now, entry.name),
       monthUsd: ledger.spentThisMonth(now, entry.name),
       lifetimeUsd: ledger.spentLifetime(entry.name),
+      savedByCacheUsd: stats.cacheSavingsUsd,
+      unpricedRequests: ledger.unpricedRequests(entry.name),
     },
     lastUsedAt: stats.lastUsedAt,
     lastError: stats.lastError,
