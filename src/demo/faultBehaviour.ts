@@ -30,6 +30,7 @@
  * | `empty`                 | 200 with an empty body                                                     |
  * | `cut-<n>`               | streams `<n>` chunks, then drops the connection (JSON: half a body)        |
  * | `stall-<n>`             | streams `<n>` chunks, then goes silent with the connection open            |
+ * | `streamerror-<n>`       | streams `<n>` chunks, then the vendor's in-stream error (OpenAI chat `data: {"error":…}`, Responses `response.failed`, Anthropic `event: error` overloaded); JSON: 500 |
  * | `bursty-<f>-<o>`        | fails with 503 for `<f>` s, then answers for `<o>` s, repeating (`bursty` = 15/15) |
  * | `tools`                 | calls the first tool offered (or the one named) with arguments from its schema; after tool results, quotes them |
  * | `tools-multi`           | like `tools`, with a sentence of text and two calls (the first two tools, or one tool twice) |
@@ -75,6 +76,7 @@ export type FaultBehaviour =
   | { readonly kind: 'empty' }
   | { readonly kind: 'cut'; readonly afterChunks: number }
   | { readonly kind: 'stall'; readonly afterChunks: number }
+  | { readonly kind: 'streamError'; readonly afterChunks: number }
   | { readonly kind: 'bursty'; readonly failSeconds: number; readonly okSeconds: number }
   | { readonly kind: 'tools'; readonly calls: 1 | 2; readonly answersBeforeOutage?: number }
   | { readonly kind: 'badTools'; readonly flaw: 'malformedJson' | 'notObject' };
@@ -157,6 +159,9 @@ export function parseFaultBehaviour(model: string): FaultBehaviour {
   if (cut !== undefined && Number.isInteger(cut)) return { kind: 'cut', afterChunks: cut };
   const stall = numberAfter('stall-');
   if (stall !== undefined && Number.isInteger(stall)) return { kind: 'stall', afterChunks: stall };
+  const streamError = numberAfter('streamerror-');
+  if (streamError !== undefined && Number.isInteger(streamError))
+    return { kind: 'streamError', afterChunks: streamError };
   const outage = numberAfter('tools-outage-');
   if (outage !== undefined && Number.isInteger(outage))
     return { kind: 'tools', calls: 1, answersBeforeOutage: outage };
