@@ -297,7 +297,8 @@ class FaultUpstreamServer implements FaultUpstream, ExchangeHost {
       req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined
         ? 'anthropic'
         : 'openai';
-    if (this.requireAuth && !record.hadKey) {
+    // Ollama serves its local list without a key; the vendors' lists want one.
+    if (this.requireAuth && !record.hadKey && url.pathname !== '/api/tags') {
       this.sendError(res, record, missingKeyError(vendor));
       return;
     }
