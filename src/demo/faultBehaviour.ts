@@ -38,16 +38,29 @@
  * | `badtools`              | a tool call whose arguments are JSON cut short (Anthropic: an `input` that is no object) |
  * | `badtools-notobject`    | a tool call whose arguments are valid JSON but not an object (`["…"]`)    |
  *
+ * Every behaviour works on every API the upstream speaks: OpenAI chat completions, the OpenAI
+ * Responses API, Azure's deployment route and Anthropic Messages.
+ *
  * The tool behaviours answer ordinary text when the request offers no tools or its tool choice is
  * `none`. Their calls stream as the services stream them: OpenAI `delta.tool_calls` whose arguments
- * text arrives in several pieces by `index`, Anthropic `tool_use` blocks whose input arrives as
- * `input_json_delta` pieces. Every request's tools and tool history are checked as the services
- * check them, whatever the model name: a tool result that answers no call of the turn before, or a
- * call left without its result, is a 400 in the vendor's wording (so a translation mistake fails
- * loudly, and `toolExchange` in the request records shows what arrived).
+ * text arrives in several pieces by `index`, Responses `function_call` items whose arguments arrive
+ * as `response.function_call_arguments.delta` pieces, Anthropic `tool_use` blocks whose input
+ * arrives as `input_json_delta` pieces.
+ *
+ * Strictness comes first, whatever the model name: every request is checked as the vendor checks
+ * it (vendorChecks.ts) and refused with the vendor's status, envelope and wording before its
+ * behaviour runs: tools and tool history (a tool result that answers no call, a call left without
+ * its result), the parameters every model refuses (`max_tokens` missing on Anthropic, a `system`
+ * message, thinking budgets, more than 4 `cache_control` blocks, chat parameters on the Responses
+ * API), and, for a real model name, its family's rules (reasoning models refuse `temperature` and
+ * `max_tokens`, Responses-only models answer 404 on chat completions, retired Claude models 404).
+ * Fault names belong to no family, so they only meet the rules that hold for every model. So a
+ * translation mistake fails loudly, and `params`, `body` and `toolExchange` in the request records
+ * show what arrived.
  *
  * Anything after a `~` is a free tag that only keeps counters apart: `flaky-2~chainTest` fails
- * twice independently of `flaky-2`. Unknown names answer normally, so real model names work too.
+ * twice independently of `flaky-2`. Unknown names answer normally, so real model names work too
+ * (`gpt-5-mini~a` is `gpt-5-mini` with its own counters).
  */
 
 export type FaultBehaviour =

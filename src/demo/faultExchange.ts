@@ -13,7 +13,13 @@ import type { FaultRequestRecord } from './faultUpstreamTypes';
 import type { PromptCache } from './promptCache';
 import { ANTHROPIC_GARBAGE_BODY, anthropicMessage, anthropicStream } from './wireAnthropic';
 import { CHAT_GARBAGE_BODY, chatCompletion, chatStream, type WireStream } from './wireOpenAiChat';
-import { RESPONSES_GARBAGE_BODY, responseObject, responseShell, responsesStream } from './wireResponses';
+import {
+  outputItems,
+  RESPONSES_GARBAGE_BODY,
+  responseObject,
+  responseShell,
+  responsesStream,
+} from './wireResponses';
 
 type JsonObject = Record<string, unknown>;
 
@@ -36,8 +42,11 @@ export interface ExchangeHost {
   ): void;
   /** Counts a status for a response whose head is written outside `sendRaw` (streams, cut bodies). */
   countStatus(record: FaultRequestRecord, status: number): void;
-  /** Keeps a stored Responses answer's calls for `previous_response_id` (when `store` is not false). */
-  rememberResponse(id: string, calls: ReadonlyMap<string, string>): void;
+  /**
+   * Keeps a stored Responses answer (when `store` is not false): its calls, for
+   * `previous_response_id`, and its output item ids, which later input may name.
+   */
+  rememberResponse(id: string, calls: ReadonlyMap<string, string>, itemIds: readonly string[]): void;
 }
 
 /** One request's exchange. */
@@ -56,18 +65,34 @@ export interface Exchange {
 /** Runs the exchange to its end (or parks it, for `hang`). */
 export async function runExchange(host: ExchangeHost, exchange: Exchange): Promise<void> {
   if (!(await passesBehaviour(host, exchange))) return;
-  const { request, behaviour, record } = exchange;
+  const { request, behaviour, record, json } = exchange;
   const answer = composeAnswer(request, behaviour, host.cache);
   record.usage = toTokenUsage(answer.usage);
-  const responseId = randomId('resp_');
-  if (request.api === 'responses' && exchange.json.store !== false) {
-    host.rememberResponse(responseId, new Map(answer.reply.toolCalls.map((call) => [call.id, call.name])));
+  const reply: Reply = { answer, responseId: randomId('resp_'), output: [] };
+  if (request.api === 'responses') {
+    const include = Array.isArray(json.include) ? json.include : [];
+    reply.output = outputItems(answer, include.includes('reasoning.encrypted_content'));
+    if (json.store !== false) {
+      const calls = new Map(answer.reply.toolCalls.map((call) => [call.id, call.name]));
+      host.rememberResponse(
+        reply.responseId,
+        calls,
+        reply.output.map((item) => String(item.id)),
+      );
+    }
   }
   if (request.stream) {
-    await stream(host, exchange, wireStream(exchange, answer, responseId));
+    await stream(host, exchange, wireStream(exchange, reply));
     return;
   }
-  deliverJson(host, exchange, JSON.stringify(wireBody(exchange, answer, responseId)));
+  deliverJson(host, exchange, JSON.stringify(wireBody(exchange, reply)));
+}
+
+/** The answer, and for the Responses API its id and output items (made once: stored ids must match). */
+interface Reply {
+  readonly answer: UpstreamAnswer;
+  readonly responseId: string;
+  output: Array<Record<string, unknown>>;
 }
 
 /** Applies the behaviour's failures and waits; false when the exchange ended there. */
@@ -172,25 +197,25 @@ function streamResponsesError(host: ExchangeHost, exchange: Exchange): void {
   );
 }
 
-function wireBody(exchange: Exchange, answer: UpstreamAnswer, responseId: string): unknown {
+function wireBody(exchange: Exchange, { answer, responseId, output }: Reply): unknown {
   const { request, json } = exchange;
   switch (request.api) {
     case 'messages':
       return anthropicMessage(request.model, answer);
     case 'responses':
-      return responseObject(responseId, request, json, answer);
+      return responseObject(responseId, request, json, answer, output);
     case 'chat':
       return chatCompletion(request.model, answer);
   }
 }
 
-function wireStream(exchange: Exchange, answer: UpstreamAnswer, responseId: string): WireStream {
+function wireStream(exchange: Exchange, { answer, responseId, output }: Reply): WireStream {
   const { request, json } = exchange;
   switch (request.api) {
     case 'messages':
       return anthropicStream(request.model, answer);
     case 'responses':
-      return responsesStream(responseId, request, json, answer);
+      return responsesStream(responseId, request, json, answer, output);
     case 'chat':
       return chatStream(request.model, answer, request.includeUsage);
   }

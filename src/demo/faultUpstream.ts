@@ -84,6 +84,8 @@ class FaultUpstreamServer implements FaultUpstream, ExchangeHost {
   readonly cache: PromptCache;
   /** Stored Responses answers: their function calls by `call_id`, oldest first. */
   private readonly storedResponses = new Map<string, ReadonlyMap<string, string>>();
+  /** Ids of the output items of stored Responses answers, oldest first. */
+  private readonly storedItems = new Set<string>();
   private readonly live = new Set<AbortController>();
   private readonly ledger = new FaultLedger();
   private address: AddressInfo | undefined;
@@ -140,6 +142,7 @@ class FaultUpstreamServer implements FaultUpstream, ExchangeHost {
     this.countsByModel.clear();
     this.cache.clear();
     this.storedResponses.clear();
+    this.storedItems.clear();
   }
 
   whenIdle(): Promise<void> {
@@ -278,7 +281,8 @@ class FaultUpstreamServer implements FaultUpstream, ExchangeHost {
     }
     const refusal = vendorRefusal(json, request, {
       now: this.now(),
-      earlierCalls: previous === undefined ? new Map() : earlierCalls,
+      earlierCalls,
+      storedItems: this.storedItems,
     });
     if (refusal) {
       this.sendError(res, record, refusal);
@@ -318,11 +322,16 @@ class FaultUpstreamServer implements FaultUpstream, ExchangeHost {
     );
   }
 
-  rememberResponse(id: string, calls: ReadonlyMap<string, string>): void {
+  rememberResponse(id: string, calls: ReadonlyMap<string, string>, itemIds: readonly string[]): void {
     this.storedResponses.set(id, calls);
     for (const old of this.storedResponses.keys()) {
       if (this.storedResponses.size <= STORED_RESPONSES_LIMIT) break;
       this.storedResponses.delete(old);
+    }
+    for (const itemId of itemIds) this.storedItems.add(itemId);
+    for (const old of this.storedItems) {
+      if (this.storedItems.size <= STORED_RESPONSES_LIMIT * 4) break;
+      this.storedItems.delete(old);
     }
   }
 

@@ -95,6 +95,7 @@ const INPUT_PARTS = ['input_text', 'input_image', 'input_file'] as const;
 export function checkResponsesInput(
   json: JsonObject,
   earlier: EarlierCalls = new Map(),
+  storedItems: ReadonlySet<string> = new Set(),
 ): ErrorAnswer | undefined {
   const tools = Array.isArray(json.tools) ? json.tools : [];
   for (const [i, tool] of tools.entries()) {
@@ -111,6 +112,23 @@ export function checkResponsesInput(
   }
 
   const items = inputItems(json);
+  const unknownItem = items.find((item) => !isKnownItem(item, storedItems));
+  if (unknownItem) {
+    // An item id names a stored item; a reasoning item may instead carry its encrypted content.
+    // Wording as the API answers (can1357/oh-my-pi#41; jrkropp/open-webui-developer-toolkit#714).
+    const unstored =
+      json.store === false
+        ? ' Items are not persisted when `store` is set to false. Try again with `store` set to true, or remove this item from your input.'
+        : '';
+    return {
+      ...invalidRequestError(
+        'openai',
+        `Item with id '${String(unknownItem.id)}' not found.${unstored}`,
+        'input',
+      ),
+      status: 404,
+    };
+  }
   const calls = new Set(earlier.keys());
   const answered = new Set<string>();
   for (const [i, item] of items.entries()) {
@@ -161,6 +179,12 @@ export function checkResponsesInput(
       );
   }
   return undefined;
+}
+
+function isKnownItem(item: JsonObject, storedItems: ReadonlySet<string>): boolean {
+  if (typeof item.id !== 'string') return true;
+  if (storedItems.has(item.id)) return true;
+  return itemType(item) === 'reasoning' && typeof item.encrypted_content === 'string';
 }
 
 function wrongContentPart(item: JsonObject): { type: string; index: number } | undefined {

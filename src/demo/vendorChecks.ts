@@ -18,6 +18,8 @@ export interface CheckContext {
   readonly now: number;
   /** The calls of the stored response `previous_response_id` names; undefined when it names none we keep. */
   readonly earlierCalls?: EarlierCalls;
+  /** Ids of output items the upstream stored (Responses input may name them). */
+  readonly storedItems?: ReadonlySet<string>;
 }
 
 export function vendorRefusal(
@@ -47,7 +49,7 @@ export function vendorRefusal(
           'previous_response_not_found',
         );
       }
-      return checkResponsesInput(json, context.earlierCalls);
+      return checkResponsesInput(json, context.earlierCalls, context.storedItems);
     }
   }
 }

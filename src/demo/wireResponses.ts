@@ -31,14 +31,20 @@ export function responsesUsage(usage: WireUsage): JsonObject {
   };
 }
 
-/** The output items of an answer, complete. */
-export function outputItems(answer: UpstreamAnswer): JsonObject[] {
+/**
+ * The output items of an answer, complete. With `encryptedReasoning` (the request's `include` names
+ * `reasoning.encrypted_content`), the reasoning item carries the opaque content a client passes
+ * back to continue without `store`.
+ */
+export function outputItems(answer: UpstreamAnswer, encryptedReasoning = false): JsonObject[] {
   const items: JsonObject[] = [];
   if (answer.reasoned) {
+    const id = randomId('rs_');
     items.push({
-      id: randomId('rs_'),
+      id,
       type: 'reasoning',
       summary: answer.reasoningSummary ? [{ type: 'summary_text', text: answer.reasoningSummary }] : [],
+      ...(encryptedReasoning ? { encrypted_content: `gAAAAA${Buffer.from(id).toString('base64')}` } : {}),
     });
   }
   const { reply, finish } = answer;
@@ -114,7 +120,7 @@ export function responseObject(
   request: ParsedRequest,
   json: JsonObject,
   answer: UpstreamAnswer,
-  output: JsonObject[] = outputItems(answer),
+  output: JsonObject[],
 ): JsonObject {
   const createdAt = Math.floor(Date.now() / 1000);
   const cut = answer.finish === 'length';
@@ -136,9 +142,9 @@ export function responsesStream(
   request: ParsedRequest,
   json: JsonObject,
   answer: UpstreamAnswer,
+  output: JsonObject[],
 ): WireStream {
   const createdAt = Math.floor(Date.now() / 1000);
-  const output = outputItems(answer);
   const frames: Frame[] = [];
   const emit = (type: string, data: JsonObject, content = false) => {
     frames.push({

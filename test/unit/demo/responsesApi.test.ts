@@ -387,4 +387,42 @@ describe('fault upstream as the OpenAI Responses API: refusals', () => {
     );
     assert.equal(user.error.code, 'invalid_value');
   });
+
+  it('with store false, an input item naming an id answers 404, unless a reasoning item brings its encrypted content', async () => {
+    const first = await read(
+      await responses(upstream(), {
+        model: 'gpt-5-mini',
+        input: 'Plan.',
+        store: false,
+        include: ['reasoning.encrypted_content'],
+      }),
+    );
+    const [reasoning, message] = first.body.output;
+    assert.match(reasoning.encrypted_content, /^gAAAAA/);
+    const replayed = await openAiError(
+      await responses(upstream(), {
+        model: 'gpt-5-mini',
+        store: false,
+        input: [{ role: 'user', content: 'Plan.' }, message, { role: 'user', content: 'And?' }],
+      }),
+    );
+    assert.equal(replayed.status, 404);
+    assert.equal(
+      replayed.error.message,
+      `Item with id '${message.id}' not found. Items are not persisted when \`store\` is set to false. Try again with \`store\` set to true, or remove this item from your input.`,
+    );
+    const { id: _id, ...withoutId } = message;
+    const resent = await responses(upstream(), {
+      model: 'gpt-5-mini',
+      store: false,
+      input: [{ role: 'user', content: 'Plan.' }, reasoning, withoutId, { role: 'user', content: 'And?' }],
+    });
+    assert.equal(resent.status, 200, 'ids removed, reasoning carried by its encrypted content');
+    const storedFirst = await read(await responses(upstream(), { model: 'ok', input: 'Hi.' }));
+    const fromStore = await responses(upstream(), {
+      model: 'ok',
+      input: [{ role: 'user', content: 'Hi.' }, storedFirst.body.output[0], { role: 'user', content: 'More.' }],
+    });
+    assert.equal(fromStore.status, 200, 'a stored item may be named by its id');
+  });
 });
