@@ -70,13 +70,11 @@ export function openAiFamily(model: string): OpenAiFamily {
   if (/^(gpt-4|gpt-3\.5|chatgpt-)/.test(id)) return NOT_REASONING;
   if (id.startsWith('codex-mini')) return reasoningFamily(LOW_TO_HIGH, { responsesOnly: true });
 
-  const oSeries = /^o\d+(?:-(mini|pro|preview|deep-research))?(?:-|$)/.exec(id);
-  if (oSeries) {
-    const variant = oSeries[1];
+  if (/^o\d+(?:-|$)/.test(id)) {
     // o1-mini and o1-preview predate reasoning_effort: the parameter itself is refused.
     if (/^o1-(mini|preview)/.test(id)) return reasoningFamily([]);
-    if (variant === 'deep-research') return reasoningFamily(['medium'], { responsesOnly: true });
-    return reasoningFamily(LOW_TO_HIGH, { responsesOnly: variant === 'pro' });
+    if (id.includes('deep-research')) return reasoningFamily(['medium'], { responsesOnly: true });
+    return reasoningFamily(LOW_TO_HIGH, { responsesOnly: /-pro(?:-|$)/.test(id) });
   }
 
   const gpt = /^gpt-(\d+)(?:\.(\d+))?(.*)$/.exec(id);

@@ -108,6 +108,7 @@ export function checkResponsesParameters(json: JsonObject, model: string): Error
     );
   }
   if (isSet(json.store) && typeof json.store !== 'boolean') {
+    // The API's invalid_type wording, as for tool-call arguments.
     return invalidRequestError(
       'openai',
       `Invalid type for 'store': expected a boolean, but got ${describeType(json.store)} instead.`,
@@ -117,7 +118,7 @@ export function checkResponsesParameters(json: JsonObject, model: string): Error
   }
   const maxOutput = json.max_output_tokens;
   if (typeof maxOutput === 'number' && maxOutput < MIN_MAX_OUTPUT_TOKENS) {
-    // The API's integer_below_min_value wording.
+    // Wording as the API answers (vectorize-io/hindsight#58, via Azure).
     return invalidRequestError(
       'openai',
       `Invalid 'max_output_tokens': integer below minimum value. Expected a value >= ${MIN_MAX_OUTPUT_TOKENS}, but got ${maxOutput} instead.`,
@@ -132,6 +133,7 @@ export function checkResponsesParameters(json: JsonObject, model: string): Error
   if (effort.error) return effort.error;
   const summary = reasoning.summary;
   if (isSet(summary) && !['auto', 'concise', 'detailed'].includes(String(summary))) {
+    // The API's invalid_value wording; the values are the SDK's `Reasoning.summary`.
     return invalidRequestError(
       'openai',
       `Invalid value: '${String(summary)}'. Supported values are: 'auto', 'concise', and 'detailed'.`,
@@ -167,6 +169,7 @@ function checkEffort(
   if (!isSet(raw)) return { value: family.defaultEffort };
   const value = String(raw);
   if (!(REASONING_EFFORTS as readonly string[]).includes(value)) {
+    // The API's invalid_value wording, with every value the SDK's `ReasoningEffort` lists.
     return {
       error: invalidRequestError(
         vendor,
@@ -177,6 +180,7 @@ function checkEffort(
     };
   }
   if (family.efforts.length === 0) {
+    // The unsupported_parameter wording the API uses for every parameter a model does not take.
     return {
       error: invalidRequestError(
         vendor,

@@ -17,6 +17,7 @@ describe('fault upstream: what it knows as OpenAI', () => {
     assert.deepEqual(summary('gpt-4o'), [true, false, false]);
     assert.deepEqual(summary('gpt-5.5-pro'), [true, true, true]);
     assert.deepEqual(summary('o3-pro-2025-06-10'), [true, true, true]);
+    assert.deepEqual(summary('o4-mini-deep-research'), [true, true, true]);
     assert.deepEqual(summary('gpt-5.1-codex-max'), [true, true, true]);
     assert.deepEqual(
       summary('openai/gpt-5~chainTest'),
