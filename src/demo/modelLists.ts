@@ -122,11 +122,14 @@ export interface AnthropicPageQuery {
   readonly limit?: string | null;
   readonly afterId?: string | null;
   readonly beforeId?: string | null;
+  /** Lifecycle stages to list; empty for the API's default (active and deprecated). */
+  readonly lifecycle?: readonly string[];
 }
 
 /**
  * One page of Anthropic's list: newest first (known families by release, fault models after them),
- * retired models left out as the API leaves them out unless asked for.
+ * retired models left out unless `lifecycle` asks for them, as the API does (`@anthropic-ai/sdk`
+ * 1.15.0 `ModelListParams.lifecycle`).
  */
 export function anthropicModelPage(
   ids: readonly string[],
@@ -146,6 +149,7 @@ export function anthropicModelPage(
       },
     };
   }
+  const stages = query.lifecycle?.length ? query.lifecycle : ['active', 'deprecated'];
   const order = new Map(claudeFamilies().map((family, index) => [family.id, index]));
   const rank = (id: string) => {
     const family = claudeFamily(id);
@@ -153,7 +157,7 @@ export function anthropicModelPage(
   };
   const models = ids
     .map((id) => anthropicModel(id, now))
-    .filter((model) => model.lifecycle !== 'retired')
+    .filter((model) => stages.includes(model.lifecycle as string))
     .map((model, index) => ({ model, index }))
     .sort((a, b) => rank(a.model.id as string) - rank(b.model.id as string) || a.index - b.index)
     .map(({ model }) => model);
@@ -237,6 +241,10 @@ export function modelListAnswer(
       limit: url.searchParams.get('limit'),
       afterId: url.searchParams.get('after_id'),
       beforeId: url.searchParams.get('before_id'),
+      // The SDK writes arrays as `lifecycle[]=…`; a plain or comma-separated `lifecycle` reads too.
+      lifecycle: [...url.searchParams.getAll('lifecycle[]'), ...url.searchParams.getAll('lifecycle')].flatMap(
+        (value) => value.split(','),
+      ),
     },
     now,
   );

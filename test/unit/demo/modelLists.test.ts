@@ -66,6 +66,22 @@ describe('fault upstream: model lists', () => {
     const { status } = await read(await get(`${upstream().url}/v1/models?limit=0`, ANTHROPIC_HEADERS));
     assert.equal(status, 400);
 
+    const retired = await startFaultUpstream({ listedModels: ['claude-opus-4-8', 'claude-3-opus-20240229'] });
+    try {
+      const only = async (query: string) =>
+        (await read(await get(`${retired.url}/v1/models${query}`, ANTHROPIC_HEADERS))).body.data.map(
+          (model: Json) => model.id,
+        );
+      assert.deepEqual(await only(''), ['claude-opus-4-8'], 'retired models are left out by default');
+      assert.deepEqual(await only('?lifecycle[]=retired'), ['claude-3-opus-20240229']);
+      assert.deepEqual(await only('?lifecycle[]=active&lifecycle[]=retired'), [
+        'claude-opus-4-8',
+        'claude-3-opus-20240229',
+      ]);
+    } finally {
+      await retired.close();
+    }
+
     const client = new Anthropic({ apiKey: 'sk-ant-test-123456', baseURL: upstream().url, maxRetries: 0 });
     const all = [];
     for await (const model of client.models.list({ limit: 2 })) all.push(model.id);
