@@ -63,6 +63,8 @@ const live = new Set();
  * @param {(line: string) => void} [options.log] Progress lines (default: console.log).
  * @param {string[]} [options.installExtensions] Extension folders to package and install before
  *   start (test fixtures): the server loads only one development extension, this repository.
+ * @param {boolean} [options.workspaceTrust] Keep VS Code's workspace trust on, so a folder opens in
+ *   Restricted Mode until trusted (default false: `--disable-workspace-trust`, every folder trusted).
  * @returns {Promise<VsCodeServer>}
  */
 export async function startVsCodeServer(options = {}) {
@@ -96,6 +98,7 @@ export class VsCodeServer {
     this.settingsFile = path.join(this.userDataDir, 'User', 'settings.json');
     this.env = { ...options.env };
     this.fixedPort = options.port;
+    this.workspaceTrust = options.workspaceTrust === true;
     /** The last 2000 lines the server printed (for checks and error messages). */
     this.serverOutput = [];
     /** Lines printed since start (serverOutput keeps only the last ones). */
@@ -212,7 +215,7 @@ export class VsCodeServer {
       'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(this.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--user-data-dir',
       this.userDataDir,

@@ -14,6 +14,7 @@ import { CHAT_VENDOR, COMMANDS, type CommandName } from './contributions';
 import type { DemoController } from './demoController';
 import type { KeyStore } from './keyStore';
 import type { ModelService } from './modelService';
+import type { OutputLog } from './outputLog';
 import type { ModelSettings, TaskName } from './settings';
 import {
   extractCode,
@@ -38,7 +39,7 @@ export interface CommandServices {
   readonly runner: RequestRunner;
   readonly documents: AnswerDocuments;
   readonly demo: DemoController;
-  readonly log: vscode.LogOutputChannel;
+  readonly log: OutputLog;
   /** Opens the metrics dashboard. */
   readonly showDashboard: () => Promise<void>;
 }

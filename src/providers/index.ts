@@ -7,6 +7,8 @@
 
 import type { LlmProvider } from '../core';
 import { AnthropicProvider } from './anthropicProvider';
+import { azureClientOptions, constructWithoutSdkEnvironment, openAiClientOptions } from './clientOptions';
+import type { Credentials } from './credentials';
 import { OpenAiChatProvider, type ProviderDeps } from './openAiChatProvider';
 import {
   DEFAULT_ANTHROPIC_MAX_TOKENS,
@@ -91,12 +93,19 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmP
     healthCheck: config.healthCheck ?? 'tinyRequest',
   };
   const provider = providerLabel(config);
+  const endpoint = endpointOf(config);
+  const pinned = (credentials: Credentials, headers: Readonly<Record<string, string>> = {}) => ({
+    apiKey: credentials.apiKey,
+    endpoint,
+    timeoutMs: common.requestTimeoutMs,
+    headers: { ...headers, ...config.extraHeaders, ...credentials.secretHeaders },
+  });
   switch (config.kind) {
     case 'anthropic':
       return new AnthropicProvider(
         {
           ...common,
-          baseUrl: trimSlash(config.baseUrl),
+          baseUrl: endpoint,
           extraHeaders: config.extraHeaders,
           defaultMaxTokens: config.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
         },
@@ -110,16 +119,16 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmP
           keyRequired: true,
           maxTokensParam: config.maxTokensParam ?? 'max_completion_tokens',
           createClient: (sdk, credentials) =>
-            new sdk.OpenAI({
-              apiKey: credentials.apiKey,
-              baseURL: trimSlash(config.baseUrl) ?? 'https://api.openai.com/v1',
-              organization: config.organization ?? null,
-              project: config.project ?? null,
-              maxRetries: 0,
-              timeout: common.requestTimeoutMs,
-              defaultHeaders: { ...config.extraHeaders, ...credentials.secretHeaders },
-              logLevel: 'off',
-            }),
+            constructWithoutSdkEnvironment(
+              () =>
+                new sdk.OpenAI(
+                  openAiClientOptions({
+                    ...pinned(credentials),
+                    organization: config.organization,
+                    project: config.project,
+                  }),
+                ),
+            ),
         },
         deps,
       );
@@ -133,22 +142,22 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmP
           healthCheck: 'tinyRequest',
           maxTokensParam: config.maxTokensParam ?? 'max_completion_tokens',
           createClient: (sdk, credentials) =>
-            new sdk.AzureOpenAI({
-              apiKey: credentials.apiKey,
-              endpoint: trimSlash(config.endpoint),
-              deployment: config.deployment,
-              apiVersion: config.apiVersion ?? DEFAULT_AZURE_API_VERSION,
-              maxRetries: 0,
-              timeout: common.requestTimeoutMs,
-              defaultHeaders: { ...config.extraHeaders, ...credentials.secretHeaders },
-              logLevel: 'off',
-            }),
+            constructWithoutSdkEnvironment(
+              () =>
+                new sdk.AzureOpenAI(
+                  azureClientOptions({
+                    ...pinned(credentials),
+                    endpoint: trimSlash(config.endpoint)!,
+                    deployment: config.deployment,
+                    apiVersion: config.apiVersion ?? DEFAULT_AZURE_API_VERSION,
+                  }),
+                ),
+            ),
         },
         deps,
       );
     case 'openaiCompatible': {
       const preset = presetOf(config);
-      const baseUrl = trimSlash(config.baseUrl) ?? preset!.baseUrl;
       return new OpenAiChatProvider(
         {
           ...common,
@@ -156,27 +165,37 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmP
           keyRequired: config.requiresKey ?? preset?.requiresKey ?? true,
           maxTokensParam: config.maxTokensParam ?? 'max_tokens',
           createClient: (sdk, credentials) =>
-            new sdk.OpenAI({
-              apiKey: credentials.apiKey,
-              baseURL: baseUrl,
-              // Never pick up OPENAI_ORG_ID / OPENAI_PROJECT_ID meant for api.openai.com.
-              organization: null,
-              project: null,
-              maxRetries: 0,
-              timeout: common.requestTimeoutMs,
-              defaultHeaders: {
-                ...preset?.defaultHeaders,
-                ...config.extraHeaders,
-                ...credentials.secretHeaders,
-              },
-              logLevel: 'off',
-            }),
+            constructWithoutSdkEnvironment(
+              // No organization or project: OPENAI_ORG_ID / OPENAI_PROJECT_ID are meant for api.openai.com.
+              () => new sdk.OpenAI(openAiClientOptions(pinned(credentials, preset?.defaultHeaders))),
+            ),
         },
         deps,
       );
     }
   }
 }
+
+/**
+ * The base URL a config's requests go to, defaults filled in: the one rule both the SDK clients
+ * and the extension's key-to-host check use. Always passed to the SDKs explicitly, so no
+ * environment variable can choose it.
+ */
+export function endpointOf(config: ProviderConfig): string {
+  switch (config.kind) {
+    case 'openai':
+      return trimSlash(config.baseUrl) ?? DEFAULT_OPENAI_BASE_URL;
+    case 'anthropic':
+      return trimSlash(config.baseUrl) ?? DEFAULT_ANTHROPIC_BASE_URL;
+    case 'azure':
+      return trimSlash(config.endpoint) ?? '';
+    case 'openaiCompatible':
+      return trimSlash(config.baseUrl) ?? presetOf(config)?.baseUrl ?? '';
+  }
+}
+
+export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
+export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 
 function trimSlash(url: string | undefined): string | undefined {
   return url ? url.replace(/\/+$/, '') : undefined;

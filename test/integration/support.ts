@@ -6,10 +6,13 @@ import type { CommandOutcome } from '../../src/extension/requestRunner';
 
 export const EXTENSION_ID = 'llm-manager.llm-manager';
 
+/** Activates the extension; it runs under development (Test mode), so it also exports diagnostics. */
 export async function activateExtension(): Promise<ExtensionExports> {
-  const extension = vscode.extensions.getExtension<ExtensionExports>(EXTENSION_ID);
+  const extension = vscode.extensions.getExtension<Partial<ExtensionExports>>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is not installed in this host`);
-  return extension.activate();
+  const exports = await extension.activate();
+  assert.ok(exports.diagnostics, 'the extension under test exports diagnostics (Test mode)');
+  return exports as ExtensionExports;
 }
 
 let shared: Promise<FaultUpstream> | undefined;
