@@ -28,6 +28,8 @@ async function main() {
   // A stand-in for Copilot (a second extension offering a chat model) for vscode-lm chain members.
   const server = await startVsCodeServer({
     installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')],
+    // A test CA as the system certificates, for the HTTPS tests (scripts/testCertificates.mjs).
+    testCertificates: true,
   });
   const summary = [];
   let ok = true;

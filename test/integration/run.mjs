@@ -83,6 +83,7 @@ async function runPhase(server, context, page, phase, extraEnvironment, print) {
     extensionEnvironment: {
       ...extraEnvironment,
       LLM_MANAGER_TEST_PHASE: phase,
+      LLM_MANAGER_TEST_VSCODE_SERVER: new URL(server.origin).host,
       LLM_MANAGER_TEST_OUTPUT_TAG: OUTPUT_TAG,
       // Lets tests before the reload tell tests after it what to expect (reload.ts).
       LLM_MANAGER_TEST_RELOAD_FILE: path.join(server.tempDir, 'reload-expectations.json'),
@@ -146,6 +147,7 @@ export function describeCounts(label, counts) {
 async function main() {
   const server = await startVsCodeServer({
     installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')],
+    testCertificates: true,
   });
   try {
     const counts = await runIntegrationSuite(server);

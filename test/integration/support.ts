@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { startFaultUpstream, type FaultUpstream } from '../../src/demo/faultUpstream';
 import type { ExtensionExports } from '../../src/extension/extension';
 import type { CommandOutcome } from '../../src/extension/requestRunner';
+import { allowEgress } from './egress';
 
 export const EXTENSION_ID = 'llm-manager.llm-manager';
 
@@ -19,7 +20,10 @@ let shared: Promise<FaultUpstream> | undefined;
 
 /** One fault-injecting upstream for the whole suite, on loopback inside the extension host. */
 export function upstream(): Promise<FaultUpstream> {
-  shared ??= startFaultUpstream();
+  shared ??= startFaultUpstream().then((up) => {
+    allowEgress(up.url, 'the fault upstream');
+    return up;
+  });
   return shared;
 }
 
