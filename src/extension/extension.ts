@@ -196,8 +196,8 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
     keyConsentPrompts: () => consent.prompts(),
     answerKeyConsent: (keyId, host, allow) => consent.decide(keyId, host, allow),
   };
-  const exports: ExtensionExports = Object.freeze({ ...api, diagnostics });
-  return exports;
+  const withDiagnostics: ExtensionExports = Object.freeze({ ...api, diagnostics });
+  return withDiagnostics;
 }
 
 /**

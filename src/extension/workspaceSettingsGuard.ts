@@ -1,4 +1,5 @@
-import { parse } from 'jsonc-parser';
+// The ESM build: esbuild cannot follow the UMD build's dynamic requires.
+import { parse } from 'jsonc-parser/lib/esm/main.js';
 import * as vscode from 'vscode';
 import type { Logger } from '../core';
 import { userOnlySettingsIn } from './settingScopes';

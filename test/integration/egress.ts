@@ -38,7 +38,8 @@ function note(target: string, kind: keyof Seen): void {
 
 /** Declares an endpoint a test started or configured (a loopback server, a proxy). */
 export function allowEgress(url: string, why: string): void {
-  allowed.set(endpointKey(url), why);
+  const key = endpointKey(url);
+  if (!allowed.has(key)) allowed.set(key, why);
 }
 
 /** Starts recording (once per extension host): called when the suite's entry loads. */

@@ -11,9 +11,9 @@ export const EXTENSION_ID = 'llm-manager.llm-manager';
 export async function activateExtension(): Promise<ExtensionExports> {
   const extension = vscode.extensions.getExtension<Partial<ExtensionExports>>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is not installed in this host`);
-  const exports = await extension.activate();
-  assert.ok(exports.diagnostics, 'the extension under test exports diagnostics (Test mode)');
-  return exports as ExtensionExports;
+  const activated = await extension.activate();
+  assert.ok(activated.diagnostics, 'the extension under test exports diagnostics (Test mode)');
+  return activated as ExtensionExports;
 }
 
 let shared: Promise<FaultUpstream> | undefined;
