@@ -25,10 +25,18 @@ export interface RecordingRelay {
   close(): Promise<void>;
 }
 
+/** A request for this path answers the list of recorded requests (for a test in another process). */
+export const RECORDED_PATH = '/__recorded';
+
 /** Starts the server on 127.0.0.1; with `target` (`http://host:port`) it relays to it. */
 export async function startRecordingRelay(target?: string): Promise<RecordingRelay> {
   const requests: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {
+    if (req.url === RECORDED_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(requests));
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
