@@ -1,7 +1,15 @@
 import * as vscode from 'vscode';
-import { DEFAULT_SETTINGS, LlmManager, mergeSettings, type Event, type SettingsPatch } from '../core';
+import {
+  DEFAULT_SETTINGS,
+  LlmManager,
+  mergeSettings,
+  systemClock,
+  type Event,
+  type SettingsPatch,
+} from '../core';
 import { AnswerDocuments } from './answerDocuments';
 import type { LlmManagerApi, LlmManagerDiagnostics } from './api';
+import { ChainStateFeed } from './chainState';
 import { ChainChatModelProvider } from './chatModelProvider';
 import { registerCommands } from './commands';
 import { ANSWER_SCHEME, CHAT_VENDOR } from './contributions';
@@ -52,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
   context.globalState.setKeysForSync([]);
 
   const manager = new LlmManager({ ...safeManagerSettings(settings, logger), store, logger });
-  subscriptions.push({ dispose: () => void manager.dispose() });
+  subscriptions.push(manager);
 
   // Keys reach providers only through the key-to-host check; it needs the models' current uses.
   const consent = new KeyConsent(keys, context.globalState, logger, () => models.keyUses());
@@ -93,21 +101,23 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
     logger,
   );
 
-  const statusBar = new StatusBarController(manager, models, keys, () => {
-    const routing = manager.getRoutingState();
-    if (!routing.pressure) return undefined;
-    const left = `${Math.round(routing.pressure.remainingShare * 100)} % of the ${routing.pressure.period === 'day' ? 'daily' : 'monthly'} budget left`;
-    return routing.standardUsesEconomy
-      ? `Budget pressure (${left}): standard tasks use the economy chain.`
-      : `Budget pressure: ${left}.`;
+  const chainState = new ChainStateFeed({
+    manager,
+    keys,
+    keyIdOf: (name) => models.keyIdOf(name),
+    demoRunning: () => models.demoRunning,
+    clock: systemClock,
+    changes: [models.onDidChange],
   });
+  subscriptions.push(chainState);
+  const statusBar = new StatusBarController(chainState);
   subscriptions.push(statusBar);
 
   const metricsViews = new MetricsViews({
     extensionUri: context.extensionUri,
     manager,
     models,
-    keys,
+    chainState,
     logger,
     redact,
   });
@@ -164,7 +174,7 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
     estimateCost: (request) => manager.estimateCost(request),
     listModels: () =>
       manager
-        .resolveChain()
+        .chainModels()
         .map((name) => manager.getModelInfo(name)!)
         .filter(Boolean),
     getMetrics: () => manager.getMetrics(),

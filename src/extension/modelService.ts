@@ -11,6 +11,8 @@ import {
   createProvider,
   defaultModelMetadata,
   endpointOf,
+  isCatalogLoaded,
+  loadCatalog,
   validateProviderConfig,
   type ProviderConfig,
   type SecretSource,
@@ -52,6 +54,8 @@ export class ModelService implements vscode.Disposable {
   private demo: DemoSetup | undefined;
   private readonly registrations = new Map<string, Registration>();
   private readonly _onDidChange = new Emitter<void>();
+  private catalogPending: Promise<void> | undefined;
+  private disposed = false;
   /** The set of models, the active model or the chain changed. */
   readonly onDidChange = this._onDidChange.event;
 
@@ -208,15 +212,18 @@ export class ModelService implements vscode.Disposable {
       secrets: this.secretsFor(settings.id, host),
       logger: this.logger,
     });
-    const hasPriceOverride =
-      settings.inputPricePerMTok !== undefined || settings.outputPricePerMTok !== undefined || settings.free;
+    // Activation never loads the price catalog: models registered before it loaded are
+    // registered again with its prices a moment later.
     const metadata = defaultModelMetadata(config, {
-      logger: hasPriceOverride ? undefined : this.logger,
+      logger: this.logger,
       overrides,
+      free: settings.free,
+      catalog: 'ifLoaded',
     });
     const keyIds = [config.keyId, ...Object.values(config.secretHeaders ?? {})].filter(
       (keyId): keyId is string => keyId !== undefined && keyId !== KEYLESS_ID,
     );
+    if (!isCatalogLoaded()) this.registerAgainWithCatalog();
     return { provider, metadata, keyUses: [...new Set(keyIds)].map((keyId) => ({ keyId, host })) };
   }
 
@@ -231,7 +238,21 @@ export class ModelService implements vscode.Disposable {
     };
   }
 
+  private registerAgainWithCatalog(): void {
+    if (this.catalogPending) return;
+    this.catalogPending = loadCatalog().then(
+      () => {
+        if (this.disposed) return;
+        for (const [name, registration] of this.registrations)
+          this.registrations.set(name, { ...registration, fingerprint: '' });
+        this.reconcile();
+      },
+      (error: unknown) => this.logger.warn(`The price catalog could not be loaded: ${String(error)}`),
+    );
+  }
+
   dispose(): void {
+    this.disposed = true;
     this._onDidChange.dispose();
   }
 }

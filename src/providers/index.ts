@@ -7,12 +7,10 @@
 
 import type { LlmProvider } from '../core';
 import { AnthropicProvider } from './anthropicProvider';
-import { azureClientOptions, constructWithoutSdkEnvironment, openAiClientOptions } from './clientOptions';
-import type { Credentials } from './credentials';
+import { createOpenAiClient, DEFAULT_ANTHROPIC_BASE_URL, openAiBaseUrl, trimSlash } from './clients';
 import { OpenAiChatProvider, type ProviderDeps } from './openAiChatProvider';
 import {
   DEFAULT_ANTHROPIC_MAX_TOKENS,
-  DEFAULT_AZURE_API_VERSION,
   DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   keyIdOf,
@@ -24,28 +22,25 @@ import {
 
 export { scrubSecrets, translateError, type ErrorContext } from './errorMapping';
 export { NO_KEY_PLACEHOLDER } from './credentials';
+export * from './catalog';
+export { listModels, type DiscoveredModel, type ListModelsOptions } from './discovery';
 export {
+  DEFAULT_CONTEXT_WINDOW,
   defaultModelMetadata,
-  lookupLimits,
-  lookupToolSupport,
-  MODEL_LIMITS,
-  MODEL_TOOL_SUPPORT,
-  UNKNOWN_MODEL_LIMITS,
-  type ModelLimits,
+  loadCatalog,
   type ModelMetadataOptions,
+  type ModelPrice,
 } from './modelDefaults';
 export type { ProviderDeps } from './openAiChatProvider';
-export { isPresetId, PRESETS, type OpenAiCompatiblePreset, type PresetId } from './presets';
 export {
-  findModelKey,
-  lookupPrice,
-  PRICE_TABLE,
-  PRICE_TABLE_DATE,
-  type ModelPrice,
-  type PriceEntry,
-  type PriceLookup,
-  type PriceLookupOptions,
-} from './prices';
+  isPresetId,
+  PRESET_IDS,
+  PRESETS,
+  type ModelListRoute,
+  type OpenAiCompatiblePreset,
+  type PresetId,
+} from './presets';
+export { SUGGESTED_MODELS, type SuggestionKey } from './suggestions';
 export {
   DEFAULT_ANTHROPIC_MAX_TOKENS,
   DEFAULT_AZURE_API_VERSION,
@@ -93,86 +88,37 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmP
     healthCheck: config.healthCheck ?? 'tinyRequest',
   };
   const provider = providerLabel(config);
-  const endpoint = endpointOf(config);
-  const pinned = (credentials: Credentials, headers: Readonly<Record<string, string>> = {}) => ({
-    apiKey: credentials.apiKey,
-    endpoint,
-    timeoutMs: common.requestTimeoutMs,
-    headers: { ...headers, ...config.extraHeaders, ...credentials.secretHeaders },
-  });
   switch (config.kind) {
     case 'anthropic':
       return new AnthropicProvider(
         {
           ...common,
-          baseUrl: endpoint,
+          baseUrl: endpointOf(config),
           extraHeaders: config.extraHeaders,
           defaultMaxTokens: config.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
         },
         deps,
       );
     case 'openai':
-      return new OpenAiChatProvider(
-        {
-          ...common,
-          provider,
-          keyRequired: true,
-          maxTokensParam: config.maxTokensParam ?? 'max_completion_tokens',
-          createClient: (sdk, credentials) =>
-            constructWithoutSdkEnvironment(
-              () =>
-                new sdk.OpenAI(
-                  openAiClientOptions({
-                    ...pinned(credentials),
-                    organization: config.organization,
-                    project: config.project,
-                  }),
-                ),
-            ),
-        },
-        deps,
-      );
     case 'azure':
+    case 'openaiCompatible':
       return new OpenAiChatProvider(
         {
           ...common,
           provider,
-          keyRequired: true,
+          keyRequired:
+            config.kind === 'openaiCompatible'
+              ? (config.requiresKey ?? presetOf(config)?.requiresKey ?? true)
+              : true,
           // Listing models is not part of Azure's data-plane API.
-          healthCheck: 'tinyRequest',
-          maxTokensParam: config.maxTokensParam ?? 'max_completion_tokens',
-          createClient: (sdk, credentials) =>
-            constructWithoutSdkEnvironment(
-              () =>
-                new sdk.AzureOpenAI(
-                  azureClientOptions({
-                    ...pinned(credentials),
-                    endpoint: trimSlash(config.endpoint)!,
-                    deployment: config.deployment,
-                    apiVersion: config.apiVersion ?? DEFAULT_AZURE_API_VERSION,
-                  }),
-                ),
-            ),
+          healthCheck: config.kind === 'azure' ? 'tinyRequest' : common.healthCheck,
+          maxTokensParam:
+            config.maxTokensParam ??
+            (config.kind === 'openaiCompatible' ? 'max_tokens' : 'max_completion_tokens'),
+          createClient: (sdk, credentials) => createOpenAiClient(sdk, config, credentials),
         },
         deps,
       );
-    case 'openaiCompatible': {
-      const preset = presetOf(config);
-      return new OpenAiChatProvider(
-        {
-          ...common,
-          provider,
-          keyRequired: config.requiresKey ?? preset?.requiresKey ?? true,
-          maxTokensParam: config.maxTokensParam ?? 'max_tokens',
-          createClient: (sdk, credentials) =>
-            constructWithoutSdkEnvironment(
-              // No organization or project: OPENAI_ORG_ID / OPENAI_PROJECT_ID are meant for api.openai.com.
-              () => new sdk.OpenAI(openAiClientOptions(pinned(credentials, preset?.defaultHeaders))),
-            ),
-        },
-        deps,
-      );
-    }
   }
 }
 
@@ -182,21 +128,9 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmP
  * environment variable can choose it.
  */
 export function endpointOf(config: ProviderConfig): string {
-  switch (config.kind) {
-    case 'openai':
-      return trimSlash(config.baseUrl) ?? DEFAULT_OPENAI_BASE_URL;
-    case 'anthropic':
-      return trimSlash(config.baseUrl) ?? DEFAULT_ANTHROPIC_BASE_URL;
-    case 'azure':
-      return trimSlash(config.endpoint) ?? '';
-    case 'openaiCompatible':
-      return trimSlash(config.baseUrl) ?? presetOf(config)?.baseUrl ?? '';
-  }
+  return config.kind === 'anthropic'
+    ? (trimSlash(config.baseUrl) ?? DEFAULT_ANTHROPIC_BASE_URL)
+    : (openAiBaseUrl(config) ?? '');
 }
 
-export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
-export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
-
-function trimSlash(url: string | undefined): string | undefined {
-  return url ? url.replace(/\/+$/, '') : undefined;
-}
+export { DEFAULT_ANTHROPIC_BASE_URL, DEFAULT_OPENAI_BASE_URL } from './clients';
