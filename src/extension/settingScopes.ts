@@ -12,8 +12,9 @@ import { SETTINGS_SECTION, type SettingKey } from './settings';
 /**
  * The user-only settings and their scope. `machine`: the value names this machine's key store,
  * endpoints and spend (counted per machine), so Settings Sync does not copy it to another machine,
- * and a remote window may have its own. `application`: a guard that belongs to the person, the
- * same in every window and synced.
+ * and a remote window may have its own. `application`: a choice that belongs to the person, the
+ * same in every window and synced (the cost guard; whether the extension may fetch from the
+ * internet at all).
  */
 export const USER_ONLY_SETTINGS = {
   models: 'machine',
@@ -29,6 +30,7 @@ export const USER_ONLY_SETTINGS = {
   'budget.hardStop': 'machine',
   'budget.pressureThreshold': 'machine',
   confirmCostAboveUsd: 'application',
+  'catalog.refresh': 'application',
 } as const satisfies Partial<Record<SettingKey, 'machine' | 'application'>>;
 
 export type UserOnlySetting = keyof typeof USER_ONLY_SETTINGS;

@@ -14,7 +14,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
 const properties: Record<string, { scope?: string }> = manifest.contributes.configuration.properties;
 
 describe('settings only the user may set', () => {
-  it('are every setting that reaches a key or spends money: models, chains, tiers, budgets, the cost guard', () => {
+  it('are every setting that reaches a key, spends money or opens a connection: models, chains, tiers, budgets, the cost guard, the catalog refresh', () => {
     assert.deepEqual(Object.keys(USER_ONLY_SETTINGS).sort(), [
       'activeModel',
       'budget.alertAt',
@@ -22,6 +22,7 @@ describe('settings only the user may set', () => {
       'budget.hardStop',
       'budget.monthlyUsd',
       'budget.pressureThreshold',
+      'catalog.refresh',
       'confirmCostAboveUsd',
       'fallbackChain',
       'models',
