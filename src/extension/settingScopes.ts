@@ -1,7 +1,7 @@
 /**
  * Which settings only the user may set. A setting that can reach a key or spend money (models, base
  * URLs, headers, key ids, presets, the chains, the tiers, the budgets) is declared in package.json
- * with scope `machine` or `application`: VS Code then ignores workspace and folder values of it,
+ * with scope `application`: VS Code then ignores workspace and folder values of it,
  * and the extension reads only the user's value as well. The rest stay `window`-scoped and are
  * listed as restricted configurations, so an untrusted workspace cannot change them either.
  * No `vscode` import: the rules are unit-tested in plain Node.
@@ -10,28 +10,27 @@
 import { SETTINGS_SECTION, type SettingKey } from './settings';
 
 /**
- * The user-only settings and their scope. `machine`: the value names this machine's key store,
- * endpoints and spend (counted per machine), so Settings Sync does not copy it to another machine,
- * and a remote window may have its own. `application`: a choice that belongs to the person, the
- * same in every window and synced (the cost guard; whether the extension may fetch from the
- * internet at all).
+ * The user-only settings and their scope, `application` for all: only the user settings may set
+ * them (never a workspace or folder), and a remote window reads them from the user's own settings.
+ * Not `machine`: in a remote window (SSH, containers, code-server) VS Code treats `machine`
+ * settings as the remote's and the Settings editor's User tab no longer offers them.
  */
 export const USER_ONLY_SETTINGS = {
-  models: 'machine',
-  activeModel: 'machine',
-  fallbackChain: 'machine',
-  'routing.economyChain': 'machine',
-  'routing.standardChain': 'machine',
-  'routing.highChain': 'machine',
-  'tasks.tiers': 'machine',
-  'budget.dailyUsd': 'machine',
-  'budget.monthlyUsd': 'machine',
-  'budget.alertAt': 'machine',
-  'budget.hardStop': 'machine',
-  'budget.pressureThreshold': 'machine',
+  models: 'application',
+  activeModel: 'application',
+  fallbackChain: 'application',
+  'routing.economyChain': 'application',
+  'routing.standardChain': 'application',
+  'routing.highChain': 'application',
+  'tasks.tiers': 'application',
+  'budget.dailyUsd': 'application',
+  'budget.monthlyUsd': 'application',
+  'budget.alertAt': 'application',
+  'budget.hardStop': 'application',
+  'budget.pressureThreshold': 'application',
   confirmCostAboveUsd: 'application',
   'catalog.refresh': 'application',
-} as const satisfies Partial<Record<SettingKey, 'machine' | 'application'>>;
+} as const satisfies Partial<Record<SettingKey, 'application'>>;
 
 export type UserOnlySetting = keyof typeof USER_ONLY_SETTINGS;
 
