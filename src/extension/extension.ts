@@ -15,6 +15,7 @@ import { registerCommands } from './commands';
 import { ANSWER_SCHEME, CHAT_VENDOR } from './contributions';
 import { DemoController } from './demoController';
 import { GlobalStateStore } from './globalStateStore';
+import { KeyConsent } from './keyConsent';
 import { KeyStore } from './keyStore';
 import { MetricsViews } from './metricsViews';
 import { ModelService } from './modelService';
@@ -25,7 +26,13 @@ import { SettingsService } from './settingsService';
 import { StatusBarController } from './statusBar';
 import { traceToLogLine } from './traceFormat';
 import { VscodeLmProvider } from './vscodeLmProvider';
+import { WorkspaceSettingsGuard } from './workspaceSettingsGuard';
 
+/**
+ * What `activate()` returns while the extension runs in development or test mode
+ * (`context.extensionMode`): the API plus test read-outs. In a user's VS Code (production mode)
+ * other extensions get the {@link LlmManagerApi} alone.
+ */
 export type ExtensionExports = LlmManagerApi & { readonly diagnostics: LlmManagerDiagnostics };
 
 /**
@@ -33,18 +40,19 @@ export type ExtensionExports = LlmManagerApi & { readonly diagnostics: LlmManage
  * SecretStorage, and registers commands, the status bar and the chat model. The SDKs load on the
  * first request, the demo server only when asked for.
  */
-export function activate(context: vscode.ExtensionContext): ExtensionExports {
+export function activate(context: vscode.ExtensionContext): LlmManagerApi {
   const started = performance.now();
   const subscriptions = context.subscriptions;
-  const channel = vscode.window.createOutputChannel('LLM Manager', { log: true });
-  subscriptions.push(channel);
   const keys = new KeyStore(context.secrets);
   subscriptions.push(keys);
   const redact = (text: string) => redactSecrets(text, keys.knownValues());
-  const logger = new OutputLog(channel, redact);
+  const logger = new OutputLog(redact);
+  subscriptions.push(logger);
   const settings = new SettingsService(logger);
   subscriptions.push(settings);
   logger.setLevel(settings.settings.logLevel);
+  const workspaceSettings = new WorkspaceSettingsGuard(logger, context.workspaceState);
+  subscriptions.push(workspaceSettings);
 
   const store = new GlobalStateStore(context.globalState);
   // Nothing roams with Settings Sync: spend from two machines would overwrite each other there,
@@ -54,9 +62,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
   const manager = new LlmManager({ ...safeManagerSettings(settings, logger), store, logger });
   subscriptions.push(manager);
 
-  const models = new ModelService(
+  // Keys reach providers only through the key-to-host check; it needs the models' current uses.
+  const consent = new KeyConsent(keys, context.globalState, logger, () => models.keyUses());
+  subscriptions.push(consent);
+  const models: ModelService = new ModelService(
     manager,
-    keys,
+    consent,
     logger,
     (model) => new VscodeLmProvider(model),
     (setting, message) => settings.report(setting, message),
@@ -87,7 +98,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
     documents,
     models,
     () => settings.settings.confirmCostAboveUsd,
-    channel,
+    logger,
   );
 
   const chainState = new ChainStateFeed({
@@ -121,7 +132,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
       runner,
       documents,
       demo,
-      log: channel,
+      log: logger,
       showDashboard: () => metricsViews.showDashboard(),
     }),
   );
@@ -157,7 +168,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
   const activationMs = performance.now() - started;
   logger.info(`Activated in ${activationMs.toFixed(1)} ms with ${manager.listModels().length} model(s).`);
 
-  return {
+  const api: LlmManagerApi = Object.freeze<LlmManagerApi>({
     version: 1,
     generate: (request) => manager.generate(request),
     estimateCost: (request) => manager.estimateCost(request),
@@ -171,21 +182,32 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
     onDidCrossBudgetAlert: toVscodeEvent(manager.onDidCrossBudgetAlert),
     onDidCompleteRequest: toVscodeEvent(manager.onDidCompleteRequest),
     onDidChangeMetrics: toVscodeEvent(manager.onDidChangeMetrics),
-    diagnostics: {
-      activationMs,
-      persistedSizes: () => store.writtenSizes(),
-      statusBar: () =>
-        statusBar.current && {
-          text: statusBar.current.text,
-          tooltip: statusBar.current.tooltip,
-          health: statusBar.current.health,
-        },
-      flush: () => manager.flush(),
-      globalStateDump: () =>
-        Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
-      logDirectory: context.logUri.fsPath,
+  });
+  // Test read-outs (globalState holds cached prompts and answers: the user's code) never reach
+  // other extensions in a user's VS Code.
+  if (context.extensionMode === vscode.ExtensionMode.Production) return api;
+  const diagnostics: LlmManagerDiagnostics = {
+    activationMs,
+    persistedSizes: () => store.writtenSizes(),
+    statusBar: () =>
+      statusBar.current && {
+        text: statusBar.current.text,
+        tooltip: statusBar.current.tooltip,
+        health: statusBar.current.health,
+      },
+    flush: () => manager.flush(),
+    globalStateDump: () =>
+      Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
+    logDirectory: context.logUri.fsPath,
+    ignoredWorkspaceSettings: async () => {
+      await workspaceSettings.check();
+      return workspaceSettings.current;
     },
+    keyConsentPrompts: () => consent.prompts(),
+    answerKeyConsent: (keyId, host, allow) => consent.decide(keyId, host, allow),
   };
+  const withDiagnostics: ExtensionExports = Object.freeze({ ...api, diagnostics });
+  return withDiagnostics;
 }
 
 /**

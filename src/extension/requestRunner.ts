@@ -9,6 +9,7 @@ import {
   type GenerateResult,
   type LlmError,
   type LlmManager,
+  type Logger,
   type RequestTrace,
 } from '../core';
 import type { AnswerDocuments } from './answerDocuments';
@@ -57,7 +58,7 @@ export class RequestRunner {
     private readonly documents: AnswerDocuments,
     private readonly models: ModelService,
     private readonly confirmCostAboveUsd: () => number,
-    private readonly log: vscode.LogOutputChannel,
+    private readonly log: Logger,
   ) {}
 
   async run(options: RunOptions): Promise<{ outcome: CommandOutcome; result?: GenerateResult }> {
@@ -212,7 +213,8 @@ export class RequestRunner {
     for (const step of trace.steps) {
       if (step.type !== 'skip' || step.reason !== 'noApiKey') continue;
       const keyId = this.models.keyIdOf(step.model);
-      if (!keyId || this.announcedMissingKeys.has(keyId)) continue;
+      // A key withheld from a new host has its own prompt (KeyConsent); "set one" would mislead.
+      if (!keyId || this.announcedMissingKeys.has(keyId) || this.models.keyWithheld(step.model)) continue;
       this.announcedMissingKeys.add(keyId);
       void vscode.window
         .showWarningMessage(

@@ -4,6 +4,7 @@ import type { AnswerDocuments } from '../answerDocuments';
 import type { DemoController } from '../demoController';
 import type { KeyStore } from '../keyStore';
 import type { ModelService } from '../modelService';
+import type { OutputLog } from '../outputLog';
 import type { CommandOutcome, RequestRunner } from '../requestRunner';
 import type { SettingsService } from '../settingsService';
 import { circuitLabel } from '../statusModel';
@@ -17,7 +18,8 @@ export interface CommandServices {
   readonly runner: RequestRunner;
   readonly documents: AnswerDocuments;
   readonly demo: DemoController;
-  readonly log: vscode.LogOutputChannel;
+  /** The redacting log (the raw channel is never handed out). */
+  readonly log: OutputLog;
   /** Opens the metrics dashboard. */
   readonly showDashboard: () => Promise<void>;
 }
