@@ -28,6 +28,7 @@ import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
+import { isSafeLink } from '../../shared/links';
 
 /** The languages highlighted; others show as plain code. Each costs bundle size: keep the list short. */
 const LANGUAGES = {
@@ -58,17 +59,7 @@ hljs.registerAliases(['html', 'svg', 'vue'], { languageName: 'xml' });
 hljs.registerAliases(['shellscript', 'sh', 'zsh', 'console'], { languageName: 'bash' });
 hljs.registerAliases(['jsonc'], { languageName: 'json' });
 
-const SAFE_PROTOCOLS = ['http:', 'https:', 'mailto:'];
-
-/** Whether a link may be offered to the user: an absolute http(s) or mailto address. */
-export function isSafeLink(href: string): boolean {
-  if (href.length > 2048) return false;
-  try {
-    return SAFE_PROTOCOLS.includes(new URL(href).protocol);
-  } catch {
-    return false;
-  }
-}
+export { isSafeLink };
 
 const md: MarkdownIt = new MarkdownIt({
   html: false,
