@@ -230,7 +230,13 @@ export function createHandlers(services: CommandServices): Record<CommandName, H
       case 'unchanged':
         return { ...outcome, text: improved };
       case 'discarded':
-        return { ...outcome, ok: false, errorKind: 'cancelled', message: 'Change discarded.', text: improved };
+        return {
+          ...outcome,
+          ok: false,
+          errorKind: 'cancelled',
+          message: 'Change discarded.',
+          text: improved,
+        };
       case 'conflict':
         return { ...outcome, ok: false, errorKind: 'conflict', message: 'Selection changed', text: improved };
       case 'applied':

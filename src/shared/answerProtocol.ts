@@ -194,7 +194,8 @@ export function parseAnswerWebviewMessage(value: unknown): ParsedAnswerMessage {
   const only = (...expected: string[]): string | undefined => {
     const extra = fields.filter((key) => !expected.includes(key));
     const missing = expected.filter((key) => !(key in record));
-    if (extra.length > 0) return `${type}: unexpected field${extra.length > 1 ? 's' : ''} ${extra.slice(0, 3).join(', ')}`;
+    if (extra.length > 0)
+      return `${type}: unexpected field${extra.length > 1 ? 's' : ''} ${extra.slice(0, 3).join(', ')}`;
     return missing.length > 0 ? `${type}: missing ${missing.join(', ')}` : undefined;
   };
   const text = (field: string, max: number, pattern?: RegExp): string | undefined => {

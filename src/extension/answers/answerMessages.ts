@@ -84,11 +84,15 @@ function refusal(message: AnswerWebviewMessage, services: AnswerMessageServices)
   switch (message.type) {
     case 'followUp':
     case 'compare':
-      return services.isRunning() ? `${message.type}: a request of this conversation is still running` : undefined;
+      return services.isRunning()
+        ? `${message.type}: a request of this conversation is still running`
+        : undefined;
     case 'codeAction': {
       const answer = services.answerText(message.turnId, message.answerId);
       if (answer === undefined) return `codeAction: no answer ${message.turnId}/${message.answerId}`;
-      return isCodeFromAnswer(message.code, answer) ? undefined : 'codeAction: the code is not in that answer';
+      return isCodeFromAnswer(message.code, answer)
+        ? undefined
+        : 'codeAction: the code is not in that answer';
     }
     case 'openLink':
       return isSafeLink(message.href) ? undefined : 'openLink: only http, https and mailto links open';

@@ -68,7 +68,9 @@ export class AnswerPanels implements AnswerSinkFactory, vscode.Disposable {
   readonly serializer: vscode.WebviewPanelSerializer = {
     deserializeWebviewPanel: async (panel, state: unknown) => {
       const id =
-        typeof state === 'object' && state !== null ? (state as { conversationId?: unknown }).conversationId : undefined;
+        typeof state === 'object' && state !== null
+          ? (state as { conversationId?: unknown }).conversationId
+          : undefined;
       if (typeof id !== 'string' || !this.services.store.get(id)) {
         // Cleared or dropped from the store since: nothing to show.
         panel.dispose();
@@ -124,13 +126,17 @@ export class AnswerPanels implements AnswerSinkFactory, vscode.Disposable {
     const { extensionUri } = this.services;
     return {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+      localResourceRoots: [
+        vscode.Uri.joinPath(extensionUri, 'dist'),
+        vscode.Uri.joinPath(extensionUri, 'media'),
+      ],
     };
   }
 
   private adopt(panel: vscode.WebviewPanel, conversationId: string): void {
     const { extensionUri } = this.services;
-    const asset = (...path: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
+    const asset = (...path: string[]) =>
+      panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'activity.svg');
     const entry: OpenPanel = { panel, conversationId, subscriptions: [] };
     entry.subscriptions.push(
@@ -180,7 +186,9 @@ export class AnswerPanels implements AnswerSinkFactory, vscode.Disposable {
         await vscode.env.openExternal(vscode.Uri.parse(href, true));
       },
       compare: async () => {
-        const models = await this.services.pickModels('Compare the last question on which models? (two or three)');
+        const models = await this.services.pickModels(
+          'Compare the last question on which models? (two or three)',
+        );
         if (models) await conversations.compareLast(id, models);
       },
       makeActive: async (model) => {

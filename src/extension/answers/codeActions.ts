@@ -31,7 +31,10 @@ export class CodeActions implements vscode.Disposable {
     const edit = new vscode.WorkspaceEdit();
     edit.insert(editor.document.uri, at, code);
     await vscode.workspace.applyEdit(edit);
-    await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, preserveFocus: false });
+    await vscode.window.showTextDocument(editor.document, {
+      viewColumn: editor.viewColumn,
+      preserveFocus: false,
+    });
   }
 
   /** Shows the diff first (as Improve Selection does), then replaces the selection as one undo step. */

@@ -127,7 +127,11 @@ export function boundedHistory(
 
 /** The input budget of a chain: the smallest window, less room for the answer. */
 export function contextBudget(
-  models: ReadonlyArray<{ readonly name: string; readonly contextWindow: number; readonly maxOutputTokens: number }>,
+  models: ReadonlyArray<{
+    readonly name: string;
+    readonly contextWindow: number;
+    readonly maxOutputTokens: number;
+  }>,
 ): ContextBudget | undefined {
   if (models.length === 0) return undefined;
   const smallest = models.reduce((a, b) => (b.contextWindow < a.contextWindow ? b : a));

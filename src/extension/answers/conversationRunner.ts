@@ -83,7 +83,10 @@ export class ConversationRunner {
    * A new conversation for a command's request; returns where its first answer goes. The request
    * runner sends it (the command already checked its size and cost).
    */
-  start(start: NewConversation, requested: readonly string[] = []): { record: ConversationRecord; sinks: AnswerSink[] } {
+  start(
+    start: NewConversation,
+    requested: readonly string[] = [],
+  ): { record: ConversationRecord; sinks: AnswerSink[] } {
     const now = this.services.now();
     const { request } = start;
     const prompt = request.prompt ?? lastUserText(request.messages);
@@ -128,12 +131,24 @@ export class ConversationRunner {
   }
 
   /** Runs the first turn of a conversation made by {@link start} for a comparison. */
-  async runComparison(record: ConversationRecord, sinks: readonly AnswerSink[], models: readonly string[]): Promise<void> {
+  async runComparison(
+    record: ConversationRecord,
+    sinks: readonly AnswerSink[],
+    models: readonly string[],
+  ): Promise<void> {
     const turn = record.turns[0];
     const messages: ChatMessage[] = [{ role: 'user', content: turn.prompt }];
     await Promise.all(
       models.map((model, index) =>
-        this.send(record, turn.id, turn.answers[index].id, sinks[index], messages, [model], `Asking ${model}`),
+        this.send(
+          record,
+          turn.id,
+          turn.answers[index].id,
+          sinks[index],
+          messages,
+          [model],
+          `Asking ${model}`,
+        ),
       ),
     );
   }
@@ -147,7 +162,9 @@ export class ConversationRunner {
     if (!record || !turn) return;
     await this.services.store.put({
       ...record,
-      turns: record.turns.map((candidate) => (candidate === turn ? { ...turn, preferred: model } : candidate)),
+      turns: record.turns.map((candidate) =>
+        candidate === turn ? { ...turn, preferred: model } : candidate,
+      ),
     });
   }
 
@@ -331,7 +348,8 @@ function newTurn(
 }
 
 function stripPrompt(turn: TurnRecord): TurnView {
-  return conversationView({ id: '', title: '', createdAt: 0, updatedAt: 0, request: {}, turns: [turn] }).turns[0];
+  return conversationView({ id: '', title: '', createdAt: 0, updatedAt: 0, request: {}, turns: [turn] })
+    .turns[0];
 }
 
 function lastUserText(messages: GenerateRequest['messages']): string {

@@ -123,7 +123,8 @@ function sizeOf(turns: readonly TurnRecord[]): number {
 }
 
 function trimTrace(turn: TurnRecord): TurnRecord {
-  if (!turn.answers.some((answer) => (answer.trace?.steps.length ?? 0) > STORE_LIMITS.traceSteps)) return turn;
+  if (!turn.answers.some((answer) => (answer.trace?.steps.length ?? 0) > STORE_LIMITS.traceSteps))
+    return turn;
   return {
     ...turn,
     answers: turn.answers.map((answer) =>
@@ -164,7 +165,8 @@ export function parseStoredConversations(raw: unknown): ParsedConversations {
 type Json = Record<string, unknown>;
 
 function object(value: unknown, what: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${what} is not an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${what} is not an object`);
   return value as Json;
 }
 
@@ -195,7 +197,9 @@ function readConversation(value: unknown): ConversationRecord {
     throw new Error('request.tier is unknown');
   const conversationRequest: ConversationRequest = {
     ...(request.system !== undefined ? { system: string(request.system, 'request.system') } : {}),
-    ...(request.temperature !== undefined ? { temperature: number(request.temperature, 'request.temperature') } : {}),
+    ...(request.temperature !== undefined
+      ? { temperature: number(request.temperature, 'request.temperature') }
+      : {}),
     ...(tier ? { tier } : {}),
   };
   const subtitle = optionalString(json.subtitle, 'subtitle');
@@ -272,7 +276,8 @@ function readTrace(value: unknown, what: string): TraceView {
     list(json[field], `${what}.${field}`).forEach((name) => string(name, `${what}.${field}`, 200));
   list(json.steps, `${what}.steps`).forEach((step, index) => {
     const s = object(step, `${what}.steps[${index}]`);
-    for (const field of ['kind', 'offset', 'text', 'tone'] as const) string(s[field], `${what}.steps[${index}].${field}`, 2000);
+    for (const field of ['kind', 'offset', 'text', 'tone'] as const)
+      string(s[field], `${what}.steps[${index}].${field}`, 2000);
   });
   return json as unknown as TraceView;
 }

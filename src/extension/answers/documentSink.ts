@@ -7,7 +7,10 @@ import type { AnswerSink } from './answerSink';
  * An answer streamed into a read-only Markdown document beside the editor
  * (`llmManager.answers.view: "document"`), as before the answer view existed.
  */
-export async function openDocumentAnswer(documents: AnswerDocuments, options: RunOptions): Promise<AnswerSink> {
+export async function openDocumentAnswer(
+  documents: AnswerDocuments,
+  options: RunOptions,
+): Promise<AnswerSink> {
   const header = `# ${options.title}\n\n${options.subtitle ? `${options.subtitle}\n\n` : ''}`;
   const uri = documents.create(options.title, `${header}_Waiting for the chain…_\n`);
   await documents.show(uri);

@@ -5,7 +5,10 @@ import type { LlmManager } from '../../core';
 export const COMPARE_MODELS = { min: 2, max: 3 } as const;
 
 /** Asks which models to compare; undefined when cancelled or not two or three. */
-export async function pickCompareModels(manager: LlmManager, placeHolder: string): Promise<string[] | undefined> {
+export async function pickCompareModels(
+  manager: LlmManager,
+  placeHolder: string,
+): Promise<string[] | undefined> {
   const names = manager.listModels();
   if (names.length < COMPARE_MODELS.min) {
     void vscode.window.showInformationMessage(
@@ -26,7 +29,9 @@ export async function pickCompareModels(manager: LlmManager, placeHolder: string
   );
   if (!picked || picked.length === 0) return undefined;
   if (picked.length < COMPARE_MODELS.min || picked.length > COMPARE_MODELS.max) {
-    void vscode.window.showWarningMessage(`Pick two or three models to compare (you picked ${picked.length}).`);
+    void vscode.window.showWarningMessage(
+      `Pick two or three models to compare (you picked ${picked.length}).`,
+    );
     return undefined;
   }
   return picked.map((item) => item.label);

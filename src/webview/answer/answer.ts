@@ -81,7 +81,9 @@ function drawTurn(turn: TurnView): HTMLElement {
     );
     views.set(`${turn.id}/${answer.id}`, view);
     view.set(answer.text, answer.status !== 'streaming');
-    section.querySelector('.answer-end')!.replaceChildren(...answerEnd(turn.id, answer, turn.answers.length > 1));
+    section
+      .querySelector('.answer-end')!
+      .replaceChildren(...answerEnd(turn.id, answer, turn.answers.length > 1));
   }
   return element;
 }
@@ -169,7 +171,8 @@ window.addEventListener('message', (event: MessageEvent<AnswerHostMessage>) => {
     case 'delta': {
       const view = views.get(`${message.turnId}/${message.answerId}`);
       if (!view) return;
-      if (!view.text) answerSection(message.turnId, message.answerId)?.querySelector('.answer-waiting')?.remove();
+      if (!view.text)
+        answerSection(message.turnId, message.answerId)?.querySelector('.answer-waiting')?.remove();
       view.append(message.text);
       break;
     }

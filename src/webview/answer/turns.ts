@@ -57,7 +57,12 @@ export function headerElement(conversation: ConversationView | undefined): HTMLE
     h(
       'div',
       { class: 'answer-toolbar', role: 'toolbar', 'aria-label': 'Conversation' },
-      button('compare', 'Compare models: ask the last question again on two or three models', 'split-horizontal', 'Compare models'),
+      button(
+        'compare',
+        'Compare models: ask the last question again on two or three models',
+        'split-horizontal',
+        'Compare models',
+      ),
       button('clear', 'Clear all conversations', 'clear-all', 'Clear'),
     ),
   );
@@ -70,9 +75,16 @@ export function turnElement(turn: TurnView, conversationTitle: string): HTMLElem
     'article',
     { class: 'turn', 'data-turn-id': turn.id, 'aria-label': `Question: ${turn.question}` },
     turn.question !== conversationTitle
-      ? h('div', { class: 'question' }, icon('account', 'question-icon'), h('p', { class: 'question-text' }, turn.question))
+      ? h(
+          'div',
+          { class: 'question' },
+          icon('account', 'question-icon'),
+          h('p', { class: 'question-text' }, turn.question),
+        )
       : undefined,
-    turn.note ? h('p', { class: 'turn-note' }, icon('info', 'tone-icon tone-info'), ' ', turn.note) : undefined,
+    turn.note
+      ? h('p', { class: 'turn-note' }, icon('info', 'tone-icon tone-info'), ' ', turn.note)
+      : undefined,
     h(
       'div',
       { class: `answers${compare ? ` answers-compare answers-${turn.answers.length}` : ''}` },
@@ -92,7 +104,9 @@ function answerShell(turnId: string, answer: AnswerView, compare: boolean): HTML
       'aria-busy': answer.status === 'streaming' ? 'true' : undefined,
       'aria-label': `Answer${answer.requested ? ` from ${answer.requested}` : ''}`,
     },
-    compare ? h('header', { class: 'answer-model' }, h('h2', {}, answer.requested ?? 'the chain')) : undefined,
+    compare
+      ? h('header', { class: 'answer-model' }, h('h2', {}, answer.requested ?? 'the chain'))
+      : undefined,
     h('div', { class: 'answer-body markdown-body' }),
     h('div', { class: 'answer-end' }),
   );
@@ -103,7 +117,14 @@ export function answerEnd(turnId: string, answer: AnswerView, compare: boolean):
   if (answer.status === 'streaming')
     return answer.text
       ? []
-      : [h('p', { class: 'answer-waiting muted' }, icon('loading', 'codicon-modifier-spin'), ' Waiting for the chain…')];
+      : [
+          h(
+            'p',
+            { class: 'answer-waiting muted' },
+            icon('loading', 'codicon-modifier-spin'),
+            ' Waiting for the chain…',
+          ),
+        ];
   const traceId = `trace-${turnId}-${answer.id}`;
   const nodes: Node[] = [];
   if (answer.error)
@@ -151,8 +172,14 @@ export function answerEnd(turnId: string, answer: AnswerView, compare: boolean):
         'section',
         { class: 'answer-trace', id: traceId, hidden: true, 'aria-label': 'Routing trace' },
         h('h3', { class: 'answer-trace-title' }, toneIcon(trace.tone), ' ', trace.headline),
-        h('p', { class: 'muted answer-trace-figures' }, `${trace.cost} · ${trace.duration} · request ${trace.id}`),
-        trace.error ? h('p', { class: 'trace-error' }, icon('error', 'tone-icon tone-error'), ' ', trace.error) : undefined,
+        h(
+          'p',
+          { class: 'muted answer-trace-figures' },
+          `${trace.cost} · ${trace.duration} · request ${trace.id}`,
+        ),
+        trace.error
+          ? h('p', { class: 'trace-error' }, icon('error', 'tone-icon tone-error'), ' ', trace.error)
+          : undefined,
         traceSteps(trace),
       ),
     );

@@ -70,7 +70,12 @@ describe('answer markdown', () => {
   });
 
   it('renders javascript:, data: and vbscript: links inert (as text, no href)', () => {
-    for (const href of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'data:text/html,<b>x</b>', 'vbscript:x']) {
+    for (const href of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      'data:text/html,<b>x</b>',
+      'vbscript:x',
+    ]) {
       const html = renderMarkdown(`[click](${href}) <${href}>`);
       assert.doesNotMatch(html, /<a\b/, html);
       assert.doesNotMatch(html, /href=/, html);
@@ -89,7 +94,14 @@ describe('answer markdown', () => {
     assert.equal(isSafeLink('https://example.com/a?b=c'), true);
     assert.equal(isSafeLink('http://localhost:3000'), true);
     assert.equal(isSafeLink('mailto:someone@example.com'), true);
-    for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'command:workbench.action.quit', '/relative', 'vscode://x', `https://${'a'.repeat(3000)}`])
+    for (const bad of [
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'command:workbench.action.quit',
+      '/relative',
+      'vscode://x',
+      `https://${'a'.repeat(3000)}`,
+    ])
       assert.equal(isSafeLink(bad), false, bad);
   });
 
