@@ -138,6 +138,7 @@ export function answerEnd(turnId: string, answer: AnswerView, compare: boolean):
       ),
     );
   const footer = answer.footer;
+  if (!footer && !answer.trace) return nodes;
   nodes.push(
     h(
       'footer',
