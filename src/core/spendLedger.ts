@@ -13,7 +13,8 @@ export interface BudgetOptions {
   readonly hardStop: boolean;
 }
 
-export type BudgetPeriod = 'day' | 'month';
+export type { BudgetPeriod } from './kinds';
+import type { BudgetPeriod } from './kinds';
 
 export interface BudgetAlert {
   readonly period: BudgetPeriod;
@@ -81,14 +82,36 @@ export class SpendLedger {
   private lifetime = new Map<string, number>();
   private readonly alertsFired = new Set<string>();
   private unsaved: Array<{ model: string; usd: number; at: number }> = [];
+  /** Whether spend is kept for a store: without one, the journal of unsaved records would only grow. */
+  private journaling = false;
+  /** Requests answered by models whose price is unknown, per model (their cost is not a figure). */
+  private unpriced = new Map<string, number>();
   private readonly calendar = new CalendarCache();
   /** Estimates of requests in flight, so concurrent requests cannot all pass the same budget check. */
   private reservedUsd = 0;
 
+  /** Keeps what is spent from now on until {@link markSaved} says it reached the store. */
+  startJournal(): void {
+    this.journaling = true;
+  }
+
   record(model: string, usd: number, at: number): void {
     if (!(usd > 0)) return;
-    this.unsaved.push({ model, usd, at });
+    if (this.journaling) this.unsaved.push({ model, usd, at });
     this.apply(model, usd, at);
+  }
+
+  /** A request answered by a model whose price nobody knows: counted, never as $0 spend. */
+  recordUnpriced(model: string): void {
+    this.unpriced.set(model, (this.unpriced.get(model) ?? 0) + 1);
+  }
+
+  /** Requests whose cost is unknown, for `model` or in all. */
+  unpricedRequests(model?: string): number {
+    if (model !== undefined) return this.unpriced.get(model) ?? 0;
+    let total = 0;
+    for (const count of this.unpriced.values()) total += count;
+    return total;
   }
 
   private apply(model: string, usd: number, at: number): void {

@@ -1,5 +1,12 @@
 import * as vscode from 'vscode';
-import { DEFAULT_SETTINGS, LlmManager, mergeSettings, type Event, type SettingsPatch } from '../core';
+import {
+  DEFAULT_SETTINGS,
+  LlmManager,
+  mergeSettings,
+  systemClock,
+  type Event,
+  type SettingsPatch,
+} from '../core';
 import { AnswerDocuments } from './answerDocuments';
 import { ANSWER_PANEL_TYPE, AnswerPanels } from './answers/answerPanels';
 import { CodeActions } from './answers/codeActions';
@@ -7,6 +14,7 @@ import { ConversationRunner } from './answers/conversationRunner';
 import { ConversationStore } from './answers/conversationStore';
 import { pickCompareModels } from './answers/pickModels';
 import type { LlmManagerApi, LlmManagerDiagnostics } from './api';
+import { ChainStateFeed } from './chainState';
 import { ChainChatModelProvider } from './chatModelProvider';
 import { registerCommands } from './commands';
 import { ANSWER_SCHEME, CHAT_VENDOR } from './contributions';
@@ -49,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
   context.globalState.setKeysForSync([]);
 
   const manager = new LlmManager({ ...safeManagerSettings(settings, logger), store, logger });
-  subscriptions.push({ dispose: () => void manager.dispose() });
+  subscriptions.push(manager);
 
   const models = new ModelService(
     manager,
@@ -119,21 +127,23 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
     channel,
   );
 
-  const statusBar = new StatusBarController(manager, models, keys, () => {
-    const routing = manager.getRoutingState();
-    if (!routing.pressure) return undefined;
-    const left = `${Math.round(routing.pressure.remainingShare * 100)} % of the ${routing.pressure.period === 'day' ? 'daily' : 'monthly'} budget left`;
-    return routing.standardUsesEconomy
-      ? `Budget pressure (${left}): standard tasks use the economy chain.`
-      : `Budget pressure: ${left}.`;
+  const chainState = new ChainStateFeed({
+    manager,
+    keys,
+    keyIdOf: (name) => models.keyIdOf(name),
+    demoRunning: () => models.demoRunning,
+    clock: systemClock,
+    changes: [models.onDidChange],
   });
+  subscriptions.push(chainState);
+  const statusBar = new StatusBarController(chainState);
   subscriptions.push(statusBar);
 
   const metricsViews = new MetricsViews({
     extensionUri: context.extensionUri,
     manager,
     models,
-    keys,
+    chainState,
     logger,
     redact,
   });
@@ -191,7 +201,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
     estimateCost: (request) => manager.estimateCost(request),
     listModels: () =>
       manager
-        .resolveChain()
+        .chainModels()
         .map((name) => manager.getModelInfo(name)!)
         .filter(Boolean),
     getMetrics: () => manager.getMetrics(),

@@ -10,6 +10,8 @@ import {
 import {
   createProvider,
   defaultModelMetadata,
+  isCatalogLoaded,
+  loadCatalog,
   validateProviderConfig,
   type ProviderConfig,
   type SecretSource,
@@ -48,6 +50,8 @@ export class ModelService implements vscode.Disposable {
   private readonly registrations = new Map<string, Registration>();
   private readonly secrets: SecretSource;
   private readonly _onDidChange = new Emitter<void>();
+  private catalogPending: Promise<void> | undefined;
+  private disposed = false;
   /** The set of models, the active model or the chain changed. */
   readonly onDidChange = this._onDidChange.event;
 
@@ -189,16 +193,33 @@ export class ModelService implements vscode.Disposable {
     const problems = validateProviderConfig(config);
     if (problems.length > 0) throw new Error(problems.join(' '));
     const provider = createProvider(config, { secrets: this.secrets, logger: this.logger });
-    const hasPriceOverride =
-      settings.inputPricePerMTok !== undefined || settings.outputPricePerMTok !== undefined || settings.free;
+    // Activation never loads the price catalog: models registered before it loaded are
+    // registered again with its prices a moment later.
     const metadata = defaultModelMetadata(config, {
-      logger: hasPriceOverride ? undefined : this.logger,
+      logger: this.logger,
       overrides,
+      free: settings.free,
+      catalog: 'ifLoaded',
     });
+    if (!isCatalogLoaded()) this.registerAgainWithCatalog();
     return { provider, metadata };
   }
 
+  private registerAgainWithCatalog(): void {
+    if (this.catalogPending) return;
+    this.catalogPending = loadCatalog().then(
+      () => {
+        if (this.disposed) return;
+        for (const [name, registration] of this.registrations)
+          this.registrations.set(name, { ...registration, fingerprint: '' });
+        this.reconcile();
+      },
+      (error: unknown) => this.logger.warn(`The price catalog could not be loaded: ${String(error)}`),
+    );
+  }
+
   dispose(): void {
+    this.disposed = true;
     this._onDidChange.dispose();
   }
 }

@@ -4,7 +4,7 @@
  * yields a problem naming the setting, and the rest keeps working with defaults.
  */
 
-import type { ChainStep, QualityTier, SettingsPatch } from '../core';
+import { QUALITY_TIERS, type ChainStep, type QualityTier, type SettingsPatch } from '../core';
 import { PRESETS } from '../providers/presets';
 import {
   BUILT_IN_TEMPLATES,
@@ -77,11 +77,12 @@ export interface ExtensionSettings {
   };
   /** The quality tier of each editor task (its chain under llmManager.routing.*Chain). */
   readonly taskTiers: Readonly<Record<TaskName, QualityTier>>;
+  /** Fetch the price catalog's newer published data (off: nothing leaves the machine for it). */
+  readonly catalogRefresh: boolean;
 }
 
 export const TASK_NAMES = ['ask', 'explain', 'improve', 'freePrompt', 'template', 'chat'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
-export const QUALITY_TIERS: readonly QualityTier[] = ['economy', 'standard', 'high'];
 
 export interface SettingsProblem {
   /** The full setting name, e.g. `llmManager.budget.dailyUsd`. */
@@ -146,6 +147,7 @@ export const SETTING_DEFAULTS = {
   'healthProbe.enabled': true,
   'healthProbe.intervalSeconds': 30,
   'healthProbe.idleMinutes': 5,
+  'catalog.refresh': false,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
@@ -294,6 +296,7 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
         custom: parseCustomTemplates(get('templates.custom'), problem),
       },
       taskTiers: parseTaskTiers(get('tasks.tiers'), problem),
+      catalogRefresh: boolean('catalog.refresh'),
     },
     problems,
   };

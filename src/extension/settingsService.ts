@@ -52,6 +52,24 @@ export class SettingsService implements vscode.Disposable {
     await configuration.update(key, value, target);
   }
 
+  /**
+   * Appends a model to `llmManager.models` and resolves once the change is in effect: after the
+   * settings change event (whose listeners register the model) has run. Resolves false when the
+   * entry was written but is not among the valid models (its problem is reported by name).
+   */
+  async addModel(entry: Readonly<Record<string, unknown>> & { readonly id: string }): Promise<boolean> {
+    const raw = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<unknown[]>('models') ?? [];
+    const applied = new Promise<ExtensionSettings>((resolve) => {
+      const subscription = this.onDidChange((next) => {
+        subscription.dispose();
+        resolve(next);
+      });
+    });
+    await this.update('models', [...raw, entry]);
+    const next = await applied;
+    return next.models.some((model) => model.id === entry.id);
+  }
+
   private read(): ExtensionSettings {
     const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const { settings, problems } = parseSettings((key) => configuration.get(key));

@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { startFaultUpstream, type FaultUpstream } from '../../src/demo/faultUpstream';
 import type { ExtensionExports } from '../../src/extension/extension';
 import type { CommandOutcome } from '../../src/extension/requestRunner';
+import type { CommandArgsById } from '../../src/extension/commandArgs';
+import type { CommandId } from '../../src/extension/contributions';
 
 export const EXTENSION_ID = 'llm-manager.llm-manager';
 
@@ -139,7 +141,11 @@ export async function editorWith(
   return editor;
 }
 
-export async function runCommand(command: string, ...args: unknown[]): Promise<CommandOutcome> {
+/** Runs one of our commands with arguments its {@link CommandArgsById} entry allows. */
+export async function runCommand<I extends CommandId>(
+  command: I,
+  ...args: CommandArgsById[I]
+): Promise<CommandOutcome> {
   return (await vscode.commands.executeCommand(command, ...args)) as CommandOutcome;
 }
 

@@ -11,6 +11,7 @@ const STEP_ICONS: Record<TraceStepKind, string> = {
   backoff: 'clock',
   circuit: 'circuit-board',
   answered: 'check',
+  adjust: 'settings-gear',
 };
 
 /** The routing trace of each recent request, newest first, each expandable to its steps. */
