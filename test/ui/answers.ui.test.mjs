@@ -12,7 +12,6 @@ import {
   closeSecondarySideBar,
   dismissQuickInput,
   paletteCommands,
-  reloadWindow,
   runCommand,
   screenshot,
   setColorTheme,
@@ -347,9 +346,12 @@ describe('answer view', function () {
     await frame.locator('#follow-up-input').press('Enter');
     await frame.locator('.turn').nth(1).waitFor();
     await waitForAnswers(frame, 2);
-    // The workbench writes extension state to its storage a moment after the extension does.
-    await page.waitForTimeout(1500);
-    await reloadWindow(page);
+    // As a user reloads: the workbench shuts down properly, saving its editors and their state.
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'domcontentloaded', timeout: 60_000 }),
+      runCommand(page, 'Developer: Reload Window'),
+    ]);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     frame = await answerFrame(page, { title: 'Prompt', timeout: 60_000 });
     await frame.locator('.turn').nth(1).waitFor({ timeout: 30_000 });
     assert.equal(await frame.locator('.turn').count(), 2);
