@@ -234,4 +234,3 @@ export class RequestRunner {
   }
 }
 
-export { answerFooter } from './answers/answerFooter';
