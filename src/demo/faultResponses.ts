@@ -5,6 +5,7 @@
  */
 
 import type { FaultBehaviour } from './faultBehaviour';
+import type { WireApi } from './faultRequests';
 
 /** Which wire format a request arrived in. */
 export type Vendor = 'openai' | 'azure' | 'anthropic';
@@ -15,22 +16,9 @@ export interface ErrorAnswer {
   readonly body: unknown;
 }
 
-export interface DemoUsage {
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-}
-
-/** About four characters per token, like the manager's own estimate, plus a little per message. */
+/** About four characters per token, like the manager's own estimate. */
 export function countTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
-}
-
-/** The usage the upstream reports for a prompt and an answer: deterministic, so tests can predict it. */
-export function demoUsage(promptChars: number, messageCount: number, answer: string): DemoUsage {
-  return {
-    inputTokens: Math.ceil(promptChars / 4) + 3 * messageCount + 3,
-    outputTokens: answer.length === 0 ? 0 : countTokens(answer),
-  };
 }
 
 /**
@@ -130,6 +118,8 @@ export interface ErrorContext {
   readonly presentedKey: string;
   readonly now: number;
   readonly apiVersion?: string;
+  /** The API the request spoke (the Responses API words some errors its own way). */
+  readonly api?: WireApi;
 }
 
 /** The error a behaviour answers with, or undefined when the behaviour is not a plain HTTP error. */
@@ -292,6 +282,7 @@ export function errorFor(behaviour: FaultBehaviour, ctx: ErrorContext): ErrorAns
         ),
       };
     case 'context':
+      if (ctx.api === 'responses') return responsesContextError();
       if (vendor === 'anthropic') {
         return {
           status: 400,
@@ -423,5 +414,19 @@ export function statusError(status: number, ctx: Pick<ErrorContext, 'vendor' | '
     status,
     headers: none,
     body: openAiError(`Invalid request (status ${status}).`, 'invalid_request_error', null),
+  };
+}
+
+/** The Responses API's context-length refusal (the-open-agent/openagent#2344, anomalyco/opencode#6071). */
+export function responsesContextError(): ErrorAnswer {
+  return {
+    status: 400,
+    headers: {},
+    body: openAiError(
+      'Your input exceeds the context window of this model. Please adjust your input and try again.',
+      'invalid_request_error',
+      'context_length_exceeded',
+      'input',
+    ),
   };
 }
