@@ -433,17 +433,25 @@ describe('answer view', function () {
     await freePrompt(page, `Tell me a long story (${Date.now()})`);
     const frame = await answerFrame(page, { title: 'Prompt' });
     const stop = frame.locator('button[data-answer-action="stop"]');
+    // The demo streams an answer in about a second, as fast as a fresh panel loads: stop a
+    // follow-up, in a page that is ready, as soon as its first words show.
+    await waitForAnswers(frame, 1);
+    await frame.locator('#follow-up-input').fill(`Go on, at length (${Date.now()})`);
+    await frame.locator('#follow-up-input').press('Enter');
     await frame.waitForFunction(
-      () => (document.querySelector('.answer-body')?.textContent ?? '').length > 0,
-      undefined,
-      {
-        timeout: 30_000,
+      () => {
+        const body = document.querySelectorAll('.answer-body')[1];
+        if (!body?.textContent) return false;
+        document.querySelector('button[data-answer-action="stop"]')?.click();
+        return true;
       },
+      undefined,
+      { timeout: 30_000, polling: 'raf' },
     );
-    await stop.click();
-    const answer = frame.locator('.answer').first();
+    const answer = frame.locator('.answer').nth(1);
     await frame.locator('.answer.status-cancelled').waitFor({ timeout: 10_000 });
     assert.match(await answer.locator('.answer-error').innerText(), /Stopped\./);
+    assert.doesNotMatch(await answer.locator('.answer-body').innerText(), /one answers/, 'a partial answer');
     assert.ok(await stop.isHidden(), 'Stop is gone once nothing runs');
     const stopped = await upstreamStats(server);
     await page.waitForTimeout(1500);
