@@ -8,6 +8,11 @@ import {
   type SettingsPatch,
 } from '../core';
 import { AnswerDocuments } from './answerDocuments';
+import { ANSWER_PANEL_TYPE, AnswerPanels } from './answers/answerPanels';
+import { CodeActions } from './answers/codeActions';
+import { ConversationRunner } from './answers/conversationRunner';
+import { ConversationStore } from './answers/conversationStore';
+import { pickCompareModels } from './answers/pickModels';
 import type { LlmManagerApi, LlmManagerDiagnostics } from './api';
 import { ChainStateFeed } from './chainState';
 import { ChainChatModelProvider } from './chatModelProvider';
@@ -93,9 +98,41 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
     documents,
     vscode.workspace.registerTextDocumentContentProvider(ANSWER_SCHEME, documents),
   );
-  const runner = new RequestRunner(
+  // The answer view: conversations kept in this workspace's state, one panel per conversation.
+  const conversationStore = new ConversationStore(context.workspaceState, logger);
+  const conversations: ConversationRunner = new ConversationRunner({
+    manager,
+    store: conversationStore,
+    run: (options, sink) => runner.run(options, sink),
+    tierChain: (tier) => {
+      const chain = settings.settings.manager.routing?.tierChains?.[tier ?? 'standard'];
+      return chain && chain.length > 0 ? chain : undefined;
+    },
+    redact,
+    now: Date.now,
+  });
+  const codeActions = new CodeActions(documents, () => settings.settings.improveShowsDiff);
+  const answers: AnswerPanels = new AnswerPanels({
+    extensionUri: context.extensionUri,
+    manager,
+    store: conversationStore,
+    conversations,
+    codeActions,
+    documents,
+    settings: () => settings.settings,
+    logger,
+    pickModels: (placeHolder) => pickCompareModels(manager, placeHolder),
+  });
+  subscriptions.push(
+    codeActions,
+    answers,
+    { dispose: () => conversations.stopAll() },
+    vscode.window.registerWebviewPanelSerializer(ANSWER_PANEL_TYPE, answers.serializer),
+  );
+  const runner: RequestRunner = new RequestRunner(
     manager,
     documents,
+    answers,
     models,
     () => settings.settings.confirmCostAboveUsd,
     logger,
@@ -131,6 +168,7 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
       settings,
       runner,
       documents,
+      answers,
       demo,
       log: logger,
       showDashboard: () => metricsViews.showDashboard(),

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { formatDuration, isFree, type LlmManager, type ModelInfo } from '../../core';
 import type { AnswerDocuments } from '../answerDocuments';
+import type { AnswerPanels } from '../answers/answerPanels';
 import type { DemoController } from '../demoController';
 import type { KeyStore } from '../keyStore';
 import type { ModelService } from '../modelService';
@@ -17,6 +18,8 @@ export interface CommandServices {
   readonly settings: SettingsService;
   readonly runner: RequestRunner;
   readonly documents: AnswerDocuments;
+  /** The answer view (its conversations, Compare models, Clear). */
+  readonly answers: AnswerPanels;
   readonly demo: DemoController;
   /** The redacting log (the raw channel is never handed out). */
   readonly log: OutputLog;
