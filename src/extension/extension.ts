@@ -14,6 +14,7 @@ import { ConversationRunner } from './answers/conversationRunner';
 import { ConversationStore } from './answers/conversationStore';
 import { pickCompareModels } from './answers/pickModels';
 import type { LlmManagerApi, LlmManagerDiagnostics } from './api';
+import { CatalogRefresher } from './catalogRefresher';
 import { ChainStateFeed } from './chainState';
 import { ChainChatModelProvider } from './chatModelProvider';
 import { registerCommands } from './commands';
@@ -84,12 +85,22 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
   const demo = new DemoController(models, manager, restoreManagerSettings, logger);
   subscriptions.push(demo);
 
+  const catalogRefresher = new CatalogRefresher({
+    storageDir: context.globalStorageUri.fsPath,
+    clock: systemClock,
+    logger,
+    onRefreshed: () => models.reloadPrices(),
+  });
+  subscriptions.push(catalogRefresher);
+  catalogRefresher.setEnabled(settings.settings.catalogRefresh);
+
   subscriptions.push(
     settings.onDidChange((next) => {
       logger.setLevel(next.logLevel);
       restoreManagerSettings();
       demo.applyOverrides();
       models.apply(next);
+      catalogRefresher.setEnabled(next.catalogRefresh);
     }),
   );
 
@@ -243,6 +254,7 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
     },
     keyConsentPrompts: () => consent.prompts(),
     answerKeyConsent: (keyId, host, allow) => consent.decide(keyId, host, allow),
+    dashboardState: () => metricsViews.currentState(),
   };
   const withDiagnostics: ExtensionExports = Object.freeze({ ...api, diagnostics });
   return withDiagnostics;

@@ -442,7 +442,7 @@ function parseModels(raw: unknown, problem: ProblemSink): ModelSettings[] {
       problem(where, 'must be an object with at least "id" and "provider"; this entry is ignored.');
       return;
     }
-    const result = parseModel(entry as Record<string, unknown>);
+    const result = parseModelEntry(entry as Record<string, unknown>);
     if (typeof result === 'string') {
       const id =
         typeof (entry as Record<string, unknown>).id === 'string'
@@ -461,8 +461,8 @@ function parseModels(raw: unknown, problem: ProblemSink): ModelSettings[] {
   return models;
 }
 
-/** Validates one model entry; returns the reason it is unusable as a string. */
-function parseModel(entry: Record<string, unknown>): ModelSettings | string {
+/** Validates one `llmManager.models` entry; returns the reason it is unusable as a string. */
+export function parseModelEntry(entry: Record<string, unknown>): ModelSettings | string {
   const id = typeof entry.id === 'string' ? entry.id.trim() : '';
   if (!id) return 'needs an "id" (the name you will see and use in the chain)';
   if (!/^[\w.:@/-]{1,80}$/.test(id)) return `"id" may use letters, digits and . _ : @ / - only (got "${id}")`;
