@@ -212,7 +212,10 @@ async function runAptWithRetry(argv, { label, env, log, intervalMs }) {
       log,
       intervalMs,
     });
-    if (result.code === 0) return;
+    if (result.code === 0) {
+      log(`${label} done in ${Math.round(result.seconds)} s`);
+      return;
+    }
     const why = `\`${argv.join(' ')}\` exited with ${result.signal ?? result.code} after ${Math.round(result.seconds)} s`;
     log(`${label} failed: ${why}\n${outputTail(result.output, 25)}`);
     if (attempt === 2) {

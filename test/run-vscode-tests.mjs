@@ -2,8 +2,10 @@
 // real Node extension host, offline), prints their counts and exits non-zero if any failed.
 //   node test/run-vscode-tests.mjs            both suites (what `npm test` runs)
 //   node test/run-vscode-tests.mjs --integration | --ui
-// Needs `npm run compile-tests && npm run build` first; installs its tools on first use (see
-// scripts/vscodeTools.mjs) and tells you what to apt-get install if Chromium is missing.
+// Needs `npm run compile-tests && npm run build` first. Installs what it needs on first use:
+// the system packages (Chromium; a C++ toolchain while code-server is built) as root or with
+// password-less sudo, else it prints the apt-get command and exits 1 (scripts/systemPackages.mjs);
+// then Node 24 and code-server into the tools cache (scripts/vscodeTools.mjs).
 import path from 'node:path';
 import { REPO_ROOT, startVsCodeServer } from '../scripts/vscodeServer.mjs';
 import { TOOL_VERSIONS, ToolsError, ensureVsCodeTools } from '../scripts/vscodeTools.mjs';
