@@ -31,6 +31,7 @@ async function main() {
   const server = await startVsCodeServer({
     installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')],
   });
+  const startSettings = { ...server.callerSettings };
   const summary = [];
   let ok = true;
   try {
@@ -41,6 +42,9 @@ async function main() {
       ok &&= counts.ok;
     }
     if (only !== 'integration') {
+      // The UI tests start from the server's first settings, whatever the integration suite
+      // left behind (a test that fails before its cleanup would otherwise fail many more here).
+      server.writeUserSettings(startSettings);
       console.log('\n== UI tests (Playwright against the workbench)');
       const counts = await runUiSuite(server);
       summary.push(describeCounts('UI tests', counts));
