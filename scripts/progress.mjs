@@ -1,7 +1,7 @@
 // Runs a long install command (apt-get, npm) with its output captured, and prints a progress line
 // instead of minutes of silence: elapsed time and the steps the command's own output reports
 // (packages fetched, unpacked, set up; native files compiled; the package whose script runs).
-// On a terminal the line is rewritten in place every second; in a log (CI) a new line appears
+// On a terminal the line is rewritten in place every second; in a log (or with CI set) a new line appears
 // every 15 s. The full output is kept (its tail) for the error message when the command fails.
 import { spawn } from 'node:child_process';
 
@@ -86,12 +86,14 @@ export function formatProgressLine(label, seconds, detail) {
  * @param {Record<string, string | undefined>} [options.env] The whole environment of the command.
  * @param {string} [options.cwd]
  * @param {(line: string) => void} [options.log] Where progress lines go in log mode.
- * @param {NodeJS.WriteStream} [options.terminal] A TTY to rewrite one line on; default: stdout if it is one.
+ * @param {NodeJS.WriteStream} [options.terminal] A TTY to rewrite one line on; default: stdout if it
+ *   is one and CI is not set.
  * @param {number} [options.intervalMs] How often a line is printed in log mode (default 15 s).
  */
 export function runWithProgress(command, args, options) {
   const { label, env = process.env, cwd, log = (line) => console.log(line) } = options;
-  const terminal = options.terminal ?? (process.stdout.isTTY ? process.stdout : undefined);
+  // CI logs keep every line even where the runner gives us a terminal.
+  const terminal = options.terminal ?? (process.stdout.isTTY && !env.CI ? process.stdout : undefined);
   const intervalMs = options.intervalMs ?? (terminal ? 1_000 : 15_000);
   const tracker = TRACKERS[options.tracker]();
   const started = Date.now();
