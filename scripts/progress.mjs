@@ -1,8 +1,8 @@
 // Runs a long install command (apt-get, npm) with its output captured, and prints a progress line
 // instead of minutes of silence: elapsed time and the steps the command's own output reports
 // (packages fetched, unpacked, set up; native files compiled; the package whose script runs).
-// On a terminal the line is rewritten in place every second; in a log (or with CI set) a new line appears
-// every 15 s. The full output is kept (its tail) for the error message when the command fails.
+// On a terminal the line is rewritten in place every second; in a log (or with CI set) a new line
+// appears every 15 s. The full output is kept (its tail) for the error message when the command fails.
 import { spawn } from 'node:child_process';
 
 /**
