@@ -20,6 +20,26 @@ const problemMatcherPlugin = {
   },
 };
 
+/**
+ * The price dataset (@pydantic/genai-prices, ~470 KB of JavaScript) stays out of the bundle: bundled,
+ * even unevaluated, it would be parsed with extension.js at every activation. It is copied next
+ * to the bundle as dist/genai-prices.cjs and required from there on the first price lookup.
+ */
+const genaiPricesPlugin = {
+  name: 'genai-prices-beside-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^@pydantic\/genai-prices$/ }, () => ({
+      path: './genai-prices.cjs',
+      external: true,
+    }));
+    build.onEnd(() => {
+      const fs = require('node:fs');
+      fs.mkdirSync('dist', { recursive: true });
+      fs.copyFileSync(require.resolve('@pydantic/genai-prices'), 'dist/genai-prices.cjs');
+    });
+  },
+};
+
 /** @type {import('esbuild').BuildOptions[]} */
 const targets = [
   {
@@ -35,12 +55,17 @@ const targets = [
     sourcesContent: false,
     logLevel: 'silent',
     metafile: true,
-    plugins: [problemMatcherPlugin],
+    plugins: [problemMatcherPlugin, genaiPricesPlugin],
   },
   {
-    // The metrics webviews' browser code (src/webview): one bundle per surface, plus the codicon
+    // The webviews' browser code (src/webview): one bundle per surface, plus the codicon
     // font they show icons with, copied next to them (the webview may load only dist/ and media/).
-    entryPoints: { sidebar: 'src/webview/sidebar.ts', dashboard: 'src/webview/dashboard.ts' },
+    entryPoints: {
+      sidebar: 'src/webview/sidebar.ts',
+      dashboard: 'src/webview/dashboard.ts',
+      // The answer view: markdown-it and highlight.js are in this bundle only.
+      answer: 'src/webview/answer/answer.ts',
+    },
     outdir: 'dist/webview',
     bundle: true,
     format: 'iife',

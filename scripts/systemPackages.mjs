@@ -5,6 +5,7 @@
 // What is needed and why (see test/README.md for what was measured):
 //   chromium          the browser the VS Code workbench runs in; the extension host starts only
 //                     when a workbench connects, so even the API-only integration suite needs it.
+//   openssl           makes the throw-away certificate authority of the HTTPS tests.
 //   make, g++, python3  node-gyp compiles code-server's native modules (spdlog, sqlite3, node-pty,
 //                     …) for Node 24; needed only while code-server is being installed.
 // Not needed: libkrb5-dev (code-server's `kerberos` module is built when its headers exist and
@@ -27,7 +28,7 @@ export function chromiumPath(env = process.env) {
 const BUILD_WHY = "node-gyp compiles code-server's native modules (spdlog, sqlite3, node-pty, …) for Node 24";
 
 /**
- * What the VS Code route needs from the system. `need` says when: `browser` for every VS Code
+ * What the VS Code route needs from the system. `need` says when: `vscode` for every VS Code
  * suite, `build` only while code-server is being installed. A requirement is met when its
  * `command` is on PATH (or, for the browser, Chromium's path is executable).
  */
@@ -36,8 +37,15 @@ export const SYSTEM_REQUIREMENTS = Object.freeze([
     name: 'Chromium',
     browser: true,
     aptPackage: 'chromium',
-    need: 'browser',
+    need: 'vscode',
     why: 'the browser the VS Code workbench (and so the extension host) runs in',
+  }),
+  Object.freeze({
+    name: 'openssl',
+    command: 'openssl',
+    aptPackage: 'openssl',
+    need: 'vscode',
+    why: 'makes the throw-away certificate authority of the HTTPS tests (scripts/testCertificates.mjs)',
   }),
   Object.freeze({ name: 'make', command: 'make', aptPackage: 'make', need: 'build', why: BUILD_WHY }),
   Object.freeze({ name: 'g++', command: 'g++', aptPackage: 'g++', need: 'build', why: BUILD_WHY }),
@@ -151,7 +159,7 @@ function requirementIsMet(requirement, env, chromium) {
  * or naming the step that failed.
  *
  * @param {object} options
- * @param {Array<'browser' | 'build'>} options.needs
+ * @param {Array<'vscode' | 'build'>} options.needs
  * @param {(line: string) => void} [options.log]
  * @param {Record<string, string | undefined>} [options.env] The environment (PATH, LLM_MANAGER_*).
  * @param {readonly object[]} [options.requirements] Default {@link SYSTEM_REQUIREMENTS}.

@@ -167,7 +167,7 @@ export async function ensureToolsNode({ log = (line) => console.log(line) } = {}
 export async function ensureVsCodeTools({ log = (line) => console.log(line) } = {}) {
   const paths = toolPaths();
   const building = !codeServerIsComplete(paths);
-  await ensureSystemPackages({ needs: building ? ['browser', 'build'] : ['browser'], log });
+  await ensureSystemPackages({ needs: building ? ['vscode', 'build'] : ['vscode'], log });
   if (toolsAreInstalled(paths)) return paths;
 
   checkPlatform();

@@ -1,15 +1,16 @@
 // Runs the integration tests and then the UI tests against ONE VS Code server (code-server, the
 // real Node extension host, offline), prints their counts and exits non-zero if any failed.
 //   node test/run-vscode-tests.mjs            both suites (what `npm test` runs)
-//   node test/run-vscode-tests.mjs --integration | --ui
+//   node test/run-vscode-tests.mjs --integration | --ui   (--integration includes the Restricted Mode suite)
 // Needs `npm run compile-tests && npm run build` first. Installs what it needs on first use:
-// the system packages (Chromium; a C++ toolchain while code-server is built) as root or with
-// password-less sudo, else it prints the apt-get command and exits 1 (scripts/systemPackages.mjs);
+// the system packages (Chromium, openssl; a C++ toolchain while code-server is built) as root or
+// with password-less sudo, else it prints the apt-get command and exits 1 (scripts/systemPackages.mjs);
 // then Node 24 and code-server into the tools cache (scripts/vscodeTools.mjs).
 import path from 'node:path';
 import { REPO_ROOT, startVsCodeServer } from '../scripts/vscodeServer.mjs';
 import { TOOL_VERSIONS, ToolsError, ensureVsCodeTools } from '../scripts/vscodeTools.mjs';
 import { describeCounts, runIntegrationSuite } from './integration/run.mjs';
+import { runRestrictedSuite } from './integration/runRestricted.mjs';
 import { runUiSuite } from './ui/run.mjs';
 
 async function main() {
@@ -30,6 +31,8 @@ async function main() {
   // A stand-in for Copilot (a second extension offering a chat model) for vscode-lm chain members.
   const server = await startVsCodeServer({
     installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')],
+    // A test CA as the system certificates, for the HTTPS tests (scripts/testCertificates.mjs).
+    testCertificates: true,
   });
   const startSettings = { ...server.callerSettings };
   const summary = [];
@@ -52,6 +55,13 @@ async function main() {
     }
   } finally {
     await server.close();
+  }
+  if (only !== 'ui') {
+    // Its own server: workspace trust on, LLM Manager installed as a user has it.
+    console.log('\n== Restricted Mode tests (untrusted workspace, LLM Manager installed from its VSIX)');
+    const counts = await runRestrictedSuite();
+    summary.push(describeCounts('Restricted Mode tests', counts));
+    ok &&= counts.ok;
   }
   console.log(`\n${summary.join('\n')}`);
   console.log(`Server start to suites finished: ${((Date.now() - serverStarted) / 1000).toFixed(1)} s`);

@@ -1,4 +1,14 @@
+import {
+  CIRCUIT_COUNTED_ERROR_KINDS,
+  ERROR_KINDS,
+  isOneOf,
+  TRANSIENT_ERROR_KINDS,
+  type LlmErrorKind,
+  type SkipReason,
+} from './kinds';
 import type { RequestTrace } from './types';
+
+export type { LlmErrorKind, SkipReason } from './kinds';
 
 /**
  * The one error family of the manager. Providers translate whatever their SDK throws into an
@@ -6,63 +16,16 @@ import type { RequestTrace } from './types';
  * alone (retry on the same model, move to the next one, or stop).
  */
 
-export type LlmErrorKind =
-  /** A short-lived rate limit (HTTP 429 without a quota problem). Transient. */
-  | 'rateLimit'
-  /** The account is out of credit or over its quota: waiting will not help. */
-  | 'quota'
-  /** The key is missing, rejected (401) or lacks permission (403). */
-  | 'auth'
-  /** The prompt does not fit the model's context window. */
-  | 'contextLength'
-  /** The provider refused the content. */
-  | 'contentPolicy'
-  /** The request itself is invalid (400): another attempt on the same model would fail too. */
-  | 'badRequest'
-  /** The provider failed (5xx, Anthropic's 529 overloaded). Transient. */
-  | 'server'
-  /** No answer in time (whole request, first chunk or between chunks). Transient. */
-  | 'timeout'
-  /** Connection refused, reset or DNS failure. Transient. */
-  | 'network'
-  /** A 200 answer that is empty or not in the expected format. Transient. */
-  | 'badResponse'
-  /** The caller aborted. Never retried, never counted against a model. */
-  | 'cancelled'
-  /** Every model in the chain has an open circuit. */
-  | 'circuitOpen'
-  /** Every paid model would exceed the budget and no free model could answer. */
-  | 'budgetExceeded'
-  /** A stream failed after text had already been shown; the partial text is kept. */
-  | 'interrupted'
-  /** Every model in the chain failed or was skipped for mixed reasons. */
-  | 'allModelsFailed';
-
-const transientKinds: ReadonlySet<LlmErrorKind> = new Set<LlmErrorKind>([
-  'rateLimit',
-  'server',
-  'timeout',
-  'network',
-  'badResponse',
-]);
-
-/**
- * Kinds that count towards opening a model's circuit. The caller's own mistakes (a bad request,
- * a prompt that is too long, refused content) and cancellations say nothing about the model's
- * health, so they never open a circuit.
- */
-const breakerCountedKinds: ReadonlySet<LlmErrorKind> = new Set<LlmErrorKind>([
-  ...transientKinds,
-  'auth',
-  'quota',
-]);
-
 export function isTransientKind(kind: LlmErrorKind): boolean {
-  return transientKinds.has(kind);
+  return isOneOf(TRANSIENT_ERROR_KINDS, kind);
 }
 
 export function countsAgainstCircuit(kind: LlmErrorKind): boolean {
-  return breakerCountedKinds.has(kind);
+  return isOneOf(CIRCUIT_COUNTED_ERROR_KINDS, kind);
+}
+
+export function isErrorKind(value: unknown): value is LlmErrorKind {
+  return isOneOf(ERROR_KINDS, value);
 }
 
 const llmErrorBrand = Symbol.for('llm-manager.LlmError');
@@ -123,18 +86,6 @@ export interface ModelFailure {
   readonly attempts: number;
 }
 
-/** Why a model was not tried for a request. */
-export type SkipReason =
-  | 'circuitOpen'
-  | 'halfOpenProbeBusy'
-  | 'isolated'
-  | 'rateLimited'
-  | 'retryAfter'
-  | 'overBudget'
-  | 'contextTooSmall'
-  | 'noApiKey'
-  | 'noToolSupport';
-
 /** Thrown when the whole chain could not answer; says per model what happened. */
 export class ChainFailedError extends LlmError {
   readonly failures: readonly ModelFailure[];
@@ -159,6 +110,48 @@ export function isLlmError(value: unknown): value is LlmError {
 
 export function isChainFailedError(value: unknown): value is ChainFailedError {
   return isLlmError(value) && Array.isArray((value as ChainFailedError).failures);
+}
+
+/**
+ * The error a whole chain fails with: one kind when every model failed the same way (all
+ * circuits open, all over budget, all too small, no keys), else `allModelsFailed`.
+ */
+export function chainFailure(failures: readonly ModelFailure[]): ChainFailedError {
+  const outcomes = new Set(failures.map((f) => f.outcome));
+  const only = outcomes.size === 1 ? [...outcomes][0] : undefined;
+  let kind: LlmErrorKind = 'allModelsFailed';
+  let headline = `No model could answer (${failures.length} tried):`;
+  switch (only) {
+    case 'circuitOpen':
+    case 'halfOpenProbeBusy':
+    case 'isolated':
+      kind = 'circuitOpen';
+      headline = 'Every model is unavailable: their circuits are open after repeated failures.';
+      break;
+    case 'priceUnknown':
+      kind = 'budgetExceeded';
+      headline =
+        'The budget has a hard stop and no model with a known price could answer: set a price for each model.';
+      break;
+    case 'overBudget':
+      kind = 'budgetExceeded';
+      headline = 'The budget is used up: every paid model was skipped and no free model is in the chain.';
+      break;
+    case 'contextTooSmall':
+    case 'contextLength':
+      kind = 'contextLength';
+      headline = 'The prompt is too long for every model in the chain.';
+      break;
+    case 'noApiKey':
+      kind = 'auth';
+      headline = 'No model has an API key: set one with "LLM Manager: Set API Key".';
+      break;
+    case undefined:
+      break;
+    default:
+      if (isErrorKind(only)) kind = only;
+  }
+  return new ChainFailedError(kind, failures, headline);
 }
 
 /** Describes an error kind in words a user understands (used in chain failure summaries). */
@@ -213,6 +206,8 @@ export function describeSkipReason(reason: SkipReason): string {
       return 'skipped: the provider asked us to wait';
     case 'overBudget':
       return 'skipped: the request would exceed the budget';
+    case 'priceUnknown':
+      return 'skipped: price unknown — set one';
     case 'contextTooSmall':
       return 'skipped: context window too small for this prompt';
     case 'noApiKey':

@@ -25,8 +25,15 @@ export function describeStep(step: TraceStep): string {
       return `${step.model}: waited ${formatDuration(step.delayMs)} before retrying (${step.reason === 'retryAfter' ? "the provider's Retry-After" : step.reason === 'rateLimit' ? 'rate limit' : 'exponential backoff'})`;
     case 'circuit':
       return `${step.model}: circuit ${step.from} → ${step.to}`;
-    case 'answered':
-      return `${step.model} answered · ${formatUsd(step.costUsd)}`;
+    case 'answered': {
+      const cost = step.priceUnknown ? 'price unknown' : formatUsd(step.costUsd);
+      const cached = step.cacheReadTokens
+        ? ` · ${step.cacheReadTokens.toLocaleString('en-US')} input tokens from the prompt cache`
+        : '';
+      return `${step.model} answered · ${cost}${cached}`;
+    }
+    case 'adjust':
+      return `${step.model}: ${step.detail}`;
     default:
       return assertNever(step);
   }

@@ -3,7 +3,9 @@
  * src/providers implement, and the ports (clock, store, logger) the host supplies.
  */
 
-import type { LlmErrorKind, SkipReason } from './errors';
+import type { CircuitStateName, LlmErrorKind, QualityTier, SkipReason } from './kinds';
+
+export type { CircuitStateName, QualityTier } from './kinds';
 
 export type ChatRole = 'user' | 'assistant' | 'tool';
 
@@ -100,6 +102,11 @@ export interface LlmProvider {
   stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<StreamChunk>;
   /** A cheap real call proving the model answers (model list or a one-token request). */
   healthCheck?(signal: AbortSignal): Promise<void>;
+  /**
+   * What this provider will change in the request for its model, in words (e.g. "temperature
+   * 0.2 dropped: gpt-5-mini accepts only the default"); the manager puts each in the trace.
+   */
+  adjustmentsFor?(request: ProviderRequest): readonly string[];
 }
 
 export interface ModelMetadata {
@@ -180,7 +187,7 @@ export interface GenerateRequest {
   readonly tools?: readonly ToolDefinition[];
   readonly toolChoice?: ToolChoice;
   /** How demanding the task is (default `standard`); a tier may have its own chain. */
-  readonly tier?: 'economy' | 'standard' | 'high';
+  readonly tier?: QualityTier;
 }
 
 export interface GenerateResult {
@@ -240,19 +247,28 @@ export type TraceStep =
       readonly from: CircuitStateName;
       readonly to: CircuitStateName;
     }
-  | { readonly type: 'answered'; readonly at: number; readonly model: string; readonly costUsd: number }
+  | {
+      readonly type: 'answered';
+      readonly at: number;
+      readonly model: string;
+      readonly costUsd: number;
+      /** The model's price is unknown: `costUsd` is 0 but not a real figure. */
+      readonly priceUnknown?: boolean;
+      /** Input tokens read from the provider's prompt cache, when it reported some. */
+      readonly cacheReadTokens?: number;
+    }
+  /** A provider changed what it sends for this model (a temperature the model refuses, dropped). */
+  | { readonly type: 'adjust'; readonly at: number; readonly model: string; readonly detail: string }
   | {
       readonly type: 'route';
       readonly at: number;
       /** The tier the request asked for. */
-      readonly tier: 'economy' | 'standard' | 'high';
+      readonly tier: QualityTier;
       /** Whose chain it took. */
-      readonly chain: 'economy' | 'standard' | 'high';
+      readonly chain: QualityTier;
       /** Why, when it is not the tier's own chain (budget pressure). */
       readonly reason?: string;
     };
-
-export type CircuitStateName = 'closed' | 'open' | 'halfOpen' | 'isolated';
 
 // ---- Ports the host supplies -------------------------------------------------------------
 

@@ -32,7 +32,7 @@ export class ChainChatModelProvider implements vscode.LanguageModelChatProvider 
 
   provideLanguageModelChatInformation(): vscode.LanguageModelChatInformation[] {
     const infos = this.manager
-      .resolveChain()
+      .chainModels()
       .map((name) => this.manager.getModelInfo(name)!)
       .filter(Boolean);
     if (infos.length === 0) return [];

@@ -7,7 +7,7 @@
 import {
   DisposableStore,
   type Clock,
-  type Disposable,
+  type IDisposable,
   type Event,
   type Logger,
   type TimerHandle,
@@ -35,14 +35,14 @@ export interface DashboardFeedOptions {
 export type PostMessage = (message: HostMessage) => PromiseLike<boolean> | boolean;
 
 /** One webview's end of the feed. */
-export interface FeedConnection extends Disposable {
+export interface FeedConnection extends IDisposable {
   /** The webview (re)loaded: send it a snapshot of `surface`'s sections. */
   ready(surface: Surface): Promise<void>;
   /** Hidden webviews get nothing; shown again, they catch up. */
   setVisible(visible: boolean): void;
 }
 
-export class DashboardFeed implements Disposable {
+export class DashboardFeed implements IDisposable {
   private readonly disposables = new DisposableStore();
   private readonly connections = new Set<Connection>();
   private readonly minIntervalMs: number;

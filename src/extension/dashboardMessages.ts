@@ -11,6 +11,7 @@ import {
   type Surface,
   type WebviewMessage,
 } from '../shared/protocol';
+import type { CommandCall } from './commandArgs';
 import { COMMANDS, type CommandId } from './contributions';
 
 export interface DashboardMessageServices {
@@ -25,7 +26,7 @@ export interface DashboardMessageServices {
 /** What came of one message, for the caller and for tests. */
 export type MessageOutcome =
   | { readonly kind: 'ready'; readonly surface: Surface }
-  | { readonly kind: 'command'; readonly command: CommandId; readonly args: readonly unknown[] }
+  | { readonly kind: 'command'; readonly command: CommandId; readonly args: CommandCall['args'] }
   | { readonly kind: 'rejected'; readonly reason: string };
 
 /**
@@ -54,13 +55,12 @@ export async function handleWebviewMessage(
   return { kind: 'command', command: call.command, args: call.args };
 }
 
-type CommandCall =
-  { readonly command: CommandId; readonly args: readonly unknown[] } | { readonly reason: string };
+type CommandOrRejection = CommandCall | { readonly reason: string };
 
 function commandFor(
   message: Exclude<WebviewMessage, { type: 'ready' }>,
   services: DashboardMessageServices,
-): CommandCall {
+): CommandOrRejection {
   if ('model' in message) {
     if (!services.isKnownModel(message.model))
       return { reason: `${message.type}: no model is named "${message.model.slice(0, 80)}"` };
@@ -83,7 +83,7 @@ function commandFor(
       return assertUnreachable(message);
   }
 
-  function modelCommand(action: ModelActionMessage): CommandCall {
+  function modelCommand(action: ModelActionMessage): CommandOrRejection {
     switch (action.type) {
       case 'resetCircuit':
         return { command: COMMANDS.resetCircuit, args: [action.model] };
@@ -116,7 +116,7 @@ function reject(services: DashboardMessageServices, reason: string, raw: unknown
 }
 
 /** A short, single-line picture of what arrived, for the log. */
-function preview(raw: unknown): string {
+export function preview(raw: unknown): string {
   let text: string;
   try {
     text = JSON.stringify(raw) ?? String(raw);

@@ -8,6 +8,7 @@
  */
 import {
   describeErrorKind,
+  isFree,
   type ChainStep,
   type CircuitStateName,
   type CompletedRequest,
@@ -229,10 +230,12 @@ function header(input: DashboardInput, chainOrder: readonly ModelInfo[]): Header
 function modelCard(entry: OrderedModel, input: DashboardInput, colour: number): ModelCardView {
   const { info, position, groupSize } = entry;
   const { metadata } = info;
-  const free = metadata.inputPricePerMTok === 0 && metadata.outputPricePerMTok === 0;
+  const free = isFree(metadata);
   const price = free
     ? 'free'
-    : `${formatPrice(metadata.inputPricePerMTok)} / ${formatPrice(metadata.outputPricePerMTok)} per M tokens`;
+    : metadata.priceUnknown
+      ? 'price unknown'
+      : `${formatPrice(metadata.inputPricePerMTok)} / ${formatPrice(metadata.outputPricePerMTok)} per M tokens`;
   const circuit = circuitView(info);
   const state = info.circuit.state;
   return {
@@ -612,6 +615,8 @@ function stepTone(step: TraceStep): Tone {
       return step.to === 'closed' ? 'ok' : step.to === 'open' ? 'error' : 'warning';
     case 'answered':
       return 'ok';
+    case 'adjust':
+      return 'info';
   }
 }
 

@@ -31,6 +31,11 @@ export class KeyStore implements vscode.Disposable {
     return value;
   }
 
+  /** Whether a key is stored, from the cache: undefined until it has been read once. */
+  cachedPresence(keyId: string): boolean | undefined {
+    return this.cache.has(keyId) ? this.cache.get(keyId) !== undefined : undefined;
+  }
+
   async hasKey(keyId: string): Promise<boolean> {
     return (await this.getKey(keyId)) !== undefined;
   }

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { DisposableStore, systemClock, type LlmManager, type Logger, type ModelInfo } from '../core';
+import { DisposableStore, systemClock, type LlmManager, type Logger } from '../core';
 import type { ViewState } from '../shared/protocol';
+import type { ChainStateFeed } from './chainState';
 import { SIDEBAR_VIEW_ID } from './contributions';
 import { DashboardFeed } from './dashboardFeed';
 import { buildViewState } from './dashboardModel';
 import { DASHBOARD_PANEL_TYPE, DashboardPanel } from './dashboardPanel';
-import type { KeyStore } from './keyStore';
 import type { ModelService } from './modelService';
 import { SidebarViewProvider } from './sidebarView';
 import type { MetricsBridgeServices } from './webviewHost';
@@ -14,7 +14,8 @@ export interface MetricsViewServices {
   readonly extensionUri: vscode.Uri;
   readonly manager: LlmManager;
   readonly models: ModelService;
-  readonly keys: KeyStore;
+  /** The shared snapshot of the chain the views are built from. */
+  readonly chainState: ChainStateFeed;
   readonly logger: Logger;
   /** Removes secrets from provider texts before they reach a webview. */
   readonly redact: (text: string) => string;
@@ -29,19 +30,16 @@ export class MetricsViews implements vscode.Disposable {
   private readonly panel: DashboardPanel;
 
   constructor(services: MetricsViewServices) {
-    const { manager, models, keys } = services;
+    const { manager, models, chainState } = services;
     const feed = this.disposables.add(
       new DashboardFeed({
-        read: () => readViewState(services),
-        changes: [
-          manager.onDidChangeCircuit,
-          manager.onDidChangeMetrics,
-          manager.onDidChangeModels,
-          models.onDidChange,
-          keys.onDidChange,
-        ],
+        // A fresh snapshot: countdowns and "ago" texts are as of the render.
+        read: async () => viewState(services),
+        changes: [chainState.onDidChange],
         clock: systemClock,
         logger: services.logger,
+        // The chain state already batches the manager's events.
+        minIntervalMs: 0,
       }),
     );
     const bridgeServices: MetricsBridgeServices = {
@@ -69,25 +67,16 @@ export class MetricsViews implements vscode.Disposable {
   }
 }
 
-async function readViewState(services: MetricsViewServices): Promise<ViewState> {
-  const { manager, models, keys } = services;
-  const infos = manager
-    .listModels()
-    .map((name) => manager.getModelInfo(name))
-    .filter((info): info is ModelInfo => info !== undefined);
-  const missingKeys = new Set<string>();
-  for (const info of infos) {
-    const keyId = models.keyIdOf(info.name);
-    if (keyId && !(await keys.hasKey(keyId))) missingKeys.add(info.name);
-  }
+function viewState(services: MetricsViewServices): ViewState {
+  const state = services.chainState.fresh();
   return buildViewState({
-    chain: manager.chainSteps(),
-    models: infos,
-    metrics: manager.getMetrics(),
-    recent: manager.getRecentRequests(),
-    now: Date.now(),
-    demo: models.demoRunning,
-    missingKeys,
+    chain: state.chain,
+    models: state.models,
+    metrics: state.metrics,
+    recent: state.recent,
+    now: state.now,
+    demo: state.demo,
+    missingKeys: state.missingKeys,
     redact: services.redact,
   });
 }

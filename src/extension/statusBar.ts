@@ -1,38 +1,32 @@
 import * as vscode from 'vscode';
-import { DisposableStore, type LlmManager } from '../core';
+import { Disposable } from '../core';
+import { chainInfos, firstChoice, type ChainState, type ChainStateFeed } from './chainState';
 import { COMMANDS } from './contributions';
-import type { KeyStore } from './keyStore';
-import type { ModelService } from './modelService';
-import { buildStatusView, type StatusView } from './statusModel';
+import { buildStatusView, routingNote, type StatusView } from './statusModel';
+
+/** While a circuit is open, the tooltip's "probe in …" is refreshed this often. */
+const COUNTDOWN_REFRESH_MS = 5000;
 
 /**
- * One status-bar item with the chain's health, the first-choice model and today's spend. It follows
- * the manager's events, throttled, and ticks while a circuit is open so "probe in …" stays true.
+ * One status-bar item with the chain's health, the first-choice model and today's spend. It shows
+ * each snapshot of the shared chain state, and asks for a fresh one while a circuit is open so
+ * "probe in …" stays true.
  */
-export class StatusBarController implements vscode.Disposable {
+export class StatusBarController extends Disposable {
   private readonly item: vscode.StatusBarItem;
-  private readonly disposables = new DisposableStore();
-  private timer: ReturnType<typeof setTimeout> | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private view: StatusView | undefined;
-  private disposed = false;
 
-  constructor(
-    private readonly manager: LlmManager,
-    private readonly models: ModelService,
-    private readonly keys: KeyStore,
-    private readonly routingNote: () => string | undefined = () => undefined,
-  ) {
-    this.item = vscode.window.createStatusBarItem('llmManager.status', vscode.StatusBarAlignment.Left, 100);
+  constructor(private readonly feed: ChainStateFeed) {
+    super();
+    this.item = this._register(
+      vscode.window.createStatusBarItem('llmManager.status', vscode.StatusBarAlignment.Left, 100),
+    );
     this.item.name = 'LLM Manager';
     this.item.command = COMMANDS.statusBarActions;
-    const schedule = () => this.schedule();
-    this.disposables.add(manager.onDidChangeCircuit(schedule));
-    this.disposables.add(manager.onDidChangeMetrics(schedule));
-    this.disposables.add(manager.onDidChangeModels(schedule));
-    this.disposables.add(models.onDidChange(schedule));
-    this.disposables.add(keys.onDidChange(schedule));
-    void this.render();
+    this._register(feed.onDidChange((state) => this.render(state)));
+    this._register({ dispose: () => this.stopTicker() });
+    this.render(feed.current);
     this.item.show();
   }
 
@@ -41,32 +35,17 @@ export class StatusBarController implements vscode.Disposable {
     return this.view;
   }
 
-  /** Renders at most four times a second however many events arrive. */
-  schedule(): void {
-    if (this.timer || this.disposed) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.render();
-    }, 250);
-  }
-
-  async render(): Promise<void> {
-    const names = this.manager.resolveChain();
-    const infos = names.map((name) => this.manager.getModelInfo(name)!).filter(Boolean);
-    const missingKeys = new Set<string>();
-    for (const info of infos) {
-      const keyId = this.models.keyIdOf(info.name);
-      if (keyId && !(await this.keys.hasKey(keyId))) missingKeys.add(info.name);
-    }
-    if (this.disposed) return;
+  private render(state: ChainState): void {
+    if (this.isDisposed) return;
+    const infos = chainInfos(state);
     const view = buildStatusView({
       models: infos,
-      metrics: this.manager.getMetrics(),
-      firstChoice: names[0],
-      now: Date.now(),
-      demo: this.models.demoRunning,
-      missingKeys,
-      routingNote: this.routingNote(),
+      metrics: state.metrics,
+      firstChoice: firstChoice(state),
+      now: state.now,
+      demo: state.demo,
+      missingKeys: state.missingKeys,
+      routingNote: routingNote(state.routing),
     });
     this.view = view;
     this.item.text = view.text;
@@ -85,18 +64,12 @@ export class StatusBarController implements vscode.Disposable {
               : 'statusBarItem.errorBackground',
           );
     const anyOpen = infos.some((m) => m.circuit.state === 'open');
-    if (anyOpen && !this.ticker) this.ticker = setInterval(() => this.schedule(), 5000);
-    if (!anyOpen && this.ticker) {
-      clearInterval(this.ticker);
-      this.ticker = undefined;
-    }
+    if (anyOpen && !this.ticker) this.ticker = setInterval(() => this.feed.schedule(), COUNTDOWN_REFRESH_MS);
+    if (!anyOpen) this.stopTicker();
   }
 
-  dispose(): void {
-    this.disposed = true;
-    if (this.timer) clearTimeout(this.timer);
+  private stopTicker(): void {
     if (this.ticker) clearInterval(this.ticker);
-    this.disposables.dispose();
-    this.item.dispose();
+    this.ticker = undefined;
   }
 }

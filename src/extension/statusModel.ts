@@ -2,7 +2,14 @@
  * What the status-bar item shows, computed from the manager's state. Pure (no `vscode`), so the
  * wording and the health rules are unit-tested.
  */
-import { formatDuration, formatUsd, type ManagerMetrics, type ModelInfo } from '../core';
+import {
+  formatDuration,
+  formatUsd,
+  isFree,
+  type ManagerMetrics,
+  type ModelInfo,
+  type RoutingState,
+} from '../core';
 
 export type ChainHealth = 'noModels' | 'healthy' | 'degraded' | 'down' | 'budgetExhausted';
 
@@ -77,8 +84,7 @@ export function chainHealth(input: Pick<StatusInput, 'models' | 'metrics'>): Cha
     spend.hardStop &&
     ((spend.dailyBudgetUsd !== undefined && spend.todayUsd >= spend.dailyBudgetUsd) ||
       (spend.monthlyBudgetUsd !== undefined && spend.monthUsd >= spend.monthlyBudgetUsd));
-  if (exhausted && models.every((m) => m.metadata.inputPricePerMTok > 0 || m.metadata.outputPricePerMTok > 0))
-    return 'budgetExhausted';
+  if (exhausted && models.every((m) => !isFree(m.metadata))) return 'budgetExhausted';
   const available = models.filter((m) => m.circuit.state === 'closed' || m.circuit.state === 'halfOpen');
   if (available.length === 0) return 'down';
   if (exhausted || models.some((m) => m.circuit.state !== 'closed')) return 'degraded';
@@ -147,4 +153,14 @@ export function buildStatusView(input: StatusInput): StatusView {
 
 function escapeCell(text: string): string {
   return text.replace(/[|\\`*_[\]<>]/g, (c) => `\\${c}`);
+}
+
+/** The status bar's note while a budget is nearly used up (and whether it moves standard tasks). */
+export function routingNote(routing: RoutingState): string | undefined {
+  if (!routing.pressure) return undefined;
+  const budget = routing.pressure.period === 'day' ? 'daily' : 'monthly';
+  const left = `${Math.round(routing.pressure.remainingShare * 100)} % of the ${budget} budget left`;
+  return routing.standardUsesEconomy
+    ? `Budget pressure (${left}): standard tasks use the economy chain.`
+    : `Budget pressure: ${left}.`;
 }

@@ -1,3 +1,5 @@
+import type { QualityTier } from '../core';
+
 /**
  * Prompt templates: the prompts behind the editor commands, and the user's own, with
  * `{{placeholder}}`s filled from the editor. Pure (no `vscode`), so the rules are unit-tested.
@@ -34,7 +36,7 @@ export interface PromptTemplate {
   readonly system: string;
   /** `answer` streams into a document; `replace` swaps the selection for the code in the answer. */
   readonly mode: TemplateMode;
-  readonly tier?: 'economy' | 'standard' | 'high';
+  readonly tier?: QualityTier;
   readonly builtIn: boolean;
 }
 

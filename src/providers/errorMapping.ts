@@ -5,6 +5,7 @@
  */
 
 import { isLlmError, LlmError, parseRetryAfter, type LlmErrorKind } from '../core';
+import { PRESETS } from './presets';
 
 export interface ErrorContext {
   /** The provider label used in messages (`openai`, `azure`, `anthropic`, `ollama`, …). */
@@ -22,19 +23,34 @@ export interface ErrorContext {
 /** Longest provider message kept in an error (bodies can be large HTML pages from proxies). */
 const MAX_DETAIL_CHARS = 300;
 
+/**
+ * How vendors' keys begin: `sk-` (OpenAI and most OpenAI-style services: OpenRouter's `sk-or-`,
+ * Anthropic's `sk-ant-`, Moonshot's, LiteLLM's virtual keys), restricted `rk-` and publishable
+ * `pk-` keys; then each preset's documented prefix (`xai-`, `hf_`, `pplx-`, `fw_`, `csk-`, `gsk_`,
+ * `AIza`…), which must be followed by a longer run so ordinary words are left alone.
+ */
+const CLASSIC_PREFIXES = ['sk-', 'rk-', 'pk-'];
+const PRESET_PREFIXES = [
+  ...new Set(Object.values(PRESETS).flatMap((preset) => preset.keyPrefix ?? [])),
+].filter((prefix) => !CLASSIC_PREFIXES.some((classic) => prefix.startsWith(classic)));
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const alternatives = (prefixes: readonly string[]) => prefixes.map(escapeRegExp).join('|');
+
 /** Shapes of key-like tokens that are redacted even when they are not the configured key. */
 const KEY_PATTERNS: readonly RegExp[] = [
-  /\b(?:sk|rk|pk)-[A-Za-z0-9_\-*]{6,}/g,
-  /\bsk-ant-[A-Za-z0-9_\-*]{6,}/g,
-  // Groq and Google keys have their own shapes.
-  /\bgsk_[A-Za-z0-9]{20,}/g,
-  /\bAIza[0-9A-Za-z_-]{30,}/g,
+  // A masked echo such as OpenAI's `sk-ab****wxyz` counts too.
+  new RegExp(`(?<![A-Za-z0-9_])(?:${alternatives(CLASSIC_PREFIXES)})[A-Za-z0-9_\\-*]{6,}`, 'g'),
+  new RegExp(`(?<![A-Za-z0-9_])(?:${alternatives(PRESET_PREFIXES)})[A-Za-z0-9_\\-*]{12,}`, 'g'),
   /(\bBearer\s+)[^\s"',;]+/gi,
   /(\b(?:x-api-key|api-key|api_key|apikey)["']?\s*[:=]\s*["']?)[^\s"',;]+/gi,
 ];
 
-/** Anything the patterns below could match starts with one of these. */
-const MAYBE_KEY = /(?:sk|rk|pk)-|bearer|api[-_]?key/i;
+/** Anything the patterns could match contains one of these (a cheap test before the full set). */
+const MAYBE_KEY = new RegExp(
+  `${alternatives([...CLASSIC_PREFIXES, ...PRESET_PREFIXES])}|bearer|api[-_]?key`,
+  'i',
+);
 
 /**
  * Removes secrets from text: every exact secret value, then anything shaped like a key (a masked

@@ -7,10 +7,10 @@
 
 import type { LlmProvider } from '../core';
 import { AnthropicProvider } from './anthropicProvider';
+import { createOpenAiClient, DEFAULT_ANTHROPIC_BASE_URL, openAiBaseUrl, trimSlash } from './clients';
 import { OpenAiChatProvider, type ProviderDeps } from './openAiChatProvider';
 import {
   DEFAULT_ANTHROPIC_MAX_TOKENS,
-  DEFAULT_AZURE_API_VERSION,
   DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   keyIdOf,
@@ -22,28 +22,25 @@ import {
 
 export { scrubSecrets, translateError, type ErrorContext } from './errorMapping';
 export { NO_KEY_PLACEHOLDER } from './credentials';
+export * from './catalog';
+export { listModels, type DiscoveredModel, type ListModelsOptions } from './discovery';
 export {
+  DEFAULT_CONTEXT_WINDOW,
   defaultModelMetadata,
-  lookupLimits,
-  lookupToolSupport,
-  MODEL_LIMITS,
-  MODEL_TOOL_SUPPORT,
-  UNKNOWN_MODEL_LIMITS,
-  type ModelLimits,
+  loadCatalog,
   type ModelMetadataOptions,
+  type ModelPrice,
 } from './modelDefaults';
 export type { ProviderDeps } from './openAiChatProvider';
-export { isPresetId, PRESETS, type OpenAiCompatiblePreset, type PresetId } from './presets';
 export {
-  findModelKey,
-  lookupPrice,
-  PRICE_TABLE,
-  PRICE_TABLE_DATE,
-  type ModelPrice,
-  type PriceEntry,
-  type PriceLookup,
-  type PriceLookupOptions,
-} from './prices';
+  isPresetId,
+  PRESET_IDS,
+  PRESETS,
+  type ModelListRoute,
+  type OpenAiCompatiblePreset,
+  type PresetId,
+} from './presets';
+export { SUGGESTED_MODELS, type SuggestionKey } from './suggestions';
 export {
   DEFAULT_ANTHROPIC_MAX_TOKENS,
   DEFAULT_AZURE_API_VERSION,
@@ -96,88 +93,44 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmP
       return new AnthropicProvider(
         {
           ...common,
-          baseUrl: trimSlash(config.baseUrl),
+          baseUrl: endpointOf(config),
           extraHeaders: config.extraHeaders,
           defaultMaxTokens: config.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
         },
         deps,
       );
     case 'openai':
-      return new OpenAiChatProvider(
-        {
-          ...common,
-          provider,
-          keyRequired: true,
-          maxTokensParam: config.maxTokensParam ?? 'max_completion_tokens',
-          createClient: (sdk, credentials) =>
-            new sdk.OpenAI({
-              apiKey: credentials.apiKey,
-              baseURL: trimSlash(config.baseUrl) ?? 'https://api.openai.com/v1',
-              organization: config.organization ?? null,
-              project: config.project ?? null,
-              maxRetries: 0,
-              timeout: common.requestTimeoutMs,
-              defaultHeaders: { ...config.extraHeaders, ...credentials.secretHeaders },
-              logLevel: 'off',
-            }),
-        },
-        deps,
-      );
     case 'azure':
+    case 'openaiCompatible':
       return new OpenAiChatProvider(
         {
           ...common,
           provider,
-          keyRequired: true,
+          keyRequired:
+            config.kind === 'openaiCompatible'
+              ? (config.requiresKey ?? presetOf(config)?.requiresKey ?? true)
+              : true,
           // Listing models is not part of Azure's data-plane API.
-          healthCheck: 'tinyRequest',
-          maxTokensParam: config.maxTokensParam ?? 'max_completion_tokens',
-          createClient: (sdk, credentials) =>
-            new sdk.AzureOpenAI({
-              apiKey: credentials.apiKey,
-              endpoint: trimSlash(config.endpoint),
-              deployment: config.deployment,
-              apiVersion: config.apiVersion ?? DEFAULT_AZURE_API_VERSION,
-              maxRetries: 0,
-              timeout: common.requestTimeoutMs,
-              defaultHeaders: { ...config.extraHeaders, ...credentials.secretHeaders },
-              logLevel: 'off',
-            }),
+          healthCheck: config.kind === 'azure' ? 'tinyRequest' : common.healthCheck,
+          maxTokensParam:
+            config.maxTokensParam ??
+            (config.kind === 'openaiCompatible' ? 'max_tokens' : 'max_completion_tokens'),
+          createClient: (sdk, credentials) => createOpenAiClient(sdk, config, credentials),
         },
         deps,
       );
-    case 'openaiCompatible': {
-      const preset = presetOf(config);
-      const baseUrl = trimSlash(config.baseUrl) ?? preset!.baseUrl;
-      return new OpenAiChatProvider(
-        {
-          ...common,
-          provider,
-          keyRequired: config.requiresKey ?? preset?.requiresKey ?? true,
-          maxTokensParam: config.maxTokensParam ?? 'max_tokens',
-          createClient: (sdk, credentials) =>
-            new sdk.OpenAI({
-              apiKey: credentials.apiKey,
-              baseURL: baseUrl,
-              // Never pick up OPENAI_ORG_ID / OPENAI_PROJECT_ID meant for api.openai.com.
-              organization: null,
-              project: null,
-              maxRetries: 0,
-              timeout: common.requestTimeoutMs,
-              defaultHeaders: {
-                ...preset?.defaultHeaders,
-                ...config.extraHeaders,
-                ...credentials.secretHeaders,
-              },
-              logLevel: 'off',
-            }),
-        },
-        deps,
-      );
-    }
   }
 }
 
-function trimSlash(url: string | undefined): string | undefined {
-  return url ? url.replace(/\/+$/, '') : undefined;
+/**
+ * The base URL a config's requests go to, defaults filled in: the one rule both the SDK clients
+ * and the extension's key-to-host check use. Always passed to the SDKs explicitly, so no
+ * environment variable can choose it.
+ */
+export function endpointOf(config: ProviderConfig): string {
+  return config.kind === 'anthropic'
+    ? (trimSlash(config.baseUrl) ?? DEFAULT_ANTHROPIC_BASE_URL)
+    : (openAiBaseUrl(config) ?? '');
 }
+
+export { DEFAULT_ANTHROPIC_BASE_URL, DEFAULT_OPENAI_BASE_URL } from './clients';

@@ -1,195 +1,161 @@
 /**
- * Context windows, output limits and tool support of the common models, and the helper that turns
- * a provider config into the core's {@link ModelMetadata} (limits + prices + tools) for
- * `registerModel`.
+ * Turns a provider config into the core's {@link ModelMetadata} for `registerModel`: prices and
+ * context window from the catalog (a maintained dataset), output limit and tool support from the
+ * family rules, the user's settings on top. Unknown is never free and never a small guess.
  */
 
 import type { Logger, ModelMetadata } from '../core';
-import { findModelKey, lookupPrice, type ModelPrice } from './prices';
+import { capabilitiesOf } from './catalog/familyRules';
+import { isCatalogLoaded } from './catalog/dataset';
+import { lookupModel, type CatalogPrices } from './catalog/lookup';
 import { isLocalProvider, providerLabel, type ProviderConfig } from './providerConfig';
 
-export interface ModelLimits {
-  readonly contextWindow: number;
-  readonly maxOutputTokens: number;
-}
-
-const l = (contextWindow: number, maxOutputTokens: number): ModelLimits => ({
-  contextWindow,
-  maxOutputTokens,
-});
-
-/** Published limits, keyed like the price table (dated ids match by prefix). */
-export const MODEL_LIMITS: Readonly<Record<string, ModelLimits>> = {
-  'gpt-5.1': l(400_000, 128_000),
-  'gpt-5': l(400_000, 128_000),
-  'gpt-5-mini': l(400_000, 128_000),
-  'gpt-5-nano': l(400_000, 128_000),
-  'gpt-4.1': l(1_047_576, 32_768),
-  'gpt-4.1-mini': l(1_047_576, 32_768),
-  'gpt-4.1-nano': l(1_047_576, 32_768),
-  'gpt-4o': l(128_000, 16_384),
-  'gpt-4o-mini': l(128_000, 16_384),
-  'gpt-4-turbo': l(128_000, 4_096),
-  'gpt-3.5-turbo': l(16_385, 4_096),
-  o1: l(200_000, 100_000),
-  o3: l(200_000, 100_000),
-  'o3-mini': l(200_000, 100_000),
-  'o4-mini': l(200_000, 100_000),
-  'claude-opus-4-5': l(200_000, 64_000),
-  'claude-opus-4-1': l(200_000, 32_000),
-  'claude-opus-4': l(200_000, 32_000),
-  'claude-sonnet-4-5': l(200_000, 64_000),
-  'claude-sonnet-4': l(200_000, 64_000),
-  'claude-3-7-sonnet': l(200_000, 64_000),
-  'claude-3-5-sonnet': l(200_000, 8_192),
-  'claude-haiku-4-5': l(200_000, 64_000),
-  'claude-3-5-haiku': l(200_000, 8_192),
-  'claude-3-haiku': l(200_000, 4_096),
-  'mistral-large-latest': l(131_072, 8_192),
-  'mistral-medium-latest': l(131_072, 8_192),
-  'mistral-small-latest': l(131_072, 8_192),
-  'codestral-latest': l(256_000, 8_192),
-  'open-mistral-nemo': l(131_072, 8_192),
-  'deepseek-chat': l(128_000, 8_192),
-  'deepseek-reasoner': l(128_000, 65_536),
-  'llama-3.3-70b-versatile': l(131_072, 32_768),
-  'llama-3.1-8b-instant': l(131_072, 8_192),
-  'gpt-oss-120b': l(131_072, 65_536),
-  'gpt-oss-20b': l(131_072, 65_536),
-  'gemini-2.5-pro': l(1_048_576, 65_536),
-  'gemini-2.5-flash': l(1_048_576, 65_536),
-  'gemini-2.5-flash-lite': l(1_048_576, 65_536),
-  'gemini-2.0-flash': l(1_048_576, 8_192),
-  'gemini-1.5-pro': l(2_097_152, 8_192),
-  'gemini-1.5-flash': l(1_048_576, 8_192),
-};
-
-/**
- * Limits assumed for a model not in the table: small enough that the manager never sends a prompt
- * an unknown model cannot take without first trying the ones it knows, large enough to be useful.
- */
-export const UNKNOWN_MODEL_LIMITS: ModelLimits = l(8_192, 4_096);
-
-export function lookupLimits(modelId: string): ModelLimits | undefined {
-  const key = findModelKey(MODEL_LIMITS, modelId);
-  return key === undefined ? undefined : MODEL_LIMITS[key];
+/** A price set by hand (settings, tests, the demo), in US dollars per million tokens. */
+export interface ModelPrice {
+  readonly inputPerMTok: number;
+  readonly outputPerMTok: number;
 }
 
 /**
- * Whether a model family can call tools, keyed like the other tables (dated ids match by prefix).
- *
- * The decision: `true` for the current chat models of OpenAI, Anthropic, Mistral, Groq, DeepSeek
- * and Gemini, which all document function calling; `false` only where a family is documented not
- * to support it (o1-mini and o1-preview, completion-only and pre-tool models), so the manager skips
- * them for requests with tools instead of paying for a 400; and no entry, hence `undefined`, for
- * everything else. The core treats `undefined` as capable: a local or new model most likely can
- * call tools, and when it cannot, its 400 moves the chain on. The user's setting always wins.
- * `deepseek-reasoner` stays unknown on purpose: DeepSeek has changed its tool support between
- * releases behind the same id.
+ * Context window assumed when neither the settings, the provider's model list nor the catalog
+ * knows it: generous, because a guess must never refuse a prompt the model would take (the
+ * provider's own `context_length_exceeded` then moves the chain on).
  */
-export const MODEL_TOOL_SUPPORT: Readonly<Record<string, boolean>> = {
-  // OpenAI
-  'gpt-5.1': true,
-  'gpt-5': true,
-  'gpt-5-mini': true,
-  'gpt-5-nano': true,
-  'gpt-4.1': true,
-  'gpt-4.1-mini': true,
-  'gpt-4.1-nano': true,
-  'gpt-4o': true,
-  'gpt-4o-mini': true,
-  'gpt-4-turbo': true,
-  'gpt-3.5-turbo': true,
-  o1: true,
-  o3: true,
-  'o3-mini': true,
-  'o4-mini': true,
-  'o1-mini': false,
-  'o1-preview': false,
-  'gpt-3.5-turbo-instruct': false,
-  'gpt-4-vision-preview': false,
-  'davinci-002': false,
-  'babbage-002': false,
-  // Anthropic: every Claude 3 and later model; Claude 2 and Instant predate tool use.
-  'claude-opus-4-5': true,
-  'claude-opus-4-1': true,
-  'claude-opus-4': true,
-  'claude-sonnet-4-5': true,
-  'claude-sonnet-4': true,
-  'claude-3-7-sonnet': true,
-  'claude-3-5-sonnet': true,
-  'claude-haiku-4-5': true,
-  'claude-3-5-haiku': true,
-  'claude-3-haiku': true,
-  'claude-3-opus': true,
-  'claude-2.1': false,
-  'claude-2.0': false,
-  'claude-instant-1.2': false,
-  // Mistral
-  'mistral-large-latest': true,
-  'mistral-medium-latest': true,
-  'mistral-small-latest': true,
-  'codestral-latest': true,
-  'open-mistral-nemo': true,
-  // DeepSeek
-  'deepseek-chat': true,
-  // Groq
-  'llama-3.3-70b-versatile': true,
-  'llama-3.1-8b-instant': true,
-  'gpt-oss-120b': true,
-  'gpt-oss-20b': true,
-  // Google Gemini
-  'gemini-2.5-pro': true,
-  'gemini-2.5-flash': true,
-  'gemini-2.5-flash-lite': true,
-  'gemini-2.0-flash': true,
-  'gemini-1.5-pro': true,
-  'gemini-1.5-flash': true,
-};
-
-/** Whether a model can call tools: true or false when the table knows, undefined otherwise. */
-export function lookupToolSupport(modelId: string): boolean | undefined {
-  const key = findModelKey(MODEL_TOOL_SUPPORT, modelId);
-  return key === undefined ? undefined : MODEL_TOOL_SUPPORT[key];
-}
+export const DEFAULT_CONTEXT_WINDOW = 128_000;
 
 export interface ModelMetadataOptions {
-  /** Per-model prices from the settings (keyed by model id). */
+  /** Prices set by hand, keyed by the config's model id; they win over the catalog. */
   readonly priceOverrides?: Readonly<Record<string, ModelPrice>>;
-  /** Told when a model has no known price. */
+  /** The user marked the model free (`free: true` in its settings): it costs $0. */
+  readonly free?: boolean;
+  /** The context window the provider's model list reports for this model, if it does. */
+  readonly listedContextWindow?: number;
+  /** Told when a model has no known price or context window. */
   readonly logger?: Pick<Logger, 'warn'>;
-  /** Fields that win over the defaults (context window from the settings, rpm, weight…). */
+  /** Fields that win over everything (the model's settings: window, prices, rpm, weight…). */
   readonly overrides?: Partial<ModelMetadata>;
+  /** Wall clock for prices that change on a date. */
+  readonly now?: number;
+  /**
+   * `load` (default) loads the catalog if needed. `ifLoaded` never loads it (activation must not):
+   * until it is loaded, catalog prices are unknown and nothing is logged; the caller registers
+   * again once {@link loadCatalog} resolved.
+   */
+  readonly catalog?: 'load' | 'ifLoaded';
 }
 
 /**
- * The core's metadata for a configured model: known limits (or conservative ones), the price from
- * overrides or the table (0 with a warning when unknown; 0 silently for local runners), tool
- * support when the table knows it (see {@link MODEL_TOOL_SUPPORT}), and the provider label. Pass
- * the result to `LlmManager.registerModel`.
+ * The core's metadata for a configured model. Prices: the settings' overrides, else $0 for local
+ * runners and models marked free, else the catalog's (input, output, cache, tiers), else
+ * `priceUnknown: true` (0, but treated as paid). Context window: the settings, else the provider's
+ * model list, else the catalog, else {@link DEFAULT_CONTEXT_WINDOW} with a warning. Output limit
+ * and tool support: the family rules. Pass the result to `LlmManager.registerModel`.
  */
 export function defaultModelMetadata(
   config: ProviderConfig,
   options: ModelMetadataOptions = {},
 ): ModelMetadata {
-  const limits = lookupLimits(config.model) ?? UNKNOWN_MODEL_LIMITS;
-  const price = lookupPrice(config.model, {
-    overrides: options.priceOverrides,
-    local: isLocalProvider(config),
-    logger: options.logger,
-  });
-  const supportsTools = lookupToolSupport(config.model);
+  const provider = providerLabel(config);
+  const overrides = definedOnly(options.overrides ?? {});
+  const capabilities = capabilitiesOf(config.model);
+  const free = options.free === true || isLocalProvider(config);
+  const manual = manualPrice(config.model, options, overrides);
+  const deferred = options.catalog === 'ifLoaded' && !isCatalogLoaded();
+  const logger = deferred ? undefined : options.logger;
+  const entry =
+    deferred ||
+    (manual && (overrides.contextWindow !== undefined || options.listedContextWindow !== undefined))
+      ? undefined
+      : lookupModel(provider, config.model, { now: options.now });
+  const known = entry?.known ? entry : undefined;
+
+  let prices: CatalogPrices & { priceUnknown?: boolean };
+  if (manual) prices = manual;
+  else if (free) prices = { inputPricePerMTok: 0, outputPricePerMTok: 0 };
+  else if (known?.prices) prices = known.prices;
+  else {
+    prices = { inputPricePerMTok: 0, outputPricePerMTok: 0, priceUnknown: true };
+    logger?.warn(
+      `No price known for model "${config.model}" at ${provider} (price catalog of ${entry?.datasetDate ?? 'unknown date'}): it counts as paid with an unknown cost. Set its price in the model's settings, or mark it free.`,
+    );
+  }
+
+  const listed = positive(options.listedContextWindow) ? options.listedContextWindow : undefined;
+  let contextWindow = listed ?? known?.contextWindow;
+  if (contextWindow === undefined && overrides.contextWindow === undefined) {
+    contextWindow = DEFAULT_CONTEXT_WINDOW;
+    if (!free) {
+      logger?.warn(
+        `Context window of "${config.model}" is unknown; assuming ${DEFAULT_CONTEXT_WINDOW.toLocaleString('en-US')} tokens. Set contextWindow in the model's settings if it is smaller.`,
+      );
+    }
+  }
+  const window = overrides.contextWindow ?? contextWindow ?? DEFAULT_CONTEXT_WINDOW;
   return {
-    provider: providerLabel(config),
-    contextWindow: limits.contextWindow,
-    maxOutputTokens: limits.maxOutputTokens,
-    inputPricePerMTok: price.inputPerMTok,
-    outputPricePerMTok: price.outputPerMTok,
-    ...(supportsTools === undefined ? {} : { supportsTools }),
-    ...definedOnly(options.overrides ?? {}),
+    provider,
+    contextWindow: window,
+    maxOutputTokens: Math.min(capabilities.maxOutputTokens, window),
+    ...prices,
+    ...(capabilities.known ? { supportsTools: capabilities.supportsTools } : {}),
+    ...overrides,
   };
+}
+
+/** Prices the user (or a test) set by hand: the settings' fields, or a `priceOverrides` entry. */
+function manualPrice(
+  modelId: string,
+  options: ModelMetadataOptions,
+  overrides: Partial<ModelMetadata>,
+): CatalogPrices | undefined {
+  if (overrides.inputPricePerMTok !== undefined || overrides.outputPricePerMTok !== undefined) {
+    return {
+      inputPricePerMTok: overrides.inputPricePerMTok ?? 0,
+      outputPricePerMTok: overrides.outputPricePerMTok ?? 0,
+    };
+  }
+  const entry = options.priceOverrides?.[modelId];
+  if (!entry) return undefined;
+  if (!isValidPrice(entry)) {
+    options.logger?.warn(`The price override for "${modelId}" is not two numbers ≥ 0; it is ignored.`);
+    return undefined;
+  }
+  return { inputPricePerMTok: entry.inputPerMTok, outputPricePerMTok: entry.outputPerMTok };
+}
+
+function isValidPrice(price: unknown): price is ModelPrice {
+  if (typeof price !== 'object' || price === null) return false;
+  const { inputPerMTok, outputPerMTok } = price as Record<string, unknown>;
+  return (
+    typeof inputPerMTok === 'number' &&
+    typeof outputPerMTok === 'number' &&
+    inputPerMTok >= 0 &&
+    outputPerMTok >= 0 &&
+    Number.isFinite(inputPerMTok + outputPerMTok)
+  );
+}
+
+function positive(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Loads the price catalog soon after the caller returns (a macrotask later, so activation never
+ * pays for it) and resolves once prices can be read.
+ */
+export function loadCatalog(): Promise<void> {
+  if (isCatalogLoaded()) return Promise.resolve();
+  return new Promise((resolve, reject) =>
+    setTimeout(() => {
+      try {
+        lookupModel('openai', 'gpt-5');
+        resolve();
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }, 0),
+  );
 }

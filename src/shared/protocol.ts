@@ -193,7 +193,8 @@ export interface OutcomesView {
   >;
 }
 
-export type TraceStepKind = 'cache' | 'route' | 'skip' | 'attempt' | 'backoff' | 'circuit' | 'answered';
+export type TraceStepKind =
+  'cache' | 'route' | 'skip' | 'attempt' | 'backoff' | 'circuit' | 'answered' | 'adjust';
 
 /** One step of a request's routing, described in words. */
 export interface TraceStepView {

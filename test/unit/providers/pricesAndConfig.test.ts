@@ -1,133 +1,233 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
+  CATALOG_DATE,
+  catalogInfo,
+  DEFAULT_CONTEXT_WINDOW,
   defaultModelMetadata,
   keyIdOf,
-  lookupPrice,
-  lookupToolSupport,
-  MODEL_LIMITS,
+  lookupModel,
+  PACKAGED_DATASET,
   PRESETS,
-  PRICE_TABLE,
-  PRICE_TABLE_DATE,
   providerLabel,
-  UNKNOWN_MODEL_LIMITS,
   validateProviderConfig,
+  type CatalogEntry,
   type ProviderConfig,
 } from '../../../src/providers';
 import { MemoryLogger } from '../../support/fakeClock';
 
-describe('price table', () => {
-  it('is dated and covers each vendor', () => {
-    assert.match(PRICE_TABLE_DATE, /^\d{4}-\d{2}-\d{2}$/);
-    const vendors = new Set(Object.values(PRICE_TABLE).map((entry) => entry.vendor));
-    assert.deepEqual([...vendors].sort(), ['anthropic', 'deepseek', 'gemini', 'groq', 'mistral', 'openai']);
+const root = path.resolve(__dirname, '../../../..');
+
+/** The catalog's entry, failing the test when the model is unknown. */
+function entry(provider: string, model: string): CatalogEntry {
+  const found = lookupModel(provider, model);
+  assert.ok(found.known, `${provider}/${model} should be in the catalog`);
+  return found;
+}
+
+describe('price catalog (@pydantic/genai-prices)', () => {
+  it('is dated, and the date belongs to the installed version of the dataset', () => {
+    const installed = JSON.parse(
+      fs.readFileSync(path.join(root, 'node_modules/@pydantic/genai-prices/package.json'), 'utf8'),
+    ) as { version: string };
+    assert.equal(
+      installed.version,
+      PACKAGED_DATASET.version,
+      'the dataset was upgraded: set PACKAGED_DATASET.version and its release date (npm view @pydantic/genai-prices time)',
+    );
+    assert.match(CATALOG_DATE, /^\d{4}-\d{2}-\d{2}$/);
+    assert.equal(catalogInfo().date, CATALOG_DATE);
+    assert.equal(catalogInfo().source, 'packaged');
   });
 
-  it("finds dated ids, router prefixes and tags, but never borrows a neighbour's price", () => {
-    assert.equal(lookupPrice('gpt-4o-2024-08-06').inputPerMTok, PRICE_TABLE['gpt-4o'].inputPerMTok);
-    assert.equal(lookupPrice('gpt-4o-mini').inputPerMTok, PRICE_TABLE['gpt-4o-mini'].inputPerMTok);
-    assert.equal(lookupPrice('claude-sonnet-4-5-20250929').outputPerMTok, 15);
-    assert.equal(lookupPrice('openai/gpt-4o-mini').source, 'table');
-    assert.equal(lookupPrice('models/gemini-2.5-flash').source, 'table');
-    assert.equal(lookupPrice('claude-opus-4-6', { logger: new MemoryLogger() }).source, 'unknown');
-  });
-
-  it('prices an unknown model at 0 with one warning, never throwing', () => {
-    const logger = new MemoryLogger();
-    const price = lookupPrice('my-finetune-v3', { logger });
-    assert.deepEqual(price, { inputPerMTok: 0, outputPerMTok: 0, source: 'unknown' });
-    assert.equal(logger.warnings.length, 1);
-    assert.match(logger.warnings[0], /No price known for model "my-finetune-v3".*\$0/);
-  });
-
-  it('lets the settings override a price per model, and ignores a malformed override', () => {
-    const logger = new MemoryLogger();
+  it("prices today's models with input, output and cache rates, and their context windows", () => {
+    const gpt = entry('openai', 'gpt-5.5');
+    assert.equal(gpt.matchedId, 'gpt-5.5');
+    assert.equal(gpt.prices?.inputPricePerMTok, 5);
+    assert.equal(gpt.prices?.outputPricePerMTok, 30);
+    assert.equal(gpt.prices?.cacheReadPricePerMTok, 0.5);
+    assert.equal(gpt.contextWindow, 1_000_000);
+    assert.equal(gpt.datasetDate, CATALOG_DATE);
+    const opus = entry('anthropic', 'claude-opus-4-8');
     assert.deepEqual(
-      lookupPrice('gpt-4o', { overrides: { 'gpt-4o': { inputPerMTok: 1, outputPerMTok: 2 } } }),
-      { inputPerMTok: 1, outputPerMTok: 2, source: 'override' },
+      [
+        opus.prices?.inputPricePerMTok,
+        opus.prices?.outputPricePerMTok,
+        opus.prices?.cacheReadPricePerMTok,
+        opus.prices?.cacheWritePricePerMTok,
+      ],
+      [5, 25, 0.5, 6.25],
     );
-    const bad = lookupPrice('gpt-4o', {
-      overrides: { 'gpt-4o': { inputPerMTok: -1, outputPerMTok: 2 } },
-      logger,
-    });
-    assert.equal(bad.source, 'table');
-    assert.equal(logger.warnings.length, 1);
+    assert.equal(opus.contextWindow, 1_000_000);
   });
 
-  it('local models are free without a warning', () => {
-    const logger = new MemoryLogger();
-    const metadata = defaultModelMetadata(
-      { kind: 'openaiCompatible', preset: 'ollama', model: 'llama3.2' },
-      { logger },
-    );
-    assert.equal(metadata.inputPricePerMTok, 0);
-    assert.equal(metadata.provider, 'ollama');
-    assert.equal(metadata.contextWindow, UNKNOWN_MODEL_LIMITS.contextWindow);
-    assert.deepEqual(logger.warnings, []);
+  it('turns tiered prices into price tiers above their input threshold', () => {
+    const sonnet = entry('anthropic', 'claude-sonnet-4-5');
+    assert.equal(sonnet.prices?.inputPricePerMTok, 3);
+    assert.deepEqual(sonnet.prices?.priceTiers, [
+      {
+        aboveInputTokens: 200_000,
+        inputPricePerMTok: 6,
+        outputPricePerMTok: 22.5,
+        cacheReadPricePerMTok: 0.6,
+        cacheWritePricePerMTok: 7.5,
+      },
+    ]);
+    assert.equal(entry('openai', 'gpt-5.5').prices?.priceTiers?.[0].aboveInputTokens, 271_999);
+  });
+
+  it('matches dated ids and family ids to their family rule', () => {
+    assert.equal(entry('anthropic', 'claude-sonnet-4-5-20250929').matchedId, 'claude-sonnet-4-5');
+    const dated = entry('anthropic', 'claude-sonnet-5-5-20261015');
+    assert.equal(dated.matchedId, 'claude-sonnet-5');
+    assert.equal(entry('anthropic', 'claude-sonnet-5-5').matchedId, 'claude-sonnet-5');
+    assert.equal(entry('openai', 'gpt-5.4-mini-2026-03-17').matchedId, 'gpt-5.4-mini');
+    assert.equal(entry('openai', 'gpt-5.6').matchedId, 'gpt-5.6-sol', 'the alias names its model');
+  });
+
+  it('resolves router prefixes: openrouter/…, openai/…, anthropic/…, models/…', () => {
+    const routed = entry('openai-compatible', 'openrouter/anthropic/claude-sonnet-5');
+    assert.equal(routed.catalogProvider, 'openrouter');
+    assert.equal(routed.matchedId, 'anthropic/claude-sonnet-5');
+    assert.equal(entry('openrouter', 'anthropic/claude-sonnet-5').catalogProvider, 'openrouter');
+    const vendor = entry('litellm', 'openai/gpt-5.5');
+    assert.equal(vendor.catalogProvider, 'openai');
+    assert.equal(vendor.matchedId, 'gpt-5.5');
+    assert.equal(entry('portkey', 'anthropic/claude-opus-4-8').catalogProvider, 'anthropic');
+    assert.equal(entry('gemini', 'models/gemini-3.5-flash').matchedId, 'gemini-3.5-flash');
+    assert.equal(entry('deepinfra', 'deepseek-ai/DeepSeek-V3.2').catalogProvider, 'deepseek');
+    assert.equal(entry('huggingface', 'MiniMaxAI/MiniMax-M2:novita').catalogProvider, 'huggingface_novita');
+  });
+
+  it("prefers the serving provider's own price to the vendor's", () => {
+    assert.equal(entry('groq', 'openai/gpt-oss-120b').catalogProvider, 'groq');
+    assert.equal(entry('groq', 'openai/gpt-oss-120b').prices?.inputPricePerMTok, 0.15);
+    assert.equal(entry('azure', 'gpt-5.6-terra').catalogProvider, 'azure');
+  });
+
+  it('says unknown for a model it does not know, never a neighbour', () => {
+    assert.deepEqual(lookupModel('openai', 'my-finetune-v3'), { known: false, datasetDate: CATALOG_DATE });
+    assert.equal(lookupModel('anthropic', 'claude-haiku-5-5').known, false);
+  });
+
+  it('reports the deprecated flag of the dataset', () => {
+    assert.equal(entry('moonshot', 'kimi-k2-thinking').deprecated, true);
+    assert.equal(entry('moonshot', 'kimi-k3').deprecated, false);
   });
 });
 
-describe('defaultModelMetadata', () => {
-  it('fills limits and prices for known models, with overrides on top', () => {
-    const metadata = defaultModelMetadata(
-      { kind: 'anthropic', model: 'claude-haiku-4-5' },
-      { overrides: { rpm: 50, weight: undefined } },
-    );
-    assert.deepEqual(metadata, {
-      provider: 'anthropic',
-      contextWindow: 200_000,
-      maxOutputTokens: 64_000,
-      inputPricePerMTok: 1,
-      outputPricePerMTok: 5,
-      supportsTools: true,
-      rpm: 50,
-    });
-    const azure = defaultModelMetadata({
-      kind: 'azure',
-      model: 'gpt-4o-mini',
-      endpoint: 'https://r.openai.azure.com',
-      deployment: 'mini',
-    });
-    assert.equal(azure.provider, 'azure');
-    assert.equal(azure.outputPricePerMTok, 0.6);
+describe('defaultModelMetadata over the catalog', () => {
+  it('fills prices, cache rates, tiers and window from the catalog, the output limit from the rules', () => {
+    const metadata = defaultModelMetadata({ kind: 'anthropic', model: 'claude-sonnet-4-5-20250929' });
+    assert.equal(metadata.provider, 'anthropic');
+    assert.equal(metadata.contextWindow, 200_000);
+    assert.equal(metadata.maxOutputTokens, 64_000);
+    assert.equal(metadata.inputPricePerMTok, 3);
+    assert.equal(metadata.outputPricePerMTok, 15);
+    assert.equal(metadata.cacheReadPricePerMTok, 0.3);
+    assert.equal(metadata.cacheWritePricePerMTok, 3.75);
+    assert.equal(metadata.priceTiers?.length, 1);
+    assert.equal(metadata.supportsTools, true);
+    assert.equal(metadata.priceUnknown, undefined);
   });
 
-  it('says which models can call tools: every known chat model, not the families known without tools, and nothing for unknown models', () => {
-    for (const model of Object.keys(MODEL_LIMITS).filter((id) => id !== 'deepseek-reasoner')) {
-      assert.equal(lookupToolSupport(model), true, model);
-    }
-    for (const model of [
-      'o1-mini',
-      'o1-mini-2024-09-12',
-      'o1-preview',
-      'gpt-3.5-turbo-instruct',
-      'claude-2.1',
-      'claude-instant-1.2',
-    ]) {
-      assert.equal(lookupToolSupport(model), false, model);
-    }
-    assert.equal(lookupToolSupport('claude-sonnet-4-5-20250929'), true, 'dated ids match their family');
-    assert.equal(lookupToolSupport('openai/gpt-4o'), true, 'router prefixes are ignored');
+  it('lets the settings win: prices, window, limits and tools', () => {
+    const metadata = defaultModelMetadata(
+      { kind: 'openai', model: 'gpt-5.5' },
+      {
+        overrides: {
+          inputPricePerMTok: 1,
+          outputPricePerMTok: 2,
+          contextWindow: 50_000,
+          rpm: 50,
+          weight: undefined,
+        },
+      },
+    );
+    assert.equal(metadata.inputPricePerMTok, 1);
+    assert.equal(metadata.outputPricePerMTok, 2);
     assert.equal(
-      lookupToolSupport('deepseek-reasoner'),
+      metadata.cacheReadPricePerMTok,
       undefined,
-      'tool support changed between releases behind this id',
+      'a hand-set price replaces the catalog price whole',
     );
-    assert.equal(lookupToolSupport('llama3.2'), undefined);
-
-    assert.equal(defaultModelMetadata({ kind: 'openai', model: 'o1-mini' }).supportsTools, false);
-    assert.ok(
-      !(
-        'supportsTools' in
-        defaultModelMetadata({ kind: 'openaiCompatible', preset: 'ollama', model: 'llama3.2' })
-      ),
-      'unknown: the core treats the model as capable',
+    assert.equal(metadata.contextWindow, 50_000);
+    assert.equal(metadata.rpm, 50);
+    assert.ok(!('weight' in metadata));
+    const priced = defaultModelMetadata(
+      { kind: 'openai', model: 'gpt-5.5' },
+      { priceOverrides: { 'gpt-5.5': { inputPerMTok: 9, outputPerMTok: 10 } } },
     );
+    assert.equal(priced.inputPricePerMTok, 9);
     assert.equal(
       defaultModelMetadata({ kind: 'openai', model: 'o1-mini' }, { overrides: { supportsTools: true } })
         .supportsTools,
       true,
-      "the user's setting wins",
     );
+  });
+
+  it('ignores a malformed price override with a warning', () => {
+    const logger = new MemoryLogger();
+    const metadata = defaultModelMetadata(
+      { kind: 'openai', model: 'gpt-5.5' },
+      { priceOverrides: { 'gpt-5.5': { inputPerMTok: -1, outputPerMTok: 2 } }, logger },
+    );
+    assert.equal(metadata.inputPricePerMTok, 5);
+    assert.equal(logger.warnings.length, 1);
+  });
+
+  it('local presets and models marked free cost $0, silently and not as "unknown"', () => {
+    const logger = new MemoryLogger();
+    const local = defaultModelMetadata(
+      { kind: 'openaiCompatible', preset: 'ollama', model: 'qwen3' },
+      { logger },
+    );
+    assert.equal(local.inputPricePerMTok, 0);
+    assert.equal(local.priceUnknown, undefined);
+    assert.equal(local.provider, 'ollama');
+    const free = defaultModelMetadata(
+      { kind: 'openaiCompatible', baseUrl: 'http://gpu.lan/v1', model: 'team-model' },
+      { free: true, logger },
+    );
+    assert.equal(free.priceUnknown, undefined);
+    assert.equal(free.outputPricePerMTok, 0);
+    assert.deepEqual(logger.warnings, []);
+  });
+
+  it('marks any other unpriced model "price unknown" (paid), with one warning naming the dataset date', () => {
+    const logger = new MemoryLogger();
+    const metadata = defaultModelMetadata({ kind: 'anthropic', model: 'claude-haiku-5-5' }, { logger });
+    assert.equal(metadata.priceUnknown, true);
+    assert.equal(metadata.inputPricePerMTok, 0);
+    assert.equal(metadata.maxOutputTokens, 64_000, 'the family rules still know its limits');
+    const priceWarnings = logger.warnings.filter((w) => w.includes('No price known'));
+    assert.equal(priceWarnings.length, 1);
+    assert.match(priceWarnings[0], new RegExp(`claude-haiku-5-5.*${CATALOG_DATE}.*paid`));
+  });
+
+  it('never guesses a small window: the model list figure, else a generous default with a warning', () => {
+    const listed = defaultModelMetadata(
+      { kind: 'openaiCompatible', baseUrl: 'http://h/v1', model: 'my-finetune-v3' },
+      { listedContextWindow: 32_768 },
+    );
+    assert.equal(listed.contextWindow, 32_768);
+    const logger = new MemoryLogger();
+    const unknown = defaultModelMetadata(
+      { kind: 'openaiCompatible', baseUrl: 'http://h/v1', model: 'my-finetune-v3' },
+      { logger },
+    );
+    assert.equal(unknown.contextWindow, DEFAULT_CONTEXT_WINDOW);
+    assert.ok(DEFAULT_CONTEXT_WINDOW >= 128_000);
+    assert.ok(logger.warnings.some((w) => /Context window of "my-finetune-v3" is unknown/.test(w)));
+    assert.equal(unknown.maxOutputTokens, 8_192);
+    assert.ok(!('supportsTools' in unknown), 'unknown family: the core treats it as capable');
+  });
+
+  it('with catalog "ifLoaded" never loads the dataset, and says nothing until it can', () => {
+    // The dataset is loaded by now (earlier tests); the option then behaves like the default.
+    const metadata = defaultModelMetadata({ kind: 'openai', model: 'gpt-5.5' }, { catalog: 'ifLoaded' });
+    assert.equal(metadata.inputPricePerMTok, 5);
   });
 });
 

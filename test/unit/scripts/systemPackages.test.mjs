@@ -15,18 +15,18 @@ import { fakeSystem } from './fakeSystem.mjs';
 const byName = (...names) => SYSTEM_REQUIREMENTS.filter((requirement) => names.includes(requirement.name));
 
 describe('system packages: decisions', () => {
-  it('wants the browser for every VS Code run and the C++ toolchain only while building code-server', () => {
+  it('wants Chromium and openssl for every VS Code run, the C++ toolchain only while building code-server', () => {
     const nothingMet = () => false;
     assert.deepEqual(
-      missingRequirements(SYSTEM_REQUIREMENTS, ['browser'], nothingMet).map((r) => r.aptPackage),
-      ['chromium'],
+      missingRequirements(SYSTEM_REQUIREMENTS, ['vscode'], nothingMet).map((r) => r.aptPackage),
+      ['chromium', 'openssl'],
     );
     assert.deepEqual(
-      missingRequirements(SYSTEM_REQUIREMENTS, ['browser', 'build'], nothingMet).map((r) => r.aptPackage),
-      ['chromium', 'make', 'g++', 'python3'],
+      missingRequirements(SYSTEM_REQUIREMENTS, ['vscode', 'build'], nothingMet).map((r) => r.aptPackage),
+      ['chromium', 'openssl', 'make', 'g++', 'python3'],
     );
     assert.deepEqual(
-      missingRequirements(SYSTEM_REQUIREMENTS, ['browser', 'build'], (r) => r.name !== 'g++').map(
+      missingRequirements(SYSTEM_REQUIREMENTS, ['vscode', 'build'], (r) => r.name !== 'g++').map(
         (r) => r.name,
       ),
       ['g++'],
@@ -142,8 +142,8 @@ describe('system packages: on a fake machine', () => {
   });
 
   it('as root: installs what is missing with apt-get, saying what and why, then finds it', async () => {
-    machine = fakeSystem({ uid: 0, present: ['make', 'python3'] });
-    const { result, lines } = await run(['browser', 'build']);
+    machine = fakeSystem({ uid: 0, present: ['openssl', 'make', 'python3'] });
+    const { result, lines } = await run(['vscode', 'build']);
     assert.deepEqual(result.installed, ['chromium', 'g++']);
     assert.deepEqual(machine.calls(), [
       'apt-get update -q -o Dpkg::Use-Pty=0 (DEBIAN_FRONTEND=noninteractive)',
@@ -156,8 +156,8 @@ describe('system packages: on a fake machine', () => {
   });
 
   it('with password-less sudo: installs through `sudo -n`', async () => {
-    machine = fakeSystem({ uid: 1000, sudo: true });
-    await run(['browser']);
+    machine = fakeSystem({ uid: 1000, sudo: true, present: ['openssl'] });
+    await run(['vscode']);
     assert.deepEqual(machine.calls(), [
       'sudo -n true',
       'sudo -n DEBIAN_FRONTEND=noninteractive apt-get update -q -o Dpkg::Use-Pty=0',
@@ -169,11 +169,11 @@ describe('system packages: on a fake machine', () => {
 
   it('without root or password-less sudo: installs nothing and throws the one command to run', async () => {
     machine = fakeSystem({ uid: 1000, sudo: false });
-    await assert.rejects(run(['browser', 'build']), (error) => {
+    await assert.rejects(run(['vscode', 'build']), (error) => {
       assert.ok(error instanceof ToolsError);
       assert.match(
         error.message,
-        /sudo apt-get update && sudo apt-get install -y chromium make g\+\+ python3$/,
+        /sudo apt-get update && sudo apt-get install -y chromium openssl make g\+\+ python3$/,
       );
       return true;
     });
@@ -183,14 +183,14 @@ describe('system packages: on a fake machine', () => {
   it('prints a progress line while apt-get works', async () => {
     machine = fakeSystem({ uid: 0 });
     // The stub answers at once; a 1 ms interval still lets the timer fire before it exits.
-    const { lines } = await run(['browser'], { progressIntervalMs: 1 });
+    const { lines } = await run(['vscode'], { progressIntervalMs: 1 });
     const progress = lines.filter((line) => /^\[system\] apt-get (update|install) \d+ s · /.test(line));
     assert.ok(progress.length > 0, lines.join('\n'));
   });
 
   it('retries a failed apt-get once, and then succeeds', async () => {
-    machine = fakeSystem({ uid: 0, installFailures: 1 });
-    const { lines } = await run(['browser']);
+    machine = fakeSystem({ uid: 0, installFailures: 1, present: ['openssl'] });
+    const { lines } = await run(['vscode']);
     assert.equal(machine.calls().filter((call) => call.startsWith('apt-get install')).length, 2);
     assert.ok(
       lines.some((line) => /apt-get install failed: `apt-get install .*` exited with 100/.test(line)),
@@ -203,8 +203,8 @@ describe('system packages: on a fake machine', () => {
   });
 
   it('stops after the second failure, saying which command failed', async () => {
-    machine = fakeSystem({ uid: 0, installFailures: 2 });
-    await assert.rejects(run(['browser']), (error) => {
+    machine = fakeSystem({ uid: 0, installFailures: 2, present: ['openssl'] });
+    await assert.rejects(run(['vscode']), (error) => {
       assert.ok(error instanceof ToolsError);
       assert.match(error.message, /failed \(tried twice\): `apt-get install -y .* chromium` exited with 100/);
       return true;
@@ -216,7 +216,7 @@ describe('system packages: on a fake machine', () => {
     machine = fakeSystem({ uid: 0 });
     await assert.rejects(
       ensureSystemPackages({
-        needs: ['browser'],
+        needs: ['vscode'],
         env: { ...machine.env, LLM_MANAGER_CHROMIUM: '/nowhere/chrome' },
         log: () => {},
       }),

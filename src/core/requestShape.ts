@@ -1,60 +1,10 @@
-import { LlmError } from './errors';
-import type {
-  ChainStep,
-  ChatMessage,
-  GenerateRequest,
-  ModelMetadata,
-  ToolCall,
-  ToolChoice,
-  ToolDefinition,
-} from './types';
-
 /**
- * Orders the models a request will try: each step in turn, a group's members in a weighted random
- * order (so groups share load by weight), and no model twice.
+ * What a request is before it is sent: one normalised shape (or a `badRequest` saying what is
+ * wrong), the tool calls a provider returned checked against what was offered, and the rough token
+ * estimate used for decisions before sending.
  */
-export function planCandidates(
-  steps: readonly ChainStep[],
-  isRegistered: (name: string) => boolean,
-  weightOf: (name: string) => number,
-  random: () => number,
-): string[] {
-  const seen = new Set<string>();
-  const result: string[] = [];
-  const add = (name: string) => {
-    if (!seen.has(name) && isRegistered(name)) {
-      seen.add(name);
-      result.push(name);
-    }
-  };
-  for (const step of steps) {
-    if (typeof step === 'string') add(step);
-    else for (const name of weightedOrder(step, weightOf, random)) add(name);
-  }
-  return result;
-}
-
-/** Sampling without replacement, each pick proportional to its weight. */
-export function weightedOrder(
-  names: readonly string[],
-  weightOf: (name: string) => number,
-  random: () => number,
-): string[] {
-  const pool = names.map((name) => ({ name, weight: Math.max(0, weightOf(name)) }));
-  const ordered: string[] = [];
-  while (pool.length > 0) {
-    const total = pool.reduce((sum, item) => sum + item.weight, 0);
-    let index = 0;
-    if (total > 0) {
-      let r = random() * total;
-      index = pool.findIndex((item) => (r -= item.weight) < 0);
-      if (index < 0) index = pool.length - 1;
-    }
-    ordered.push(pool[index].name);
-    pool.splice(index, 1);
-  }
-  return ordered;
-}
+import { LlmError } from './errors';
+import type { ChatMessage, GenerateRequest, ToolCall, ToolChoice, ToolDefinition } from './types';
 
 export interface NormalizedRequest {
   readonly messages: readonly ChatMessage[];
@@ -203,12 +153,4 @@ export function estimateInputTokens(request: NormalizedRequest): number {
 
 export function estimateTextTokens(text: string): number {
   return Math.ceil(text.length / 4);
-}
-
-export function isFree(metadata: ModelMetadata): boolean {
-  return metadata.inputPricePerMTok === 0 && metadata.outputPricePerMTok === 0;
-}
-
-export function costUsd(metadata: ModelMetadata, inputTokens: number, outputTokens: number): number {
-  return (inputTokens * metadata.inputPricePerMTok + outputTokens * metadata.outputPricePerMTok) / 1_000_000;
 }
