@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import util from 'node:util';
 import { createTestCertificates } from './testCertificates.mjs';
-import { CHROMIUM_PATH, checkChromium, ensureVsCodeTools } from './vscodeTools.mjs';
+import { CHROMIUM_PATH, ensureVsCodeTools } from './vscodeTools.mjs';
 
 /** The repository root: the extension under development. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -73,7 +73,7 @@ const live = new Set();
  */
 export async function startVsCodeServer(options = {}) {
   const log = options.log ?? ((line) => console.log(line));
-  checkChromium();
+  // Also makes sure Chromium is there (installing it when it may; see scripts/systemPackages.mjs).
   const tools = await ensureVsCodeTools({ log });
   const server = new VsCodeServer(tools, options, log);
   live.add(server);

@@ -2,8 +2,10 @@
 // real Node extension host, offline), prints their counts and exits non-zero if any failed.
 //   node test/run-vscode-tests.mjs            both suites (what `npm test` runs)
 //   node test/run-vscode-tests.mjs --integration | --ui   (--integration includes the Restricted Mode suite)
-// Needs `npm run compile-tests && npm run build` first; installs its tools on first use (see
-// scripts/vscodeTools.mjs) and tells you what to apt-get install if Chromium is missing.
+// Needs `npm run compile-tests && npm run build` first. Installs what it needs on first use:
+// the system packages (Chromium, openssl; a C++ toolchain while code-server is built) as root or
+// with password-less sudo, else it prints the apt-get command and exits 1 (scripts/systemPackages.mjs);
+// then Node 24 and code-server into the tools cache (scripts/vscodeTools.mjs).
 import path from 'node:path';
 import { REPO_ROOT, startVsCodeServer } from '../scripts/vscodeServer.mjs';
 import { TOOL_VERSIONS, ToolsError, ensureVsCodeTools } from '../scripts/vscodeTools.mjs';
@@ -32,6 +34,7 @@ async function main() {
     // A test CA as the system certificates, for the HTTPS tests (scripts/testCertificates.mjs).
     testCertificates: true,
   });
+  const startSettings = { ...server.callerSettings };
   const summary = [];
   let ok = true;
   try {
@@ -42,6 +45,9 @@ async function main() {
       ok &&= counts.ok;
     }
     if (only !== 'integration') {
+      // The UI tests start from the server's first settings, whatever the integration suite
+      // left behind (a test that fails before its cleanup would otherwise fail many more here).
+      server.writeUserSettings(startSettings);
       console.log('\n== UI tests (Playwright against the workbench)');
       const counts = await runUiSuite(server);
       summary.push(describeCounts('UI tests', counts));
