@@ -1,21 +1,20 @@
 // Runs the integration tests and then the UI tests against ONE VS Code server (code-server, the
-// real Node extension host, offline), prints their counts and exits non-zero if any failed.
-//   node test/run-vscode-tests.mjs            both suites (what `npm test` runs)
-//   node test/run-vscode-tests.mjs --integration | --ui
+// real Node extension host, offline), then the two-window suite, prints their counts and exits
+// non-zero if any failed.
+//   node test/run-vscode-tests.mjs            all suites (what `npm test` runs)
+//   node test/run-vscode-tests.mjs --integration | --ui | --two-windows
+// The two-window suite runs last, on a server of its own (test/integration/twoWindows/run.mjs).
 // Needs `npm run compile-tests && npm run build` first; installs its tools on first use (see
 // scripts/vscodeTools.mjs) and tells you what to apt-get install if Chromium is missing.
 import path from 'node:path';
 import { REPO_ROOT, startVsCodeServer } from '../scripts/vscodeServer.mjs';
 import { TOOL_VERSIONS, ToolsError, ensureVsCodeTools } from '../scripts/vscodeTools.mjs';
 import { describeCounts, runIntegrationSuite } from './integration/run.mjs';
+import { runTwoWindowSuite } from './integration/twoWindows/run.mjs';
 import { runUiSuite } from './ui/run.mjs';
 
 async function main() {
-  const only = process.argv.includes('--integration')
-    ? 'integration'
-    : process.argv.includes('--ui')
-      ? 'ui'
-      : undefined;
+  const only = ['integration', 'ui', 'two-windows'].find((suite) => process.argv.includes(`--${suite}`));
   const toolsStarted = Date.now();
   await ensureVsCodeTools();
   const toolsSeconds = (Date.now() - toolsStarted) / 1000;
@@ -25,11 +24,29 @@ async function main() {
   );
 
   const serverStarted = Date.now();
+  const summary = [];
+  let ok = true;
+  if (only === undefined || only === 'integration' || only === 'ui') {
+    ok = await runSharedServerSuites(only, summary);
+  }
+  if (only === undefined || only === 'two-windows') {
+    console.log('\n== Two-window tests (two workbench windows at once, a server of their own)');
+    const counts = await runTwoWindowSuite();
+    summary.push(describeCounts('Two-window tests', counts));
+    ok &&= counts.ok;
+  }
+  console.log(`\n${summary.join('\n')}`);
+  console.log(`Server start to suites finished: ${((Date.now() - serverStarted) / 1000).toFixed(1)} s`);
+  console.log(ok ? 'VS Code tests passed.' : 'VS Code tests FAILED.');
+  return ok ? 0 : 1;
+}
+
+/** The integration and UI suites, which share one server; appends their counts to `summary`. */
+async function runSharedServerSuites(only, summary) {
   // A stand-in for Copilot (a second extension offering a chat model) for vscode-lm chain members.
   const server = await startVsCodeServer({
     installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')],
   });
-  const summary = [];
   let ok = true;
   try {
     if (only !== 'ui') {
@@ -47,10 +64,7 @@ async function main() {
   } finally {
     await server.close();
   }
-  console.log(`\n${summary.join('\n')}`);
-  console.log(`Server start to suites finished: ${((Date.now() - serverStarted) / 1000).toFixed(1)} s`);
-  console.log(ok ? 'VS Code tests passed.' : 'VS Code tests FAILED.');
-  return ok ? 0 : 1;
+  return ok;
 }
 
 main().then(

@@ -1,11 +1,16 @@
+import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   DEFAULT_SETTINGS,
   LlmManager,
+  MemorySharedSpace,
+  MemorySharedStore,
   mergeSettings,
   systemClock,
   type Event,
+  type Logger,
   type SettingsPatch,
+  type SharedStore,
 } from '../core';
 import { AnswerDocuments } from './answerDocuments';
 import type { LlmManagerApi, LlmManagerDiagnostics } from './api';
@@ -14,6 +19,7 @@ import { ChainChatModelProvider } from './chatModelProvider';
 import { registerCommands } from './commands';
 import { ANSWER_SCHEME, CHAT_VENDOR } from './contributions';
 import { DemoController } from './demoController';
+import { FileSharedStore } from './fileSharedStore';
 import { GlobalStateStore } from './globalStateStore';
 import { KeyStore } from './keyStore';
 import { MetricsViews } from './metricsViews';
@@ -50,6 +56,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
   // Nothing roams with Settings Sync: spend from two machines would overwrite each other there,
   // and circuits and caches describe this machine's network. Keys never touch globalState at all.
   context.globalState.setKeysForSync([]);
+  // What the windows of this machine share (spend, metrics, reservations, circuits): see the
+  // README's "Several windows". Private to this extension; nothing of it is exported.
+  const sharedStore = createSharedStore(context.globalStorageUri, logger);
+  subscriptions.push(sharedStore);
 
   const manager = new LlmManager({ ...safeManagerSettings(settings, logger), store, logger });
   subscriptions.push(manager);
@@ -197,6 +207,27 @@ let flushOnDeactivate: (() => Promise<void>) | undefined;
 export async function deactivate(): Promise<void> {
   await flushOnDeactivate?.();
   flushOnDeactivate = undefined;
+}
+
+/**
+ * The store several windows share: files in this extension's global storage folder, which every
+ * window's extension host on this machine sees (desktop and server builds alike). Only a `mkdir`
+ * happens now; reading waits for the first use. Where no such folder can be had, this window
+ * keeps its state to itself and says so.
+ */
+function createSharedStore(globalStorage: vscode.Uri, logger: Logger): SharedStore & vscode.Disposable {
+  if (globalStorage.scheme === 'file') {
+    try {
+      return new FileSharedStore(path.join(globalStorage.fsPath, 'shared'), { logger });
+    } catch (error) {
+      logger.warn(
+        `Cannot share state with other windows (${error instanceof Error ? error.message : String(error)}); this window counts on its own.`,
+      );
+    }
+  } else {
+    logger.warn(`Global storage is not on disk (${globalStorage.scheme}:); this window counts on its own.`);
+  }
+  return new MemorySharedStore(new MemorySharedSpace());
 }
 
 /** The core's settings from the user's; a combination the core refuses falls back to defaults. */

@@ -29,15 +29,45 @@ export interface SuiteResult {
   readonly pending: number;
 }
 
+/** Folders below this one that hold suites of their own (run by their own entry and driver). */
+const SEPARATE_SUITES = ['twoWindows'];
+
 /** Runs every `*.test.js` next to this file; rejects when a test fails (the host then exits 1). */
 export async function run(): Promise<void> {
   const phase = currentPhase();
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 30_000, slow: 2_000 });
-  // Tests marked with itAfterReload run only in the window opened after the reload; the rest
-  // only before it. In a single-window run (no reload) everything runs once.
-  const afterReload = new RegExp(escapeRegExp(AFTER_RELOAD_TAG));
-  if (phase === 'beforeReload') mocha.grep(afterReload).invert();
-  if (phase === 'afterReload') mocha.grep(afterReload);
+  const root = __dirname;
+  const files = (fs.readdirSync(root, { recursive: true }) as string[])
+    .filter((file) => file.endsWith('.test.js') && !SEPARATE_SUITES.includes(file.split(path.sep)[0]))
+    .sort()
+    .map((file) => path.resolve(root, file));
+  await runMochaSuite({
+    label: `phase ${phase}`,
+    files,
+    result: { phase },
+    configure: (mocha) => {
+      // Tests marked with itAfterReload run only in the window opened after the reload; the rest
+      // only before it. In a single-window run (no reload) everything runs once.
+      const afterReload = new RegExp(escapeRegExp(AFTER_RELOAD_TAG));
+      if (phase === 'beforeReload') mocha.grep(afterReload).invert();
+      if (phase === 'afterReload') mocha.grep(afterReload);
+    },
+  });
+}
+
+/**
+ * Runs mocha over `files` in this extension host with the output the offline driver reads: every
+ * line tagged, then a {@link RESULT_MARKER} line with the counts. Rejects when a test fails.
+ */
+export async function runMochaSuite(options: {
+  readonly label: string;
+  readonly files: readonly string[];
+  /** Fields the result line carries besides the counts (`phase`, a window number). */
+  readonly result: { readonly phase: string } & Record<string, unknown>;
+  readonly timeoutMs?: number;
+  readonly configure?: (mocha: Mocha) => void;
+}): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: options.timeoutMs ?? 30_000, slow: 2_000 });
+  options.configure?.(mocha);
 
   const tag = outputTag();
   const log = (...args: unknown[]) =>
@@ -55,20 +85,16 @@ export async function run(): Promise<void> {
   const originalConsoleLog = reporterBase.consoleLog;
   reporterBase.consoleLog = log;
 
-  const root = __dirname;
-  const files = (fs.readdirSync(root, { recursive: true }) as string[])
-    .filter((file) => file.endsWith('.test.js'))
-    .sort();
-  for (const file of files) mocha.addFile(path.resolve(root, file));
+  for (const file of options.files) mocha.addFile(file);
 
   try {
-    log(`phase ${phase}: ${files.length} test file(s)`);
+    log(`${options.label}: ${options.files.length} test file(s)`);
     const runner = await new Promise<Mocha.Runner>((resolve) => {
       const started = mocha.run(() => resolve(started));
     });
     const stats = runner.stats ?? { passes: 0, failures: 0, pending: 0 };
     const result: SuiteResult = {
-      phase,
+      ...options.result,
       passes: stats.passes,
       failures: stats.failures,
       pending: stats.pending,

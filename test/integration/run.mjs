@@ -58,6 +58,35 @@ export async function runIntegrationSuite(server, options = {}) {
 }
 
 async function runPhase(server, context, page, phase, extraEnvironment, print) {
+  const window = await openSuiteWindow(server, context, {
+    page,
+    entry: SUITE_ENTRY,
+    folder: integrationWorkspace(server),
+    environment: {
+      ...extraEnvironment,
+      LLM_MANAGER_TEST_PHASE: phase,
+      // Lets tests before the reload tell tests after it what to expect (reload.ts).
+      LLM_MANAGER_TEST_RELOAD_FILE: path.join(server.tempDir, 'reload-expectations.json'),
+    },
+    print,
+  });
+  return { page: window.page, ...(await window.outcome) };
+}
+
+/**
+ * Opens (or reloads `options.page` into) a workbench window that runs the suite module `entry` in
+ * its extension host. Resolves once the window is up; `outcome` settles when the suite finished
+ * (`code` 0 = passed, `result` its counts) or timed out. Several windows may run at once.
+ *
+ * @param {import('../../scripts/vscodeServer.mjs').VsCodeServer} server
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {{ page?: import('playwright-core').Page, entry: string, folder: string,
+ *   environment?: Record<string, string>, print: (line: string) => void }} options
+ * @returns {Promise<{ page: import('playwright-core').Page,
+ *   outcome: Promise<{ code: number, result?: { passes: number, failures: number, pending: number } }> }>}
+ */
+export async function openSuiteWindow(server, context, options) {
+  const { print } = options;
   let result;
   const recentLogs = [];
   let finish;
@@ -76,39 +105,38 @@ async function runPhase(server, context, page, phase, extraEnvironment, print) {
       if (recentLogs.length > 30) recentLogs.shift();
     }
   };
-  page = await server.openWorkbench(context, {
-    page,
-    folder: integrationWorkspace(server),
-    extensionTestsPath: SUITE_ENTRY,
-    extensionEnvironment: {
-      ...extraEnvironment,
-      LLM_MANAGER_TEST_PHASE: phase,
-      LLM_MANAGER_TEST_OUTPUT_TAG: OUTPUT_TAG,
-      // Lets tests before the reload tell tests after it what to expect (reload.ts).
-      LLM_MANAGER_TEST_RELOAD_FILE: path.join(server.tempDir, 'reload-expectations.json'),
-    },
+  const page = await server.openWorkbench(context, {
+    page: options.page,
+    folder: options.folder,
+    extensionTestsPath: options.entry,
+    extensionEnvironment: { ...options.environment, LLM_MANAGER_TEST_OUTPUT_TAG: OUTPUT_TAG },
     onConsole,
     onExit: (code) => finish(code),
   });
-  let timer;
-  const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), SUITE_TIMEOUT_MS)));
-  const code = await Promise.race([finished, timedOut]);
-  clearTimeout(timer);
-  // Let the last console lines arrive (they are relayed asynchronously).
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  if (code === 'timeout' || !result) {
-    print(
-      code === 'timeout'
-        ? `[integration] the suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s.`
-        : `[integration] the extension host exited (${code}) without the suite's result: the suite did not load or crashed.`,
+  const outcome = (async () => {
+    let timer;
+    const timedOut = new Promise(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), SUITE_TIMEOUT_MS)),
     );
-    print('[integration] last workbench console lines:');
-    for (const line of recentLogs) print(`    ${line.split('\n')[0]}`);
-    print('[integration] last server output:');
-    print(server.tailOutput(20));
-    return { page, code: 1, result };
-  }
-  return { page, code, result };
+    const code = await Promise.race([finished, timedOut]);
+    clearTimeout(timer);
+    // Let the last console lines arrive (they are relayed asynchronously).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    if (code === 'timeout' || !result) {
+      print(
+        code === 'timeout'
+          ? `[integration] the suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s.`
+          : `[integration] the extension host exited (${code}) without the suite's result: the suite did not load or crashed.`,
+      );
+      print('[integration] last workbench console lines:');
+      for (const line of recentLogs) print(`    ${line.split('\n')[0]}`);
+      print('[integration] last server output:');
+      print(server.tailOutput(20));
+      return { code: 1, result };
+    }
+    return { code, result };
+  })();
+  return { page, outcome };
 }
 
 /**
@@ -122,9 +150,10 @@ function integrationWorkspace(server) {
   return folder;
 }
 
-function assertBuilt() {
+/** Fails with the commands to run when the compiled suite `entry` or the bundle is missing. */
+export function assertBuilt(entry = SUITE_ENTRY) {
   const missing = [
-    [`${SUITE_ENTRY}.js`, 'npm run compile-tests'],
+    [`${entry}.js`, 'npm run compile-tests'],
     [path.join(REPO_ROOT, 'dist', 'extension.js'), 'npm run build'],
   ].filter(([file]) => !fs.existsSync(file));
   if (missing.length > 0) {
