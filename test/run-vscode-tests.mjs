@@ -1,20 +1,28 @@
 // Runs the integration tests and then the UI tests against ONE VS Code server (code-server, the
-// real Node extension host, offline), then the two-window suite, prints their counts and exits
-// non-zero if any failed.
+// real Node extension host, offline), then the Restricted Mode and two-window suites on servers of
+// their own, prints their counts and exits non-zero if any failed.
 //   node test/run-vscode-tests.mjs            all suites (what `npm test` runs)
-//   node test/run-vscode-tests.mjs --integration | --ui | --two-windows
-// The two-window suite runs last, on a server of its own (test/integration/twoWindows/run.mjs).
+//   node test/run-vscode-tests.mjs --integration | --ui   (--integration includes the Restricted Mode
+//                                                          and two-window suites)
+//   node test/run-vscode-tests.mjs --two-windows          the two-window suite alone
 // Needs `npm run compile-tests && npm run build` first; installs its tools on first use (see
 // scripts/vscodeTools.mjs) and tells you what to apt-get install if Chromium is missing.
 import path from 'node:path';
 import { REPO_ROOT, startVsCodeServer } from '../scripts/vscodeServer.mjs';
 import { TOOL_VERSIONS, ToolsError, ensureVsCodeTools } from '../scripts/vscodeTools.mjs';
 import { describeCounts, runIntegrationSuite } from './integration/run.mjs';
+import { runRestrictedSuite } from './integration/runRestricted.mjs';
 import { runTwoWindowSuite } from './integration/twoWindows/run.mjs';
 import { runUiSuite } from './ui/run.mjs';
 
 async function main() {
-  const only = ['integration', 'ui', 'two-windows'].find((suite) => process.argv.includes(`--${suite}`));
+  const only = process.argv.includes('--integration')
+    ? 'integration'
+    : process.argv.includes('--ui')
+      ? 'ui'
+      : process.argv.includes('--two-windows')
+        ? 'two-windows'
+        : undefined;
   const toolsStarted = Date.now();
   await ensureVsCodeTools();
   const toolsSeconds = (Date.now() - toolsStarted) / 1000;
@@ -26,11 +34,17 @@ async function main() {
   const serverStarted = Date.now();
   const summary = [];
   let ok = true;
-  if (only === undefined || only === 'integration' || only === 'ui') {
-    ok = await runSharedServerSuites(only, summary);
+  if (only !== 'two-windows') ok = await runSharedServerSuites(only, summary);
+  if (only !== 'ui' && only !== 'two-windows') {
+    // Its own server: workspace trust on, LLM Manager installed as a user has it.
+    console.log('\n== Restricted Mode tests (untrusted workspace, LLM Manager installed from its VSIX)');
+    const counts = await runRestrictedSuite();
+    summary.push(describeCounts('Restricted Mode tests', counts));
+    ok &&= counts.ok;
   }
-  if (only === undefined || only === 'two-windows') {
-    console.log('\n== Two-window tests (two workbench windows at once, a server of their own)');
+  if (only !== 'ui') {
+    // Its own server too, so its ledger starts empty and leaks into no other suite.
+    console.log('\n== Two-window tests (two workbench windows at once)');
     const counts = await runTwoWindowSuite();
     summary.push(describeCounts('Two-window tests', counts));
     ok &&= counts.ok;
@@ -46,6 +60,8 @@ async function runSharedServerSuites(only, summary) {
   // A stand-in for Copilot (a second extension offering a chat model) for vscode-lm chain members.
   const server = await startVsCodeServer({
     installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')],
+    // A test CA as the system certificates, for the HTTPS tests (scripts/testCertificates.mjs).
+    testCertificates: true,
   });
   let ok = true;
   try {

@@ -3,7 +3,7 @@
  * the spend ledger and its budget alerts, and the trace's last steps. A provider that reports no
  * usage is still charged an estimate: silently billing nothing would break the budget.
  */
-import { costOf } from './costs';
+import { cacheSavings, costOf } from './costs';
 import type { ModelEntry } from './registry';
 import type { RequestContext } from './requestContext';
 import { estimateTextTokens } from './requestShape';
@@ -45,7 +45,7 @@ export class Accountant {
     const usage = this.usageOf(entry, response, ctx, attempt.streamedText);
     const priceUnknown = entry.metadata.priceUnknown === true;
     const cost = priceUnknown ? 0 : costOf(entry.metadata, usage);
-    entry.stats.recordSuccess(now, latencyMs, usage);
+    entry.stats.recordSuccess(now, latencyMs, usage, priceUnknown ? 0 : cacheSavings(entry.metadata, usage));
     entry.breaker.recordSuccess(attempt.probe);
     entry.blockedUntil = undefined;
     totals.inputTokens += usage.inputTokens;

@@ -59,6 +59,14 @@ export function costOf(metadata: ModelMetadata, usage: TokenUsage): number {
   );
 }
 
+/** What reading from the prompt cache saved against paying the full input price for those tokens. */
+export function cacheSavings(metadata: ModelMetadata, usage: TokenUsage): number {
+  const read = Math.min(Math.max(0, usage.cacheReadTokens ?? 0), Math.max(0, usage.inputTokens));
+  if (read === 0) return 0;
+  const prices = pricesAt(metadata, usage.inputTokens);
+  return Math.max(0, (read * (prices.input - prices.cacheRead)) / 1_000_000);
+}
+
 /**
  * The output cap a request sends to a model: the request's own, else the model's, else its
  * tier's, else the default — never above the model's limit. Estimates use this same number.

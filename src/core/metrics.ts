@@ -65,6 +65,10 @@ export class ModelStats {
   latencyCount = 0;
   inputTokens = 0;
   outputTokens = 0;
+  /** Input tokens read from the provider's prompt cache, and what that saved against the input price. */
+  cacheReadTokens = 0;
+  cacheSavingsUsd = 0;
+  reasoningTokens = 0;
   lastUsedAt: number | undefined;
   lastError: LastError | undefined;
   readonly latency: LatencyWindow;
@@ -73,7 +77,7 @@ export class ModelStats {
     this.latency = new LatencyWindow(latencySamples);
   }
 
-  recordSuccess(at: number, latencyMs: number, usage: TokenUsage): void {
+  recordSuccess(at: number, latencyMs: number, usage: TokenUsage, cacheSavingsUsd = 0): void {
     this.requests++;
     this.successes++;
     this.latencySumMs += latencyMs;
@@ -81,6 +85,9 @@ export class ModelStats {
     this.latency.add(at, latencyMs);
     this.inputTokens += usage.inputTokens;
     this.outputTokens += usage.outputTokens;
+    this.cacheReadTokens += usage.cacheReadTokens ?? 0;
+    this.reasoningTokens += usage.reasoningTokens ?? 0;
+    this.cacheSavingsUsd += cacheSavingsUsd;
     this.lastUsedAt = at;
   }
 
@@ -100,6 +107,9 @@ export class ModelStats {
       latencyCount: this.latencyCount,
       inputTokens: this.inputTokens,
       outputTokens: this.outputTokens,
+      cacheReadTokens: this.cacheReadTokens,
+      cacheSavingsUsd: this.cacheSavingsUsd,
+      reasoningTokens: this.reasoningTokens,
       lastUsedAt: this.lastUsedAt,
       lastError: this.lastError,
       // The most recent samples are enough to rebuild percentiles after a restart, and keep
@@ -116,6 +126,9 @@ export class ModelStats {
     this.latencyCount = data.latencyCount;
     this.inputTokens = data.inputTokens;
     this.outputTokens = data.outputTokens;
+    this.cacheReadTokens = data.cacheReadTokens ?? 0;
+    this.cacheSavingsUsd = data.cacheSavingsUsd ?? 0;
+    this.reasoningTokens = data.reasoningTokens ?? 0;
     this.lastUsedAt = data.lastUsedAt;
     this.lastError = data.lastError;
     for (const [at, ms] of data.samples) this.latency.add(at, ms);
@@ -130,6 +143,9 @@ export interface PersistedModelStats {
   readonly latencyCount: number;
   readonly inputTokens: number;
   readonly outputTokens: number;
+  readonly cacheReadTokens?: number;
+  readonly cacheSavingsUsd?: number;
+  readonly reasoningTokens?: number;
   readonly lastUsedAt?: number;
   readonly lastError?: LastError;
   readonly samples: ReadonlyArray<readonly [number, number]>;

@@ -30,6 +30,7 @@
  * | `empty`                 | 200 with an empty body                                                     |
  * | `cut-<n>`               | streams `<n>` chunks, then drops the connection (JSON: half a body)        |
  * | `stall-<n>`             | streams `<n>` chunks, then goes silent with the connection open            |
+ * | `streamerror-<n>`       | streams `<n>` chunks, then the vendor's in-stream error (OpenAI chat `data: {"error":…}`, Responses `response.failed`, Anthropic `event: error` overloaded); JSON: 500 |
  * | `bursty-<f>-<o>`        | fails with 503 for `<f>` s, then answers for `<o>` s, repeating (`bursty` = 15/15) |
  * | `tools`                 | calls the first tool offered (or the one named) with arguments from its schema; after tool results, quotes them |
  * | `tools-multi`           | like `tools`, with a sentence of text and two calls (the first two tools, or one tool twice) |
@@ -37,16 +38,29 @@
  * | `badtools`              | a tool call whose arguments are JSON cut short (Anthropic: an `input` that is no object) |
  * | `badtools-notobject`    | a tool call whose arguments are valid JSON but not an object (`["…"]`)    |
  *
+ * Every behaviour works on every API the upstream speaks: OpenAI chat completions, the OpenAI
+ * Responses API, Azure's deployment route and Anthropic Messages.
+ *
  * The tool behaviours answer ordinary text when the request offers no tools or its tool choice is
  * `none`. Their calls stream as the services stream them: OpenAI `delta.tool_calls` whose arguments
- * text arrives in several pieces by `index`, Anthropic `tool_use` blocks whose input arrives as
- * `input_json_delta` pieces. Every request's tools and tool history are checked as the services
- * check them, whatever the model name: a tool result that answers no call of the turn before, or a
- * call left without its result, is a 400 in the vendor's wording (so a translation mistake fails
- * loudly, and `toolExchange` in the request records shows what arrived).
+ * text arrives in several pieces by `index`, Responses `function_call` items whose arguments arrive
+ * as `response.function_call_arguments.delta` pieces, Anthropic `tool_use` blocks whose input
+ * arrives as `input_json_delta` pieces.
+ *
+ * Strictness comes first, whatever the model name: every request is checked as the vendor checks
+ * it (vendorChecks.ts) and refused with the vendor's status, envelope and wording before its
+ * behaviour runs: tools and tool history (a tool result that answers no call, a call left without
+ * its result), the parameters every model refuses (`max_tokens` missing on Anthropic, a `system`
+ * message, thinking budgets, more than 4 `cache_control` blocks, chat parameters on the Responses
+ * API), and, for a real model name, its family's rules (reasoning models refuse `temperature` and
+ * `max_tokens`, Responses-only models answer 404 on chat completions, retired Claude models 404).
+ * Fault names belong to no family, so they only meet the rules that hold for every model. So a
+ * translation mistake fails loudly, and `params`, `body` and `toolExchange` in the request records
+ * show what arrived.
  *
  * Anything after a `~` is a free tag that only keeps counters apart: `flaky-2~chainTest` fails
- * twice independently of `flaky-2`. Unknown names answer normally, so real model names work too.
+ * twice independently of `flaky-2`. Unknown names answer normally, so real model names work too
+ * (`gpt-5-mini~a` is `gpt-5-mini` with its own counters).
  */
 
 export type FaultBehaviour =
@@ -75,6 +89,7 @@ export type FaultBehaviour =
   | { readonly kind: 'empty' }
   | { readonly kind: 'cut'; readonly afterChunks: number }
   | { readonly kind: 'stall'; readonly afterChunks: number }
+  | { readonly kind: 'streamError'; readonly afterChunks: number }
   | { readonly kind: 'bursty'; readonly failSeconds: number; readonly okSeconds: number }
   | { readonly kind: 'tools'; readonly calls: 1 | 2; readonly answersBeforeOutage?: number }
   | { readonly kind: 'badTools'; readonly flaw: 'malformedJson' | 'notObject' };
@@ -157,6 +172,9 @@ export function parseFaultBehaviour(model: string): FaultBehaviour {
   if (cut !== undefined && Number.isInteger(cut)) return { kind: 'cut', afterChunks: cut };
   const stall = numberAfter('stall-');
   if (stall !== undefined && Number.isInteger(stall)) return { kind: 'stall', afterChunks: stall };
+  const streamError = numberAfter('streamerror-');
+  if (streamError !== undefined && Number.isInteger(streamError))
+    return { kind: 'streamError', afterChunks: streamError };
   const outage = numberAfter('tools-outage-');
   if (outage !== undefined && Number.isInteger(outage))
     return { kind: 'tools', calls: 1, answersBeforeOutage: outage };

@@ -5,6 +5,7 @@
  */
 
 import type { FaultBehaviour } from './faultBehaviour';
+import type { WireApi } from './faultRequests';
 
 /** Which wire format a request arrived in. */
 export type Vendor = 'openai' | 'azure' | 'anthropic';
@@ -15,34 +16,34 @@ export interface ErrorAnswer {
   readonly body: unknown;
 }
 
-export interface DemoUsage {
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-}
-
-/** About four characters per token, like the manager's own estimate, plus a little per message. */
+/** About four characters per token, like the manager's own estimate. */
 export function countTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
 
-/** The usage the upstream reports for a prompt and an answer: deterministic, so tests can predict it. */
-export function demoUsage(promptChars: number, messageCount: number, answer: string): DemoUsage {
-  return {
-    inputTokens: Math.ceil(promptChars / 4) + 3 * messageCount + 3,
-    outputTokens: answer.length === 0 ? 0 : countTokens(answer),
-  };
-}
-
-/** A plausible answer that mentions the prompt, long enough to stream in visible pieces. */
+/**
+ * A plausible answer that mentions the prompt, long enough to stream in visible pieces, with a
+ * little Markdown (a heading, a list, a code block) as real models write, so views that render
+ * answers have something to render.
+ */
 export function demoAnswer(model: string, prompt: string): string {
   const flat = prompt.replace(/\s+/g, ' ').trim();
   const excerpt = flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
-  return (
-    `Demo answer from ${model}: you asked "${excerpt}". ` +
-    'This reply comes from the local fault-injecting upstream, so it needs no API key and costs nothing. ' +
-    'A real model would answer your question here; this one streams a few short sentences ' +
-    'so that you can watch the tokens arrive, the fallback chain move on and the circuits open and close.'
-  );
+  return [
+    `Demo answer from ${model}: you asked "${excerpt}".`,
+    '',
+    '### What happens here',
+    '',
+    '- This reply comes from the local fault-injecting upstream: **no API key**, no cost.',
+    '- It streams a few short sentences, so you can watch the tokens arrive.',
+    '- The fallback chain moves on when a model fails, and the circuits open and close.',
+    '',
+    'A real model would answer your question here, for example with code:',
+    '',
+    '```js',
+    'const answer = await chain.ask(question); // each model in turn until one answers',
+    '```',
+  ].join('\n');
 }
 
 /** Cuts an answer into streaming pieces of about two words, keeping the spaces. */
@@ -117,6 +118,8 @@ export interface ErrorContext {
   readonly presentedKey: string;
   readonly now: number;
   readonly apiVersion?: string;
+  /** The API the request spoke (the Responses API words some errors its own way). */
+  readonly api?: WireApi;
 }
 
 /** The error a behaviour answers with, or undefined when the behaviour is not a plain HTTP error. */
@@ -279,6 +282,7 @@ export function errorFor(behaviour: FaultBehaviour, ctx: ErrorContext): ErrorAns
         ),
       };
     case 'context':
+      if (ctx.api === 'responses') return responsesContextError();
       if (vendor === 'anthropic') {
         return {
           status: 400,
@@ -410,5 +414,19 @@ export function statusError(status: number, ctx: Pick<ErrorContext, 'vendor' | '
     status,
     headers: none,
     body: openAiError(`Invalid request (status ${status}).`, 'invalid_request_error', null),
+  };
+}
+
+/** The Responses API's context-length refusal (the-open-agent/openagent#2344, anomalyco/opencode#6071). */
+export function responsesContextError(): ErrorAnswer {
+  return {
+    status: 400,
+    headers: {},
+    body: openAiError(
+      'Your input exceeds the context window of this model. Please adjust your input and try again.',
+      'invalid_request_error',
+      'context_length_exceeded',
+      'input',
+    ),
   };
 }

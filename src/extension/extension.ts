@@ -3,16 +3,18 @@ import * as vscode from 'vscode';
 import {
   DEFAULT_SETTINGS,
   LlmManager,
-  MemorySharedSpace,
-  MemorySharedStore,
   mergeSettings,
   systemClock,
   type Event,
   type Logger,
   type SettingsPatch,
-  type SharedStore,
 } from '../core';
 import { AnswerDocuments } from './answerDocuments';
+import { ANSWER_PANEL_TYPE, AnswerPanels } from './answers/answerPanels';
+import { CodeActions } from './answers/codeActions';
+import { ConversationRunner } from './answers/conversationRunner';
+import { ConversationStore } from './answers/conversationStore';
+import { pickCompareModels } from './answers/pickModels';
 import type { LlmManagerApi, LlmManagerDiagnostics } from './api';
 import { ChainStateFeed } from './chainState';
 import { ChainChatModelProvider } from './chatModelProvider';
@@ -21,6 +23,7 @@ import { ANSWER_SCHEME, CHAT_VENDOR } from './contributions';
 import { DemoController } from './demoController';
 import { FileSharedStore } from './fileSharedStore';
 import { GlobalStateStore } from './globalStateStore';
+import { KeyConsent } from './keyConsent';
 import { KeyStore } from './keyStore';
 import { MetricsViews } from './metricsViews';
 import { ModelService } from './modelService';
@@ -31,7 +34,13 @@ import { SettingsService } from './settingsService';
 import { StatusBarController } from './statusBar';
 import { traceToLogLine } from './traceFormat';
 import { VscodeLmProvider } from './vscodeLmProvider';
+import { WorkspaceSettingsGuard } from './workspaceSettingsGuard';
 
+/**
+ * What `activate()` returns while the extension runs in development or test mode
+ * (`context.extensionMode`): the API plus test read-outs. In a user's VS Code (production mode)
+ * other extensions get the {@link LlmManagerApi} alone.
+ */
 export type ExtensionExports = LlmManagerApi & { readonly diagnostics: LlmManagerDiagnostics };
 
 /**
@@ -39,18 +48,19 @@ export type ExtensionExports = LlmManagerApi & { readonly diagnostics: LlmManage
  * SecretStorage, and registers commands, the status bar and the chat model. The SDKs load on the
  * first request, the demo server only when asked for.
  */
-export function activate(context: vscode.ExtensionContext): ExtensionExports {
+export function activate(context: vscode.ExtensionContext): LlmManagerApi {
   const started = performance.now();
   const subscriptions = context.subscriptions;
-  const channel = vscode.window.createOutputChannel('LLM Manager', { log: true });
-  subscriptions.push(channel);
   const keys = new KeyStore(context.secrets);
   subscriptions.push(keys);
   const redact = (text: string) => redactSecrets(text, keys.knownValues());
-  const logger = new OutputLog(channel, redact);
+  const logger = new OutputLog(redact);
+  subscriptions.push(logger);
   const settings = new SettingsService(logger);
   subscriptions.push(settings);
   logger.setLevel(settings.settings.logLevel);
+  const workspaceSettings = new WorkspaceSettingsGuard(logger, context.workspaceState);
+  subscriptions.push(workspaceSettings);
 
   const store = new GlobalStateStore(context.globalState);
   // Nothing roams with Settings Sync: spend from two machines would overwrite each other there,
@@ -59,14 +69,22 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
   // What the windows of this machine share (spend, metrics, reservations, circuits): see the
   // README's "Several windows". Private to this extension; nothing of it is exported.
   const sharedStore = createSharedStore(context.globalStorageUri, logger);
-  subscriptions.push(sharedStore);
+  if (sharedStore) subscriptions.push(sharedStore);
 
-  const manager = new LlmManager({ ...safeManagerSettings(settings, logger), store, logger });
+  const manager = new LlmManager({
+    ...safeManagerSettings(settings, logger),
+    store,
+    logger,
+    shared: sharedStore,
+  });
   subscriptions.push(manager);
 
-  const models = new ModelService(
+  // Keys reach providers only through the key-to-host check; it needs the models' current uses.
+  const consent = new KeyConsent(keys, context.globalState, logger, () => models.keyUses());
+  subscriptions.push(consent);
+  const models: ModelService = new ModelService(
     manager,
-    keys,
+    consent,
     logger,
     (model) => new VscodeLmProvider(model),
     (setting, message) => settings.report(setting, message),
@@ -92,12 +110,44 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
     documents,
     vscode.workspace.registerTextDocumentContentProvider(ANSWER_SCHEME, documents),
   );
-  const runner = new RequestRunner(
+  // The answer view: conversations kept in this workspace's state, one panel per conversation.
+  const conversationStore = new ConversationStore(context.workspaceState, logger);
+  const conversations: ConversationRunner = new ConversationRunner({
+    manager,
+    store: conversationStore,
+    run: (options, sink) => runner.run(options, sink),
+    tierChain: (tier) => {
+      const chain = settings.settings.manager.routing?.tierChains?.[tier ?? 'standard'];
+      return chain && chain.length > 0 ? chain : undefined;
+    },
+    redact,
+    now: Date.now,
+  });
+  const codeActions = new CodeActions(documents, () => settings.settings.improveShowsDiff);
+  const answers: AnswerPanels = new AnswerPanels({
+    extensionUri: context.extensionUri,
+    manager,
+    store: conversationStore,
+    conversations,
+    codeActions,
+    documents,
+    settings: () => settings.settings,
+    logger,
+    pickModels: (placeHolder) => pickCompareModels(manager, placeHolder),
+  });
+  subscriptions.push(
+    codeActions,
+    answers,
+    { dispose: () => conversations.stopAll() },
+    vscode.window.registerWebviewPanelSerializer(ANSWER_PANEL_TYPE, answers.serializer),
+  );
+  const runner: RequestRunner = new RequestRunner(
     manager,
     documents,
+    answers,
     models,
     () => settings.settings.confirmCostAboveUsd,
-    channel,
+    logger,
   );
 
   const chainState = new ChainStateFeed({
@@ -130,8 +180,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
       settings,
       runner,
       documents,
+      answers,
       demo,
-      log: channel,
+      log: logger,
       showDashboard: () => metricsViews.showDashboard(),
     }),
   );
@@ -167,7 +218,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
   const activationMs = performance.now() - started;
   logger.info(`Activated in ${activationMs.toFixed(1)} ms with ${manager.listModels().length} model(s).`);
 
-  return {
+  const api: LlmManagerApi = Object.freeze<LlmManagerApi>({
     version: 1,
     generate: (request) => manager.generate(request),
     estimateCost: (request) => manager.estimateCost(request),
@@ -181,21 +232,32 @@ export function activate(context: vscode.ExtensionContext): ExtensionExports {
     onDidCrossBudgetAlert: toVscodeEvent(manager.onDidCrossBudgetAlert),
     onDidCompleteRequest: toVscodeEvent(manager.onDidCompleteRequest),
     onDidChangeMetrics: toVscodeEvent(manager.onDidChangeMetrics),
-    diagnostics: {
-      activationMs,
-      persistedSizes: () => store.writtenSizes(),
-      statusBar: () =>
-        statusBar.current && {
-          text: statusBar.current.text,
-          tooltip: statusBar.current.tooltip,
-          health: statusBar.current.health,
-        },
-      flush: () => manager.flush(),
-      globalStateDump: () =>
-        Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
-      logDirectory: context.logUri.fsPath,
+  });
+  // Test read-outs (globalState holds cached prompts and answers: the user's code) never reach
+  // other extensions in a user's VS Code.
+  if (context.extensionMode === vscode.ExtensionMode.Production) return api;
+  const diagnostics: LlmManagerDiagnostics = {
+    activationMs,
+    persistedSizes: () => store.writtenSizes(),
+    statusBar: () =>
+      statusBar.current && {
+        text: statusBar.current.text,
+        tooltip: statusBar.current.tooltip,
+        health: statusBar.current.health,
+      },
+    flush: () => manager.flush(),
+    globalStateDump: () =>
+      Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)])),
+    logDirectory: context.logUri.fsPath,
+    ignoredWorkspaceSettings: async () => {
+      await workspaceSettings.check();
+      return workspaceSettings.current;
     },
+    keyConsentPrompts: () => consent.prompts(),
+    answerKeyConsent: (keyId, host, allow) => consent.decide(keyId, host, allow),
   };
+  const withDiagnostics: ExtensionExports = Object.freeze({ ...api, diagnostics });
+  return withDiagnostics;
 }
 
 /**
@@ -212,22 +274,23 @@ export async function deactivate(): Promise<void> {
 /**
  * The store several windows share: files in this extension's global storage folder, which every
  * window's extension host on this machine sees (desktop and server builds alike). Only a `mkdir`
- * happens now; reading waits for the first use. Where no such folder can be had, this window
- * keeps its state to itself and says so.
+ * happens now; reading waits for the first use. Where no such folder can be had, undefined: the
+ * manager then keeps the ledger in globalState, which survives a reload but is not safe for
+ * windows flushing at the same moment — and says so.
  */
-function createSharedStore(globalStorage: vscode.Uri, logger: Logger): SharedStore & vscode.Disposable {
+function createSharedStore(globalStorage: vscode.Uri, logger: Logger): FileSharedStore | undefined {
+  let problem: string;
   if (globalStorage.scheme === 'file') {
     try {
       return new FileSharedStore(path.join(globalStorage.fsPath, 'shared'), { logger });
     } catch (error) {
-      logger.warn(
-        `Cannot share state with other windows (${error instanceof Error ? error.message : String(error)}); this window counts on its own.`,
-      );
+      problem = error instanceof Error ? error.message : String(error);
     }
   } else {
-    logger.warn(`Global storage is not on disk (${globalStorage.scheme}:); this window counts on its own.`);
+    problem = `global storage is not on disk (${globalStorage.scheme}:)`;
   }
-  return new MemorySharedStore(new MemorySharedSpace());
+  logger.warn(`Cannot share state with other windows through files (${problem}); keeping it in globalState.`);
+  return undefined;
 }
 
 /** The core's settings from the user's; a combination the core refuses falls back to defaults. */

@@ -21,6 +21,9 @@ export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 export const LOG_LEVELS = ['off', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** Where answers show: the rendered answer view, or a Markdown document (the behaviour before it). */
+export const ANSWER_VIEWS = ['panel', 'document'] as const;
+export type AnswerViewKind = (typeof ANSWER_VIEWS)[number];
 
 /** One entry of `llmManager.models`, validated. */
 export interface ModelSettings {
@@ -62,6 +65,8 @@ export interface ExtensionSettings {
   /** Ask before sending when the worst-case cost of a request is above this (0 = never ask). */
   readonly confirmCostAboveUsd: number;
   readonly improveShowsDiff: boolean;
+  /** `llmManager.answers.view`. */
+  readonly answerView: AnswerViewKind;
   /** Ask and Explain fall back to the whole file when nothing is selected and it is at most this long. */
   readonly wholeFileMaxChars: number;
   readonly commandTemperature: number;
@@ -119,6 +124,7 @@ export const SETTING_DEFAULTS = {
   'budget.hardStop': false,
   confirmCostAboveUsd: 0.1,
   'improve.showDiff': true,
+  'answers.view': 'panel' as AnswerViewKind,
   wholeFileMaxChars: 12_000,
   commandTemperature: 0.2,
   logLevel: 'info' as LogLevel,
@@ -264,6 +270,13 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
   else if (rawLevel !== undefined && rawLevel !== null)
     problem('logLevel', `must be one of ${LOG_LEVELS.join(', ')}; using "info".`);
 
+  const rawView = get('answers.view');
+  let answerView: AnswerViewKind = SETTING_DEFAULTS['answers.view'];
+  if (typeof rawView === 'string' && (ANSWER_VIEWS as readonly string[]).includes(rawView))
+    answerView = rawView as AnswerViewKind;
+  else if (rawView !== undefined && rawView !== null)
+    problem('answers.view', `must be one of ${ANSWER_VIEWS.join(', ')}; using "panel".`);
+
   return {
     settings: {
       models,
@@ -272,6 +285,7 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
       manager,
       confirmCostAboveUsd: number('confirmCostAboveUsd', 0),
       improveShowsDiff: boolean('improve.showDiff'),
+      answerView,
       wholeFileMaxChars: number('wholeFileMaxChars', 0, 1_000_000, true),
       commandTemperature: number('commandTemperature', 0, 2),
       logLevel,

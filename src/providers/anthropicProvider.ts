@@ -14,6 +14,7 @@ import {
   type StreamChunk,
   type TokenUsage,
 } from '../core';
+import { anthropicClientOptions, constructWithoutSdkEnvironment } from './clientOptions';
 import { ClientSlot, readCredentials, type Credentials } from './credentials';
 import { translateError } from './errorMapping';
 import type { ProviderDeps } from './openAiChatProvider';
@@ -30,7 +31,8 @@ import {
 export interface AnthropicProviderOptions {
   readonly model: string;
   readonly keyId: string;
-  readonly baseUrl?: string;
+  /** Always given (default `https://api.anthropic.com`): never left to ANTHROPIC_BASE_URL. */
+  readonly baseUrl: string;
   readonly extraHeaders?: Readonly<Record<string, string>>;
   readonly secretHeaders?: Readonly<Record<string, string>>;
   readonly defaultMaxTokens: number;
@@ -52,14 +54,17 @@ export class AnthropicProvider implements LlmProvider {
     this.now = deps.now ?? Date.now;
     this.clients = new ClientSlot(async (credentials) => {
       const sdk = await import('@anthropic-ai/sdk');
-      return new sdk.Anthropic({
-        apiKey: credentials.apiKey,
-        baseURL: options.baseUrl,
-        maxRetries: 0,
-        timeout: options.requestTimeoutMs,
-        defaultHeaders: { ...options.extraHeaders, ...credentials.secretHeaders },
-        logLevel: 'off',
-      });
+      return constructWithoutSdkEnvironment(
+        () =>
+          new sdk.Anthropic(
+            anthropicClientOptions({
+              apiKey: credentials.apiKey,
+              endpoint: options.baseUrl,
+              timeoutMs: options.requestTimeoutMs,
+              headers: { ...options.extraHeaders, ...credentials.secretHeaders },
+            }),
+          ),
+      );
     });
   }
 

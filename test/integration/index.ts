@@ -3,24 +3,19 @@
 // (test/run-vscode-tests.mjs, through code-server) and `npm run test:desktop` both use it.
 import * as fs from 'fs';
 import * as path from 'path';
-import { format } from 'util';
 import Mocha from 'mocha';
-import { AFTER_RELOAD_TAG, currentPhase } from './reload';
+import { startEgressRecording } from './egress';
+import { testLog } from './output';
+import { AFTER_RELOAD_TAG, currentPhase, EVERY_WINDOW_TAG } from './reload';
+
+// From the first moment the suite is loaded, every outbound connection is recorded (egress.ts).
+startEgressRecording();
 
 /**
  * A line `RESULT_MARKER + JSON` carries the counts for the offline driver's summary
  * (test/integration/run.mjs).
  */
 export const RESULT_MARKER = '##result ';
-
-/**
- * The offline driver sees the extension host's console mixed with the workbench's own logs; it
- * asks for a prefix on every line of ours (LLM_MANAGER_TEST_OUTPUT_TAG) and prints only those.
- * Under @vscode/test-electron the output is plain.
- */
-function outputTag(): string {
-  return process.env.LLM_MANAGER_TEST_OUTPUT_TAG ?? '';
-}
 
 export interface SuiteResult {
   readonly phase: string;
@@ -29,49 +24,29 @@ export interface SuiteResult {
   readonly pending: number;
 }
 
-/** Folders below this one that hold suites of their own (run by their own entry and driver). */
-const SEPARATE_SUITES = ['twoWindows'];
-
-/** Runs every `*.test.js` next to this file; rejects when a test fails (the host then exits 1). */
-export async function run(): Promise<void> {
-  const phase = currentPhase();
-  const root = __dirname;
-  const files = (fs.readdirSync(root, { recursive: true }) as string[])
-    .filter((file) => file.endsWith('.test.js') && !SEPARATE_SUITES.includes(file.split(path.sep)[0]))
-    .sort()
-    .map((file) => path.resolve(root, file));
-  await runMochaSuite({
-    label: `phase ${phase}`,
-    files,
-    result: { phase },
-    configure: (mocha) => {
-      // Tests marked with itAfterReload run only in the window opened after the reload; the rest
-      // only before it. In a single-window run (no reload) everything runs once.
-      const afterReload = new RegExp(escapeRegExp(AFTER_RELOAD_TAG));
-      if (phase === 'beforeReload') mocha.grep(afterReload).invert();
-      if (phase === 'afterReload') mocha.grep(afterReload);
-    },
-  });
+/**
+ * Runs every `*.test.js` under this folder except restricted/ and twoWindows/ (suites of their own,
+ * with their own entries and drivers).
+ */
+export function run(): Promise<void> {
+  return runSuite(__dirname, ['restricted', 'twoWindows']);
 }
 
 /**
- * Runs mocha over `files` in this extension host with the output the offline driver reads: every
- * line tagged, then a {@link RESULT_MARKER} line with the counts. Rejects when a test fails.
+ * Runs every `*.test.js` under `root` (except the sub-folders `exclude`), then the egress check;
+ * rejects when a test fails (the host then exits 1).
  */
-export async function runMochaSuite(options: {
-  readonly label: string;
-  readonly files: readonly string[];
-  /** Fields the result line carries besides the counts (`phase`, a window number). */
-  readonly result: { readonly phase: string } & Record<string, unknown>;
-  readonly timeoutMs?: number;
-  readonly configure?: (mocha: Mocha) => void;
-}): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: options.timeoutMs ?? 30_000, slow: 2_000 });
-  options.configure?.(mocha);
+export async function runSuite(root: string, exclude: readonly string[] = []): Promise<void> {
+  const phase = currentPhase();
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 30_000, slow: 2_000 });
+  // Tests marked with itAfterReload run only in the window opened after the reload; the rest
+  // only before it. In a single-window run (no reload) everything runs once.
+  const afterReload = new RegExp(escapeRegExp(AFTER_RELOAD_TAG));
+  if (phase === 'beforeReload') mocha.grep(afterReload).invert();
+  if (phase === 'afterReload')
+    mocha.grep(new RegExp(`${escapeRegExp(AFTER_RELOAD_TAG)}|${escapeRegExp(EVERY_WINDOW_TAG)}`));
 
-  const tag = outputTag();
-  const log = (...args: unknown[]) =>
-    console.log(tag ? format(...args).replace(/^/gm, tag) : format(...args));
+  const log = testLog;
   const reporterBase = Mocha.reporters.Base as unknown as {
     consoleLog: (...args: unknown[]) => void;
     useColors: boolean;
@@ -85,16 +60,24 @@ export async function runMochaSuite(options: {
   const originalConsoleLog = reporterBase.consoleLog;
   reporterBase.consoleLog = log;
 
-  for (const file of options.files) mocha.addFile(file);
+  const files = (fs.readdirSync(root, { recursive: true }) as string[])
+    .filter(
+      (file) =>
+        file.endsWith('.test.js') && !exclude.some((folder) => file.startsWith(`${folder}${path.sep}`)),
+    )
+    .sort();
+  for (const file of files) mocha.addFile(path.resolve(root, file));
+  // Last, so it sees the traffic of every test before it.
+  mocha.addFile(path.resolve(__dirname, 'egressCheck.js'));
 
   try {
-    log(`${options.label}: ${options.files.length} test file(s)`);
+    log(`phase ${phase}: ${files.length} test file(s)`);
     const runner = await new Promise<Mocha.Runner>((resolve) => {
       const started = mocha.run(() => resolve(started));
     });
     const stats = runner.stats ?? { passes: 0, failures: 0, pending: 0 };
     const result: SuiteResult = {
-      ...options.result,
+      phase,
       passes: stats.passes,
       failures: stats.failures,
       pending: stats.pending,

@@ -40,7 +40,14 @@ export async function runIntegrationSuite(server, options = {}) {
     let page;
     for (const phase of PHASES) {
       print(`[integration] ${phase === 'beforeReload' ? 'window 1' : 'window 2 (after a reload)'}`);
-      const outcome = await runPhase(server, context, page, phase, options.extensionEnvironment, print);
+      const outcome = await runSuiteWindow(server, context, {
+        page,
+        phase,
+        entry: SUITE_ENTRY,
+        folder: integrationWorkspace(server),
+        extensionEnvironment: options.extensionEnvironment,
+        print,
+      });
       page = outcome.page;
       if (outcome.result) {
         totals.passes += outcome.result.passes;
@@ -57,36 +64,27 @@ export async function runIntegrationSuite(server, options = {}) {
   return { ok: ok && totals.failures === 0, ...totals, seconds: (Date.now() - started) / 1000 };
 }
 
-async function runPhase(server, context, page, phase, extraEnvironment, print) {
-  const window = await openSuiteWindow(server, context, {
-    page,
-    entry: SUITE_ENTRY,
-    folder: integrationWorkspace(server),
-    environment: {
-      ...extraEnvironment,
-      LLM_MANAGER_TEST_PHASE: phase,
-      // Lets tests before the reload tell tests after it what to expect (reload.ts).
-      LLM_MANAGER_TEST_RELOAD_FILE: path.join(server.tempDir, 'reload-expectations.json'),
-    },
-    print,
-  });
-  return { page: window.page, ...(await window.outcome) };
-}
-
 /**
- * Opens (or reloads `options.page` into) a workbench window that runs the suite module `entry` in
- * its extension host. Resolves once the window is up; `outcome` settles when the suite finished
- * (`code` 0 = passed, `result` its counts) or timed out. Several windows may run at once.
+ * Opens (or reloads `window.page` into) a workbench that runs the suite at `window.entry` in its
+ * extension host, and waits for its result.
  *
  * @param {import('../../scripts/vscodeServer.mjs').VsCodeServer} server
  * @param {import('playwright-core').BrowserContext} context
- * @param {{ page?: import('playwright-core').Page, entry: string, folder: string,
- *   environment?: Record<string, string>, print: (line: string) => void }} options
- * @returns {Promise<{ page: import('playwright-core').Page,
- *   outcome: Promise<{ code: number, result?: { passes: number, failures: number, pending: number } }> }>}
+ * @param {{ page?: import('playwright-core').Page, phase: string, entry: string, folder: string,
+ *   extensionDevelopmentPath?: string, extensionEnvironment?: Record<string, string>,
+ *   print: (line: string) => void }} window
  */
-export async function openSuiteWindow(server, context, options) {
-  const { print } = options;
+export async function runSuiteWindow(server, context, window) {
+  const { page, outcome } = await openSuiteWindow(server, context, window);
+  return { page, ...(await outcome) };
+}
+
+/**
+ * Like {@link runSuiteWindow}, but resolves as soon as the window is up: `outcome` settles with
+ * the suite's `code` and `result` later, so several windows can run their suites at once.
+ */
+export async function openSuiteWindow(server, context, window) {
+  const { phase, print } = window;
   let result;
   const recentLogs = [];
   let finish;
@@ -106,10 +104,18 @@ export async function openSuiteWindow(server, context, options) {
     }
   };
   const page = await server.openWorkbench(context, {
-    page: options.page,
-    folder: options.folder,
-    extensionTestsPath: options.entry,
-    extensionEnvironment: { ...options.environment, LLM_MANAGER_TEST_OUTPUT_TAG: OUTPUT_TAG },
+    page: window.page,
+    folder: window.folder,
+    extensionDevelopmentPath: window.extensionDevelopmentPath,
+    extensionTestsPath: window.entry,
+    extensionEnvironment: {
+      ...window.extensionEnvironment,
+      LLM_MANAGER_TEST_PHASE: phase,
+      LLM_MANAGER_TEST_VSCODE_SERVER: new URL(server.origin).host,
+      LLM_MANAGER_TEST_OUTPUT_TAG: OUTPUT_TAG,
+      // Lets tests before the reload tell tests after it what to expect (reload.ts).
+      LLM_MANAGER_TEST_RELOAD_FILE: path.join(server.tempDir, 'reload-expectations.json'),
+    },
     onConsole,
     onExit: (code) => finish(code),
   });
@@ -175,6 +181,7 @@ export function describeCounts(label, counts) {
 async function main() {
   const server = await startVsCodeServer({
     installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')],
+    testCertificates: true,
   });
   try {
     const counts = await runIntegrationSuite(server);

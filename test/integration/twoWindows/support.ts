@@ -5,8 +5,9 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { GenerateResult } from '../../../src/core';
-import { demoAnswer, demoUsage } from '../../../src/demo/faultResponses';
+import { countTokens, demoAnswer } from '../../../src/demo/faultResponses';
 import type { ExtensionExports } from '../../../src/extension/extension';
+import { testLog } from '../output';
 
 /** Model ids of the driver's settings (keep in step with TWO_WINDOW_MODELS in run.mjs). */
 export const MODELS = {
@@ -54,13 +55,18 @@ export async function upstreamCalls(upstreamModel: string): Promise<number> {
   return stats.byModel[upstreamModel] ?? 0;
 }
 
-/** The usage the upstream reports for a one-message prompt (see demoUsage in faultResponses.ts). */
+/**
+ * The usage the upstream reports for a one-message prompt, as it counts (src/demo/faultRequests.ts
+ * and faultAnswer.ts): the message's tokens plus 3, plus 3 that prime the answer; then the whole
+ * demo answer, which fits in {@link MAX_TOKENS}.
+ */
 export function predictedUsage(
   modelId: string,
   prompt: string,
 ): { inputTokens: number; outputTokens: number } {
   const answer = demoAnswer(configuredModel(modelId).model, prompt);
-  return demoUsage(prompt.length, 1, answer);
+  assert.ok(countTokens(answer) <= MAX_TOKENS, 'the demo answer fits in MAX_TOKENS');
+  return { inputTokens: countTokens(prompt) + 3 + 3, outputTokens: countTokens(answer) };
 }
 
 /** US dollars at the prices the driver configured. */
@@ -123,9 +129,9 @@ export async function inParallel<T>(
   );
 }
 
-/** Prints a line among the suite's output (the driver shows only tagged lines). */
+/** Prints a measured figure among the suite's output. */
 export function report(line: string): void {
-  console.log(`${process.env.LLM_MANAGER_TEST_OUTPUT_TAG ?? ''}      ${line}`);
+  testLog(`      ${line}`);
 }
 
 /** Dollars with enough digits to show a one-request difference. */

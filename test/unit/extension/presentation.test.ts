@@ -33,8 +33,8 @@ function info(name: string, state: ModelInfo['circuit']['state'], extra: Partial
     successes: 0,
     failures: {},
     latency: { samples: [] },
-    tokens: { input: 0, output: 0 },
-    spend: { todayUsd: 0.12, monthUsd: 1, lifetimeUsd: 1 },
+    tokens: { input: 0, output: 0, cacheRead: 0, reasoning: 0 },
+    spend: { todayUsd: 0.12, monthUsd: 1, lifetimeUsd: 1, savedByCacheUsd: 0, unpricedRequests: 0 },
     ...extra,
   };
 }

@@ -31,7 +31,9 @@ async function setBudget(dailyUsd: number | undefined, hardStop: boolean | undef
 const total = (requests: readonly SentRequest[]) =>
   requests.reduce((sum, request) => sum + request.costUsd, 0);
 
-describe('one budget for two windows', () => {
+describe('one budget for two windows', function () {
+  // Barriers wait for the other window, which may still be starting.
+  this.timeout(180_000);
   coordinateTests();
 
   after(async () => {

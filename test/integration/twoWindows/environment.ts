@@ -5,7 +5,9 @@ import { activateExtension } from '../support';
 import { coordinateTests, meet, otherWindow, thisWindow } from './coordination';
 import { globalStorageFolder, MODELS, report, sendCounted, settle } from './support';
 
-describe('two windows at once', () => {
+describe('two windows at once', function () {
+  // Barriers wait for the other window, which may still be starting.
+  this.timeout(180_000);
   coordinateTests();
 
   it('run in two extension hosts that share one global storage folder', async () => {

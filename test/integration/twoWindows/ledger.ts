@@ -116,7 +116,9 @@ function rounded(totals: Totals): Totals {
   };
 }
 
-describe('one ledger for two windows', () => {
+describe('one ledger for two windows', function () {
+  // Barriers wait for the other window, which may still be starting.
+  this.timeout(180_000);
   coordinateTests();
 
   it(`counts ${PAID_REQUESTS} paid requests made in each window at once: either window shows the exact sums`, async () => {

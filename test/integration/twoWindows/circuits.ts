@@ -17,7 +17,9 @@ function circuitOf(api: ExtensionExports, id: string): CircuitSnapshot {
   return model.circuit;
 }
 
-describe('circuits shared by two windows', () => {
+describe('circuits shared by two windows', function () {
+  // Barriers wait for the other window, which may still be starting.
+  this.timeout(180_000);
   coordinateTests();
 
   it(`a circuit opened by failures in window 1 is open in window 2 within ${SEEN_WITHIN_MS / 1000} s, without a focus change`, async () => {
