@@ -11,7 +11,9 @@ import {
   waitFor,
 } from './fileSharedStore.processes';
 
-describe('FileSharedStore: claims', () => {
+describe('FileSharedStore: claims', function () {
+  // Real processes start in a few hundred milliseconds each on a busy machine.
+  this.timeout(60_000);
   let directory: string;
   const stores: FileSharedStore[] = [];
   let now = 1_000_000;
@@ -142,7 +144,9 @@ describe('FileSharedStore: claims', () => {
   });
 });
 
-describe('FileSharedStore: change events', () => {
+describe('FileSharedStore: change events', function () {
+  // Real processes start in a few hundred milliseconds each on a busy machine.
+  this.timeout(60_000);
   let directory: string;
 
   beforeEach(() => {
