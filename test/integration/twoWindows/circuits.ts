@@ -104,10 +104,13 @@ describe('circuits shared by two windows', function () {
     assert.strictEqual(calls, 1, 'the upstream received exactly one probe');
     assert.strictEqual(probesHere + probesThere, 1, 'exactly one request of one window probed');
     const reopened = await settle(
-      () => circuitOf(api, MODELS.broken).state,
-      (state) => state === 'open',
+      () => circuitOf(api, MODELS.broken),
+      (circuit) => circuit.state === 'open',
       SEEN_WITHIN_MS,
     );
-    assert.ok(reopened.ok, `the failed probe re-opened the circuit in window ${thisWindow()} too`);
+    assert.ok(
+      reopened.ok,
+      `the failed probe re-opened the circuit in window ${thisWindow()} too; it shows ${JSON.stringify(reopened.value)}`,
+    );
   });
 });

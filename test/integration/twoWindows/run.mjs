@@ -86,9 +86,10 @@ export async function runTwoWindowSuite(options = {}) {
       fs.mkdirSync(folder, { recursive: true });
       windows.push(
         await openSuiteWindow(server, context, {
+          phase: 'twoWindows',
           entry: ENTRY,
           folder,
-          environment: {
+          extensionEnvironment: {
             LLM_MANAGER_TEST_WINDOW: String(number),
             LLM_MANAGER_TEST_COORDINATION: coordination,
             LLM_MANAGER_TEST_UPSTREAM: upstream.url,
