@@ -71,12 +71,9 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
   const sharedStore = createSharedStore(context.globalStorageUri, logger);
   if (sharedStore) subscriptions.push(sharedStore);
 
-  const manager = new LlmManager({
-    ...safeManagerSettings(settings, logger),
-    store,
-    logger,
-    shared: sharedStore,
-  });
+  // Not yet the manager's `shared` store: until it is, the ledger stays in globalState, where the
+  // persistence and key-scan integration tests look for it.
+  const manager = new LlmManager({ ...safeManagerSettings(settings, logger), store, logger });
   subscriptions.push(manager);
 
   // Keys reach providers only through the key-to-host check; it needs the models' current uses.
