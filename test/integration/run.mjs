@@ -126,8 +126,11 @@ export async function openSuiteWindow(server, context, window) {
     );
     const code = await Promise.race([finished, timedOut]);
     clearTimeout(timer);
-    // Let the last console lines arrive (they are relayed asynchronously).
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Let the last console lines arrive (they are relayed asynchronously; after a long failure
+    // report on a busy machine the result line can trail the exit by seconds).
+    const linesDue = Date.now() + (code === 'timeout' ? 300 : 5_000);
+    do await new Promise((resolve) => setTimeout(resolve, 100));
+    while (!result && Date.now() < linesDue);
     if (code === 'timeout' || !result) {
       print(
         code === 'timeout'
