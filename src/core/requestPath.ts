@@ -15,7 +15,7 @@ import { safeDeliver } from './providerCall';
 import type { ModelEntry, ModelRegistry } from './registry';
 import type { RequestContext } from './requestContext';
 import { estimateInputTokens, normalizeRequest, type NormalizedRequest } from './requestShape';
-import { cacheKey, type ResponseCache } from './responseCache';
+import { cacheIdentity, type ResponseCache } from './responseCache';
 import { drawCandidates, planRoute, type RoutingState } from './routing';
 import type { SharedLedger } from './sharedLedger';
 import type { SpendLedger } from './spendLedger';
@@ -195,7 +195,7 @@ export class RequestPath {
     if (!this.options.settings().enableCaching || request.useCache === false) return undefined;
     if (!this.options.cache.isCacheableTemperature(request.temperature)) return undefined;
     const { system, messages, tools, toolChoice } = normalized;
-    return cacheKey([
+    return cacheIdentity([
       steps,
       system ?? '',
       messages,

@@ -180,7 +180,10 @@ export class ModelService implements vscode.Disposable {
   } {
     const overrides: Partial<ModelMetadata> = {
       contextWindow: settings.contextWindow,
+      // The user's figure is both the model's limit (the catalog may lag behind) and the cap its
+      // requests send, whatever their tier.
       maxOutputTokens: settings.maxOutputTokens,
+      outputCap: settings.maxOutputTokens,
       inputPricePerMTok: settings.free ? 0 : settings.inputPricePerMTok,
       outputPricePerMTok: settings.free ? 0 : settings.outputPricePerMTok,
       rpm: settings.rpm,
