@@ -50,13 +50,19 @@ const LOCK_WAIT_MS = 5_000;
 const EXPIRED_CLAIM_KEPT_MS = 60_000;
 /** Leftovers of a process that crashed mid-write (temp files, lock directories) older than this go. */
 const LEFTOVER_MS = 60 * 60 * 1000;
+/**
+ * A claim held until released outlives its window (it records a decision, such as "this period's
+ * budget alert was shown"); once its window is gone it is removed after this long, which is more
+ * than any budget period.
+ */
+export const PERMANENT_CLAIM_KEPT_MS = 62 * 24 * 60 * 60 * 1000;
 const WINDOW_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
  * A shared store over files in `directory`. Several instances (one per window, in several
  * processes) may use one directory at once: nothing is ever read-modified-written without the
- * lock, so no update is lost. A claim held until released (`ttlMs` 0) is released for a window
- * whose process is gone, as a lock would be.
+ * lock, so no update is lost. A claim with a time to live is free as soon as its window's process
+ * is gone; one held until released (`ttlMs` 0) stays, see {@link PERMANENT_CLAIM_KEPT_MS}.
  */
 export class FileSharedStore implements SharedStore, IDisposable {
   readonly windowId: string;
@@ -290,27 +296,29 @@ export class FileSharedStore implements SharedStore, IDisposable {
   private expired(state: Exclude<ClaimState, { kind: 'missing' }>): boolean {
     if (state.kind === 'unwritten') return state.ageMs > 5_000;
     const { claim } = state;
-    if (claim.expiresAt !== null && claim.expiresAt <= this.now()) return true;
+    if (claim.expiresAt === null) return false;
+    if (claim.expiresAt <= this.now()) return true;
     return claim.owner !== this.windowId && processGone(claim, this.identity.hostname) === true;
   }
 
-  /** Under the lock: claims long expired, and those of windows that are gone. */
+  /** Under the lock: claims long expired, and those of windows that are gone (see the class). */
   private async removeOldClaims(): Promise<void> {
     for (const name of await listNames(this.files.claimsDir)) {
       if (isTempName(name) || !name.endsWith('.json')) continue;
       const file = path.join(this.files.claimsDir, name);
       const state = await readClaim(file);
-      if (state.kind === 'missing') continue;
-      const old =
-        state.kind === 'unwritten'
-          ? state.ageMs > EXPIRED_CLAIM_KEPT_MS
-          : (state.claim.expiresAt !== null && state.claim.expiresAt + EXPIRED_CLAIM_KEPT_MS <= this.now()) ||
-            (state.claim.owner !== this.windowId &&
-              processGone(state.claim, this.identity.hostname) === true);
-      if (!old) continue;
+      if (state.kind === 'missing' || !this.removable(state)) continue;
       this.watcher.noteOwn(file, undefined);
       await fsp.rm(file, { force: true });
     }
+  }
+
+  private removable(state: Exclude<ClaimState, { kind: 'missing' }>): boolean {
+    if (state.kind === 'unwritten') return state.ageMs > EXPIRED_CLAIM_KEPT_MS;
+    const { claim } = state;
+    const ownerGone = claim.owner !== this.windowId && processGone(claim, this.identity.hostname) === true;
+    if (claim.expiresAt === null) return ownerGone && state.ageMs > PERMANENT_CLAIM_KEPT_MS;
+    return ownerGone || claim.expiresAt + EXPIRED_CLAIM_KEPT_MS <= this.now();
   }
 }
 

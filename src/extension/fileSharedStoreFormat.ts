@@ -229,7 +229,13 @@ export type ClaimState =
   | { readonly kind: 'missing' }
   /** Being created right now, or left empty/corrupt by a creator that crashed: judged by age. */
   | { readonly kind: 'unwritten'; readonly ageMs: number; readonly signature: FileSignature }
-  | { readonly kind: 'held'; readonly claim: StoredClaim; readonly signature: FileSignature };
+  | {
+      readonly kind: 'held';
+      readonly claim: StoredClaim;
+      readonly signature: FileSignature;
+      /** Since the claim was taken (or last extended). */
+      readonly ageMs: number;
+    };
 
 /** A file name for any claim name: its safe characters (readable) plus a hash (unique, case-proof). */
 export function claimFileName(name: string): string {
@@ -254,5 +260,5 @@ export async function readClaim(file: string): Promise<ClaimState> {
   ) {
     return { kind: 'unwritten', ageMs: Date.now() - read.stats.mtimeMs, signature };
   }
-  return { kind: 'held', claim: claim as StoredClaim, signature };
+  return { kind: 'held', claim: claim as StoredClaim, signature, ageMs: Date.now() - read.stats.mtimeMs };
 }

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FileSharedStore } from '../../../src/extension/fileSharedStore';
+import { FileSharedStore, PERMANENT_CLAIM_KEPT_MS } from '../../../src/extension/fileSharedStore';
 import {
   killLeftoverProcesses,
   recordingLogger,
@@ -301,8 +301,8 @@ describe('FileSharedStore: compaction', function () {
     assert.deepStrictEqual((await store.read()).base, { total: 3, folded: [gone] });
   });
 
-  it('removes claims long expired and those of windows that are gone', async () => {
-    let now = 1_000_000;
+  it('removes claims long expired, and those of windows that are gone once they no longer matter', async () => {
+    let now = Date.now();
     const clocked = new FileSharedStore(directory, {
       logger: recordingLogger(),
       pollMs: 0,
@@ -312,15 +312,22 @@ describe('FileSharedStore: compaction', function () {
     assert.ok(await clocked.claim('short', 1_000));
     assert.ok(await clocked.claim('forever', 0));
     const child = await StoreProcess.start(directory);
-    assert.ok(await child.request<boolean>({ op: 'claim', name: 'orphan', ttlMs: 0 }));
+    assert.ok(await child.request<boolean>({ op: 'claim', name: 'orphan-probe', ttlMs: 10 * 60_000 }));
+    assert.ok(await child.request<boolean>({ op: 'claim', name: 'orphan-alert', ttlMs: 0 }));
     await child.exit();
     now += 2 * 60_000;
+    const claimsDir = path.join(directory, 'claims');
+    const names = () =>
+      fs
+        .readdirSync(claimsDir)
+        .map((name) => name.replace(/-[0-9a-f]{16}\.json$/, ''))
+        .sort();
     await clocked.compact(sumFold);
-    const claims = fs.readdirSync(path.join(directory, 'claims'));
-    assert.deepStrictEqual(
-      claims.map((name) => name.replace(/-[0-9a-f]{16}\.json$/, '')),
-      ['forever'],
-    );
+    assert.deepStrictEqual(names(), ['forever', 'orphan-alert']);
+    const longAgo = new Date(Date.now() - PERMANENT_CLAIM_KEPT_MS - 60_000);
+    for (const file of fs.readdirSync(claimsDir)) fs.utimesSync(path.join(claimsDir, file), longAgo, longAgo);
+    await clocked.compact(sumFold);
+    assert.deepStrictEqual(names(), ['forever'], "only this window's own claim held until released is left");
     clocked.dispose();
   });
 });

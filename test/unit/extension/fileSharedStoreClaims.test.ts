@@ -114,13 +114,21 @@ describe('FileSharedStore: claims', function () {
     );
   });
 
-  it("frees a claim held until released once its window's process is gone", async () => {
+  it("frees a claim with a time to live as soon as its window's process is gone", async () => {
     const child = await StoreProcess.start(directory);
-    assert.ok(await child.request<boolean>({ op: 'claim', name: 'probe:model-a', ttlMs: 0 }));
+    assert.ok(await child.request<boolean>({ op: 'claim', name: 'probe:model-a', ttlMs: 60_000 }));
     const store = open();
-    assert.strictEqual(await store.claim('probe:model-a', 0), false, 'held by a running window');
+    now = Date.now();
+    assert.strictEqual(await store.claim('probe:model-a', 60_000), false, 'held by a running window');
     await child.exit();
-    assert.strictEqual(await store.claim('probe:model-a', 0), true);
+    assert.strictEqual(await store.claim('probe:model-a', 60_000), true);
+  });
+
+  it('keeps a claim held until released after its window is gone: the decision outlives the window', async () => {
+    const child = await StoreProcess.start(directory);
+    assert.ok(await child.request<boolean>({ op: 'claim', name: 'alert:day:2026-11-23', ttlMs: 0 }));
+    await child.exit();
+    assert.strictEqual(await open().claim('alert:day:2026-11-23', 0), false);
   });
 
   it('treats a claim file left empty by a crashed creator as held for 5 s, then takes it over', async () => {
