@@ -318,6 +318,15 @@ export class VsCodeServer {
     );
   }
 
+  /**
+   * The folder an extension's `context.globalStorageUri` points at on this server. Every window of
+   * the server (every page, each with its own extension host) shares it: files there are how
+   * windows share state (see the README's "Several windows").
+   */
+  globalStorageFolder(extensionId) {
+    return path.join(this.userDataDir, 'User', 'globalStorage', extensionId.toLowerCase());
+  }
+
   /** `vscode-remote://127.0.0.1:<port>/abs/path`: how the workbench names a file on the server. */
   remoteUri(absolutePath) {
     const posix = path.resolve(absolutePath).split(path.sep).map(encodeURIComponent).join('/');

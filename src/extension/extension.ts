@@ -1,3 +1,4 @@
+import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   DEFAULT_SETTINGS,
@@ -5,6 +6,7 @@ import {
   mergeSettings,
   systemClock,
   type Event,
+  type Logger,
   type SettingsPatch,
 } from '../core';
 import { AnswerDocuments } from './answerDocuments';
@@ -20,6 +22,7 @@ import { ChainChatModelProvider } from './chatModelProvider';
 import { registerCommands } from './commands';
 import { ANSWER_SCHEME, CHAT_VENDOR } from './contributions';
 import { DemoController } from './demoController';
+import { FileSharedStore } from './fileSharedStore';
 import { GlobalStateStore } from './globalStateStore';
 import { KeyConsent } from './keyConsent';
 import { KeyStore } from './keyStore';
@@ -64,7 +67,13 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
   // Nothing roams with Settings Sync: spend from two machines would overwrite each other there,
   // and circuits and caches describe this machine's network. Keys never touch globalState at all.
   context.globalState.setKeysForSync([]);
+  // What the windows of this machine share (spend, metrics, reservations, circuits): see the
+  // README's "Several windows". Private to this extension; nothing of it is exported.
+  const sharedStore = createSharedStore(context.globalStorageUri, logger);
+  if (sharedStore) subscriptions.push(sharedStore);
 
+  // Not yet the manager's `shared` store: until it is, the ledger stays in globalState, where the
+  // persistence and key-scan integration tests look for it.
   const manager = new LlmManager({ ...safeManagerSettings(settings, logger), store, logger });
   subscriptions.push(manager);
 
@@ -269,6 +278,28 @@ let flushOnDeactivate: (() => Promise<void>) | undefined;
 export async function deactivate(): Promise<void> {
   await flushOnDeactivate?.();
   flushOnDeactivate = undefined;
+}
+
+/**
+ * The store several windows share: files in this extension's global storage folder, which every
+ * window's extension host on this machine sees (desktop and server builds alike). Only a `mkdir`
+ * happens now; reading waits for the first use. Where no such folder can be had, undefined: the
+ * manager then keeps the ledger in globalState, which survives a reload but is not safe for
+ * windows flushing at the same moment — and says so.
+ */
+function createSharedStore(globalStorage: vscode.Uri, logger: Logger): FileSharedStore | undefined {
+  let problem: string;
+  if (globalStorage.scheme === 'file') {
+    try {
+      return new FileSharedStore(path.join(globalStorage.fsPath, 'shared'), { logger });
+    } catch (error) {
+      problem = error instanceof Error ? error.message : String(error);
+    }
+  } else {
+    problem = `global storage is not on disk (${globalStorage.scheme}:)`;
+  }
+  logger.warn(`Cannot share state with other windows through files (${problem}); keeping it in globalState.`);
+  return undefined;
 }
 
 /** The core's settings from the user's; a combination the core refuses falls back to defaults. */
