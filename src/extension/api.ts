@@ -56,6 +56,8 @@ export interface LlmManagerDiagnostics {
   keyConsentPrompts(): readonly KeyRequest[];
   /** Answers a key-to-host prompt as its buttons do. */
   answerKeyConsent(keyId: string, host: string, allow: boolean): Promise<void>;
+  /** Folder of the ledger the windows share (spend, metrics, circuits), when it is in files. */
+  readonly sharedDirectory?: string;
   /** The dashboard's view state as it would be sent now (cards, totals, budgets). */
   dashboardState(): ViewState;
 }

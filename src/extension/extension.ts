@@ -70,12 +70,15 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
   // What the windows of this machine share (spend, metrics, reservations, circuits): see the
   // README's "Several windows". Private to this extension; nothing of it is exported.
   const sharedStore = createSharedStore(context.globalStorageUri, logger);
-  if (sharedStore) subscriptions.push(sharedStore);
-
-  // Not yet the manager's `shared` store: until it is, the ledger stays in globalState, where the
-  // persistence and key-scan integration tests look for it.
-  const manager = new LlmManager({ ...safeManagerSettings(settings, logger), store, logger });
+  const manager = new LlmManager({
+    ...safeManagerSettings(settings, logger),
+    store,
+    shared: sharedStore,
+    logger,
+  });
+  // The manager first: its last write goes to the store before the store closes.
   subscriptions.push(manager);
+  if (sharedStore) subscriptions.push(sharedStore);
 
   // Keys reach providers only through the key-to-host check; it needs the models' current uses.
   const consent = new KeyConsent(keys, context.globalState, logger, () => models.keyUses());
@@ -264,6 +267,7 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
     keyConsentPrompts: () => consent.prompts(),
     answerKeyConsent: (keyId, host, allow) => consent.decide(keyId, host, allow),
     dashboardState: () => metricsViews.currentState(),
+    ...(sharedStore ? { sharedDirectory: path.join(context.globalStorageUri.fsPath, 'shared') } : {}),
   };
   const withDiagnostics: ExtensionExports = Object.freeze({ ...api, diagnostics });
   return withDiagnostics;
