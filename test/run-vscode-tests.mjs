@@ -9,6 +9,7 @@
 // the system packages (Chromium, openssl; a C++ toolchain while code-server is built) as root or
 // with password-less sudo, else it prints the apt-get command and exits 1 (scripts/systemPackages.mjs);
 // then Node 24 and code-server into the tools cache (scripts/vscodeTools.mjs).
+import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, startVsCodeServer } from '../scripts/vscodeServer.mjs';
 import { TOOL_VERSIONS, ToolsError, ensureVsCodeTools } from '../scripts/vscodeTools.mjs';
@@ -78,6 +79,12 @@ async function runSharedServerSuites(only, summary) {
       // The UI tests start from the server's first settings, whatever the integration suite
       // left behind (a test that fails before its cleanup would otherwise fail many more here).
       server.writeUserSettings(startSettings);
+      // And from an empty shared ledger: the integration suite's spend and circuits live in the
+      // server's global storage (a new browser profile starts with empty globalState, not this).
+      fs.rmSync(path.join(server.globalStorageFolder('llm-manager.llm-manager'), 'shared'), {
+        recursive: true,
+        force: true,
+      });
       console.log('\n== UI tests (Playwright against the workbench)');
       const counts = await runUiSuite(server);
       summary.push(describeCounts('UI tests', counts));

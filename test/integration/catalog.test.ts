@@ -53,7 +53,11 @@ describe('the model catalog in the real host', function () {
     assert.strictEqual(before.priceUnknown, true);
     assert.strictEqual(before.actions.setPrice, true);
     assert.match(before.subtitle, /price unknown/);
-    assert.match(api.diagnostics.statusBar()?.tooltip ?? '', /price unknown/);
+    await eventually(
+      () => api.diagnostics.statusBar()?.tooltip ?? '',
+      (tooltip) => /price unknown/.test(tooltip),
+      'the status tooltip saying "price unknown"',
+    );
 
     const unpriced = await api.generate({ prompt: 'how much?' });
     assert.strictEqual(unpriced.priceUnknown, true);
