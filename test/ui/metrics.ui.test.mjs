@@ -164,7 +164,14 @@ describe('metrics sidebar and dashboard', function () {
   this.timeout(180_000);
 
   before(async () => {
-    const { page } = uiSession();
+    const { page, server } = uiSession();
+    // The figures below are the demo's alone: start from an empty shared ledger (earlier suites'
+    // windows spent on the demo models too) in a fresh extension host.
+    fs.rmSync(path.join(server.globalStorageFolder('llm-manager.llm-manager'), 'shared'), {
+      recursive: true,
+      force: true,
+    });
+    await reloadWindow(page);
     const deadline = Date.now() + 30_000;
     while (
       !(await paletteCommands(page, 'LLM Manager: Try Without Keys')).includes(

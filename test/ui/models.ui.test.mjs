@@ -68,11 +68,17 @@ describe('adding a model', function () {
     await input.fill(`${upstream.url}/v1`);
     await input.press('Enter');
 
-    // No key yet: the wizard offers to set it before listing.
-    const setKey = page.locator('.notifications-toasts .monaco-button', { hasText: 'Set API Key' }).first();
-    await setKey.waitFor({ timeout: 20_000 });
+    // No key yet: the wizard offers to set it before listing (as a toast, or in the notification
+    // center when the headless window shows no toasts).
+    const offer = page.locator('.notification-list-item', { hasText: 'To list the models at' }).first();
+    const toast = await offer.waitFor({ timeout: 3_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!toast) await runCommand(page, 'Notifications: Show Notifications');
+    await offer.waitFor({ timeout: 15_000 });
     await screenshot(page, 'add-model-needs-key');
-    await setKey.click();
+    await offer.locator('.monaco-button', { hasText: 'Set API Key' }).click();
     await quickInputSays(page, 'API key');
     await input.fill('sk-ui-test-0000000000000000');
     await input.press('Enter');
@@ -91,11 +97,11 @@ describe('adding a model', function () {
       /prices: catalog of \d{4}-\d{2}-\d{2}/,
     );
     await screenshot(page, 'add-model-list');
-    await input.fill('gpt-5.6');
+    await input.fill('gpt-5.6-sol');
     await page.waitForTimeout(300);
     const filtered = await rows.allInnerTexts();
-    const exact = filtered.findIndex((text) => text.split(/\s+/)[0] === 'gpt-5.6');
-    assert.ok(exact >= 0, `gpt-5.6 among ${filtered.join(' | ')}`);
+    const exact = filtered.findIndex((text) => /^gpt-5\.6-sol(?![\w.-])/.test(text));
+    assert.ok(exact >= 0, `gpt-5.6-sol among ${filtered.join(' | ')}`);
     await rows.nth(exact).click();
 
     await quickInputSays(page, 'short name');
@@ -106,7 +112,7 @@ describe('adding a model', function () {
     const settings = JSON.parse(fs.readFileSync(server.settingsFile, 'utf8'));
     assert.deepEqual(
       settings['llmManager.models'].find((m) => m.id === 'team-gpt'),
-      { id: 'team-gpt', provider: 'openaiCompatible', baseUrl: `${upstream.url}/v1`, model: 'gpt-5.6' },
+      { id: 'team-gpt', provider: 'openaiCompatible', baseUrl: `${upstream.url}/v1`, model: 'gpt-5.6-sol' },
     );
     await clearNotifications(page);
     await screenshot(page, 'add-model');
