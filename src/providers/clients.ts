@@ -6,9 +6,12 @@
 import type OpenAI from 'openai';
 import type * as OpenAiSdk from 'openai';
 import type { Credentials } from './credentials';
+import type { SdkLogger } from './providerBase';
 import {
   DEFAULT_AZURE_API_VERSION,
+  DEFAULT_AZURE_RESPONSES_API_VERSION,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  openAiApiOf,
   presetOf,
   type ProviderConfig,
 } from './providerConfig';
@@ -28,17 +31,21 @@ export function openAiBaseUrl(config: OpenAiKindConfig): string | undefined {
   }
 }
 
-/** The SDK client for `config` with these credentials; the SDK's own retries are off. */
+/**
+ * The SDK client for `config` with these credentials; the SDK's own retries are off. With `logger`,
+ * the SDK's warnings go there (never to the console); without, the SDK logs nothing.
+ */
 export function createOpenAiClient(
   sdk: OpenAiModule,
   config: OpenAiKindConfig,
   credentials: Credentials,
+  logger?: SdkLogger,
 ): OpenAI {
   const common = {
     apiKey: credentials.apiKey,
     maxRetries: 0,
     timeout: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    logLevel: 'off' as const,
+    ...sdkLogging(logger),
   };
   switch (config.kind) {
     case 'openai':
@@ -54,7 +61,11 @@ export function createOpenAiClient(
         ...common,
         endpoint: openAiBaseUrl(config),
         deployment: config.deployment,
-        apiVersion: config.apiVersion ?? DEFAULT_AZURE_API_VERSION,
+        apiVersion:
+          config.apiVersion ??
+          (openAiApiOf(config) === 'responses'
+            ? DEFAULT_AZURE_RESPONSES_API_VERSION
+            : DEFAULT_AZURE_API_VERSION),
         defaultHeaders: { ...config.extraHeaders, ...credentials.secretHeaders },
       });
     case 'openaiCompatible':
@@ -71,6 +82,14 @@ export function createOpenAiClient(
         },
       });
   }
+}
+
+/** The SDK client options that send its warnings to `logger`, or silence it without one. */
+export function sdkLogging(logger: SdkLogger | undefined): {
+  readonly logger?: SdkLogger;
+  readonly logLevel: 'warn' | 'off';
+} {
+  return logger ? { logger, logLevel: 'warn' } : { logLevel: 'off' };
 }
 
 export function trimSlash(url: string | undefined): string | undefined {
