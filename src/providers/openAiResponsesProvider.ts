@@ -94,6 +94,7 @@ export class OpenAiResponsesProvider extends ProviderBase<OpenAI> {
     let sawEvent = false;
     let sawText = false;
     let sawToolCall = false;
+    let refused = false;
     let complete = false;
     try {
       const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
@@ -106,6 +107,9 @@ export class OpenAiResponsesProvider extends ProviderBase<OpenAI> {
               sawText = true;
               yield { type: 'text', text: event.delta };
             }
+            break;
+          case 'response.refusal.delta':
+            refused = true;
             break;
           case 'response.output_item.added':
             if (event.item.type === 'function_call' && event.item.id)
@@ -143,7 +147,7 @@ export class OpenAiResponsesProvider extends ProviderBase<OpenAI> {
               response.incomplete_details?.reason,
               sawToolCall,
             );
-            if (!sawText && !sawToolCall) this.checkNoAnswer(request, finishReason);
+            if (!sawText && !sawToolCall) this.checkNoAnswer(request, finishReason, refused);
             complete = true;
             yield { type: 'finish', finishReason };
             break;

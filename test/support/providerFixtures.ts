@@ -22,12 +22,14 @@ import type { FaultUpstream } from '../../src/demo/faultUpstream';
 import { MemorySecrets, PLANTED_KEY } from './faultServer';
 import { MemoryLogger } from './fakeClock';
 
-export type ProviderKindUnderTest = 'openai' | 'azure' | 'openaiCompatible' | 'anthropic';
+/** The provider kinds, plus `responses`: OpenAI spoken through the Responses API (`api: "responses"`). */
+export type ProviderKindUnderTest = 'openai' | 'azure' | 'openaiCompatible' | 'anthropic' | 'responses';
 export const PROVIDER_KINDS: readonly ProviderKindUnderTest[] = [
   'openai',
   'azure',
   'openaiCompatible',
   'anthropic',
+  'responses',
 ];
 
 /** Every provider kind reads the same planted key. */
@@ -70,6 +72,14 @@ export function configFor(
       } as ProviderConfig;
     case 'anthropic':
       return { kind, model: faultModel, baseUrl: upstream.url, ...extra } as ProviderConfig;
+    case 'responses':
+      return {
+        kind: 'openai',
+        api: 'responses',
+        model: faultModel,
+        baseUrl: `${upstream.url}/v1`,
+        ...extra,
+      } as ProviderConfig;
   }
 }
 
