@@ -64,16 +64,26 @@ export function withCacheBreakpoints(parts: CacheableParts, minTokens: number): 
   for (const message of messages) tokens += estimateTextTokens(contentText(message.content)) + 3;
   const last = messages[messages.length - 1];
   if (last && reached()) {
-    // The marked copy keeps the message's role and kind of blocks, only with a breakpoint added.
-    messages = [...messages.slice(0, -1), { ...last, content: markLastBlock(last.content) } as MessageParam];
+    // Every text turn goes as blocks, so the prefix a follow-up repeats is written the same way as
+    // when it was cached (the API reads a string and one text block alike; a strict comparison may not).
+    messages = [
+      ...messages
+        .slice(0, -1)
+        .map((message) => ({ ...message, content: asBlocks(message.content) }) as MessageParam),
+      // The marked copy keeps the message's role and kind of blocks, only with a breakpoint added.
+      { ...last, content: markLastBlock(last.content) } as MessageParam,
+    ];
     breakpoints++;
   }
   return { tools, system, messages, breakpoints };
 }
 
+function asBlocks(content: MessageParam['content']): ContentBlockParam[] {
+  return typeof content === 'string' ? [{ type: 'text', text: content }] : [...content];
+}
+
 function markLastBlock(content: MessageParam['content']): ContentBlockParam[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content, cache_control: EPHEMERAL }];
-  const blocks = [...content];
+  const blocks = asBlocks(content);
   const index = lastMarkableIndex(blocks);
   if (index >= 0) blocks[index] = { ...blocks[index], cache_control: EPHEMERAL } as ContentBlockParam;
   return blocks;

@@ -1,39 +1,21 @@
 import * as assert from 'node:assert/strict';
-import type { GenerateResult, LlmManager, StreamChunk } from '../../../src/core';
-import { createProvider, defaultModelMetadata, type ProviderConfig } from '../../../src/providers';
-import { FakeClock } from '../../support/fakeClock';
+import type { GenerateResult, LlmManager } from '../../../src/core';
+import { createProvider, type ProviderConfig } from '../../../src/providers';
 import { useFaultUpstream, type FaultRequestRecord } from '../../support/faultServer';
 import {
+  adjustSteps,
+  catalogManager,
   configFor,
+  drainStream as drain,
   plantedSecrets,
-  testManager,
   type ProviderKindUnderTest,
 } from '../../support/providerFixtures';
 import { chat, longText, openAiError, responses } from '../demo/wire';
 
 const question = { role: 'user' as const, content: 'Explain what this function does.' };
 
-async function drain(stream: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {
-  const chunks: StreamChunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
-
-/** A manager with one model per config, priced from the real catalog (no test prices). */
-function managerWith(entries: ReadonlyArray<readonly [string, ProviderConfig]>): LlmManager {
-  const { manager } = testManager({ clock: new FakeClock(), maxRetries: 0 });
-  for (const [name, config] of entries)
-    manager.registerModel(
-      name,
-      createProvider(config, { secrets: plantedSecrets() }),
-      defaultModelMetadata(config),
-    );
-  manager.setFallbackChain(entries.map(([name]) => name));
-  return manager;
-}
-
-const adjustSteps = (result: GenerateResult) =>
-  result.trace.steps.flatMap((step) => (step.type === 'adjust' ? [step.detail] : []));
+const managerOf = (entries: ReadonlyArray<readonly [string, ProviderConfig]>) =>
+  catalogManager(entries).manager;
 
 /** The OpenAI kinds a model id reaches: OpenAI itself, an Azure deployment of it, a gateway naming it `openai/…`. */
 const OPENAI_KINDS: ReadonlyArray<readonly [ProviderKindUnderTest, (model: string) => string]> = [
@@ -66,7 +48,7 @@ describe('OpenAI reasoning models on chat completions: the family rules, against
     for (const model of ['gpt-5-mini', 'o4-mini']) {
       for (const streaming of [false, true]) {
         it(`${kind} ${model}: a request with temperature 0.2 is answered, sent without it and with max_completion_tokens; the trace says so once${streaming ? ' (streamed)' : ''}`, async () => {
-          const manager = managerWith([['reasoner', configFor(kind, upstream(), idFor(model))]]);
+          const manager = managerOf([['reasoner', configFor(kind, upstream(), idFor(model))]]);
           const shown: string[] = [];
           const result = await manager.generate({
             prompt: question.content,
@@ -94,7 +76,7 @@ describe('OpenAI reasoning models on chat completions: the family rules, against
   }
 
   it('a model that takes temperature still gets it, with max_tokens on a compatible server', async () => {
-    const manager = managerWith([['chatty', configFor('openaiCompatible', upstream(), 'gpt-4.1-mini')]]);
+    const manager = managerOf([['chatty', configFor('openaiCompatible', upstream(), 'gpt-4.1-mini')]]);
     const result = await manager.generate({ prompt: 'hi', temperature: 0.2, maxTokens: 500 });
     assert.deepEqual(adjustSteps(result), []);
     const sent = upstream().stats().recent[0].params!;
@@ -109,7 +91,7 @@ describe('OpenAI reasoning models on chat completions: the family rules, against
       model: 'team-reasoner',
       parameters: { dropTemperature: true, maxTokensParam: 'max_completion_tokens' },
     } as Partial<ProviderConfig>);
-    const manager = managerWith([['deployment', config]]);
+    const manager = managerOf([['deployment', config]]);
     const result = await manager.generate({ prompt: 'hi', temperature: 0.2 });
     assert.deepEqual(adjustSteps(result), [
       'temperature 0.2 dropped: the model\'s settings say "dropTemperature"',
@@ -146,7 +128,7 @@ describe('OpenAI reasoning models on chat completions: the family rules, against
     );
     assert.equal(refused.status, 400);
     assert.equal(refused.error.code, 'unsupported_value');
-    const manager = managerWith([
+    const manager = managerOf([
       ['reasoner', configFor('openai', upstream(), 'gpt-5-mini', { reasoningEffort: 'xhigh' } as never)],
     ]);
     const result = await manager.generate({ prompt: 'hi' });
@@ -165,7 +147,7 @@ describe('OpenAI reasoning models on chat completions: the family rules, against
       'This model is only supported in v1/responses and not in v1/chat/completions.',
     );
     for (const kind of ['openai', 'azure'] as const) {
-      const manager = managerWith([['codex', configFor(kind, upstream(), 'gpt-5-codex')]]);
+      const manager = managerOf([['codex', configFor(kind, upstream(), 'gpt-5-codex')]]);
       const result = await manager.generate({ prompt: 'hi', temperature: 0.2 });
       assert.match(result.text, /^Demo answer from gpt-5-codex/);
       const sent = upstream().stats().recent.at(-1)!;
@@ -183,7 +165,7 @@ describe('OpenAI chat usage read in full: cached and reasoning tokens, JSON and 
   async function twice(
     streaming: boolean,
   ): Promise<{ first: GenerateResult; second: GenerateResult; manager: LlmManager }> {
-    const manager = managerWith([['mini', configFor('openai', upstream(), 'gpt-5-mini')]]);
+    const manager = managerOf([['mini', configFor('openai', upstream(), 'gpt-5-mini')]]);
     const ask = (question: string) =>
       manager.generate({
         system: 'You are a careful reviewer.',
