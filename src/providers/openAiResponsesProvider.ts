@@ -211,7 +211,7 @@ export class OpenAiResponsesProvider extends ProviderBase<OpenAI> {
     if (plan.temperature !== undefined) body.temperature = plan.temperature;
     if (plan.reasoningEffort !== undefined) body.reasoning = { effort: plan.reasoningEffort };
     // Without stored state, a reasoning model's thinking can continue only from its encrypted items.
-    if (!store && capabilitiesOf(this.options.model).reasoning)
+    if (!store && (plan.reasoningEffort !== undefined || capabilitiesOf(this.options.model).reasoning))
       body.include = ['reasoning.encrypted_content'];
     if (request.tools?.length) {
       body.tools = toResponsesTools(request.tools);
