@@ -230,9 +230,11 @@ export function answerFooter(result: GenerateResult): string {
   const parts = [`Answered by **${result.model}**`];
   parts.push(result.cached ? 'from the cache' : formatDuration(result.latencyMs));
   parts.push(result.cached ? 'no cost' : formatUsd(result.costUsd));
-  parts.push(
-    `${result.usage.inputTokens.toLocaleString('en-US')} in / ${result.usage.outputTokens.toLocaleString('en-US')} out tokens`,
-  );
+  const { inputTokens, outputTokens, cacheReadTokens, reasoningTokens } = result.usage;
+  const count = (n: number) => n.toLocaleString('en-US');
+  const cached = cacheReadTokens ? ` (${count(cacheReadTokens)} cached)` : '';
+  const reasoning = reasoningTokens ? ` (${count(reasoningTokens)} reasoning)` : '';
+  parts.push(`${count(inputTokens)} in${cached} / ${count(outputTokens)} out${reasoning} tokens`);
   return `_${parts.join(' · ')}_`;
 }
 

@@ -16,7 +16,7 @@ import type {
   ResponseUsage,
 } from 'openai/resources/responses/responses';
 import {
-  LlmError,
+  type LlmError,
   type ProviderRequest,
   type ProviderResponse,
   type StreamChunk,

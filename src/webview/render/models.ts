@@ -96,7 +96,14 @@ function card(model: ModelCardView, index: number, context: RenderContext): HTML
         h('div', { class: 'card-stat' }, h('dt', {}, label), h('dd', { class: extra }, value)),
       ),
     ),
-    compact ? undefined : h('p', { class: 'card-meta' }, `Tokens: ${model.tokens}`),
+    compact
+      ? undefined
+      : h(
+          'p',
+          { class: 'card-meta' },
+          `Tokens: ${model.tokens}`,
+          model.cacheSaved ? ` · prompt cache saved ${model.cacheSaved}` : '',
+        ),
     model.lastError
       ? h(
           'p',
