@@ -95,9 +95,14 @@ const targets = [
   },
   ...sdkTargets,
   {
-    // The metrics webviews' browser code (src/webview): one bundle per surface, plus the codicon
+    // The webviews' browser code (src/webview): one bundle per surface, plus the codicon
     // font they show icons with, copied next to them (the webview may load only dist/ and media/).
-    entryPoints: { sidebar: 'src/webview/sidebar.ts', dashboard: 'src/webview/dashboard.ts' },
+    entryPoints: {
+      sidebar: 'src/webview/sidebar.ts',
+      dashboard: 'src/webview/dashboard.ts',
+      // The answer view: markdown-it and highlight.js are in this bundle only.
+      answer: 'src/webview/answer/answer.ts',
+    },
     outdir: 'dist/webview',
     bundle: true,
     format: 'iife',

@@ -59,6 +59,20 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-floating-promises': 'error' },
   },
   {
+    // Every log line goes through the redactor: the raw log channel exists only inside outputLog.ts.
+    files: ['src/**/*.ts'],
+    ignores: ['src/extension/outputLog.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          property: 'createOutputChannel',
+          message: 'Log through OutputLog (src/extension/outputLog.ts): it redacts every line.',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import util from 'node:util';
+import { createTestCertificates } from './testCertificates.mjs';
 import { CHROMIUM_PATH, checkChromium, ensureVsCodeTools } from './vscodeTools.mjs';
 
 /** The repository root: the extension under development. */
@@ -63,6 +64,11 @@ const live = new Set();
  * @param {(line: string) => void} [options.log] Progress lines (default: console.log).
  * @param {string[]} [options.installExtensions] Extension folders to package and install before
  *   start (test fixtures): the server loads only one development extension, this repository.
+ * @param {boolean} [options.testCertificates] Make a throw-away CA and server certificate (openssl) and
+ *   give the server the CA as its system certificates (SSL_CERT_FILE) and as NODE_EXTRA_CA_CERTS;
+ *   the extension host finds the server's key and certificate in LLM_MANAGER_TEST_TLS_KEY / _CERT.
+ * @param {boolean} [options.workspaceTrust] Keep VS Code's workspace trust on, so a folder opens in
+ *   Restricted Mode until trusted (default false: `--disable-workspace-trust`, every folder trusted).
  * @returns {Promise<VsCodeServer>}
  */
 export async function startVsCodeServer(options = {}) {
@@ -96,6 +102,7 @@ export class VsCodeServer {
     this.settingsFile = path.join(this.userDataDir, 'User', 'settings.json');
     this.env = { ...options.env };
     this.fixedPort = options.port;
+    this.workspaceTrust = options.workspaceTrust === true;
     /** The last 2000 lines the server printed (for checks and error messages). */
     this.serverOutput = [];
     /** Lines printed since start (serverOutput keeps only the last ones). */
@@ -109,6 +116,16 @@ export class VsCodeServer {
       fs.mkdirSync(path.join(this.tempDir, dir), { recursive: true });
     }
     fs.mkdirSync(this.workspace, { recursive: true });
+    if (options.testCertificates) {
+      const tls = createTestCertificates(path.join(this.tempDir, 'tls'));
+      this.env = {
+        SSL_CERT_FILE: tls.caFile,
+        NODE_EXTRA_CA_CERTS: tls.caFile,
+        LLM_MANAGER_TEST_TLS_KEY: tls.keyFile,
+        LLM_MANAGER_TEST_TLS_CERT: tls.certFile,
+        ...this.env,
+      };
+    }
     this.writeUserSettings(options.settings ?? {});
   }
 
@@ -212,7 +229,7 @@ export class VsCodeServer {
       'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(this.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--user-data-dir',
       this.userDataDir,

@@ -1,13 +1,14 @@
 // Runs the integration tests and then the UI tests against ONE VS Code server (code-server, the
 // real Node extension host, offline), prints their counts and exits non-zero if any failed.
 //   node test/run-vscode-tests.mjs            both suites (what `npm test` runs)
-//   node test/run-vscode-tests.mjs --integration | --ui
+//   node test/run-vscode-tests.mjs --integration | --ui   (--integration includes the Restricted Mode suite)
 // Needs `npm run compile-tests && npm run build` first; installs its tools on first use (see
 // scripts/vscodeTools.mjs) and tells you what to apt-get install if Chromium is missing.
 import path from 'node:path';
 import { REPO_ROOT, startVsCodeServer } from '../scripts/vscodeServer.mjs';
 import { TOOL_VERSIONS, ToolsError, ensureVsCodeTools } from '../scripts/vscodeTools.mjs';
 import { describeCounts, runIntegrationSuite } from './integration/run.mjs';
+import { runRestrictedSuite } from './integration/runRestricted.mjs';
 import { runUiSuite } from './ui/run.mjs';
 
 async function main() {
@@ -28,6 +29,8 @@ async function main() {
   // A stand-in for Copilot (a second extension offering a chat model) for vscode-lm chain members.
   const server = await startVsCodeServer({
     installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')],
+    // A test CA as the system certificates, for the HTTPS tests (scripts/testCertificates.mjs).
+    testCertificates: true,
   });
   const summary = [];
   let ok = true;
@@ -46,6 +49,13 @@ async function main() {
     }
   } finally {
     await server.close();
+  }
+  if (only !== 'ui') {
+    // Its own server: workspace trust on, LLM Manager installed as a user has it.
+    console.log('\n== Restricted Mode tests (untrusted workspace, LLM Manager installed from its VSIX)');
+    const counts = await runRestrictedSuite();
+    summary.push(describeCounts('Restricted Mode tests', counts));
+    ok &&= counts.ok;
   }
   console.log(`\n${summary.join('\n')}`);
   console.log(`Server start to suites finished: ${((Date.now() - serverStarted) / 1000).toFixed(1)} s`);

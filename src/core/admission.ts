@@ -24,12 +24,22 @@ export interface AdmissionContext {
   readonly outputCap: number;
   readonly budget: BudgetOptions;
   readonly ledger: SpendLedger;
+  /** How long other windows count this request's reservation if this window dies with it in flight. */
+  readonly reservationTtlMs: number;
+  /** Requests other windows sent to `model` in the last minute (they share its rate limit). */
+  readonly othersSends: (model: string) => number;
 }
 
 export type Skip = { readonly admitted: false; readonly reason: SkipReason; readonly detail: string };
 
 export type Admission =
-  | { readonly admitted: true; readonly probe: boolean; readonly releaseBudget: () => void }
+  | {
+      readonly admitted: true;
+      readonly probe: boolean;
+      /** The budget reservation (absent for free and unpriced models). */
+      readonly reservation?: { readonly id: string; readonly at: number; readonly usd: number };
+      readonly releaseBudget: () => void;
+    }
   /** Only the last model of a chain waits for a rate-limit slot; then admission is asked again. */
   | { readonly admitted: 'wait'; readonly waitMs: number }
   | Skip;
@@ -69,7 +79,7 @@ export function judgeAdmission(
       `context window too small (${metadata.contextWindow.toLocaleString('en-US')} tokens; the prompt needs about ${(ctx.needsWindowAbove + 1).toLocaleString('en-US')})`,
     );
   }
-  const wait = entry.bucket?.msUntilAvailable() ?? 0;
+  const wait = entry.bucket?.msUntilAvailable(entry.bucket && ctx.othersSends(entry.name)) ?? 0;
   if (wait > 0) {
     if (!ctx.isLast) {
       return skip(
@@ -89,12 +99,20 @@ export function admit(entry: ModelEntry, ctx: AdmissionContext): Admission {
   if (verdict) return verdict;
   const permit = entry.breaker.tryAcquire();
   if (!permit.allowed) return skip(permit.reason);
-  entry.bucket?.tryTake();
+  if (entry.bucket) {
+    entry.bucket.tryTake();
+    entry.sends.push(ctx.now);
+  }
   const paid = !isFree(entry.metadata) && !entry.metadata.priceUnknown;
-  const releaseBudget = ctx.ledger.reserve(
-    paid ? worstCaseCost(entry.metadata, ctx.inputTokens, ctx.outputCap) : 0,
-  );
-  return { admitted: true, probe: permit.probe, releaseBudget };
+  if (!paid) return { admitted: true, probe: permit.probe, releaseBudget: noop };
+  const usd = worstCaseCost(entry.metadata, ctx.inputTokens, ctx.outputCap);
+  const reservation = ctx.ledger.reserve(usd, ctx.now, ctx.reservationTtlMs);
+  return {
+    admitted: true,
+    probe: permit.probe,
+    reservation: { id: reservation.id, at: ctx.now, usd },
+    releaseBudget: reservation.release,
+  };
 }
 
 /** With a hard stop, why a paid (or unpriced) model may not take this request. */
@@ -105,7 +123,7 @@ function budgetSkip(entry: ModelEntry, ctx: AdmissionContext): Skip | undefined 
   // An unknown price could be anything: under a hard stop it is not sent.
   if (entry.metadata.priceUnknown) return skip('priceUnknown');
   const estimate = worstCaseCost(entry.metadata, ctx.inputTokens, ctx.outputCap);
-  const committed = ledger.reserved;
+  const committed = ledger.committed(now);
   const checks: Array<[string, number | undefined, number]> = [
     ['daily', budget.dailyUsd, ledger.spentToday(now)],
     ['monthly', budget.monthlyUsd, ledger.spentThisMonth(now)],
@@ -120,3 +138,5 @@ function budgetSkip(entry: ModelEntry, ctx: AdmissionContext): Skip | undefined 
   }
   return undefined;
 }
+
+function noop(): void {}

@@ -5,7 +5,7 @@
  */
 import type { CircuitSnapshot } from './circuitBreaker';
 import type { CircuitStateName, LlmErrorKind } from './kinds';
-import type { LastError, TotalStats } from './metrics';
+import type { LastError, PersistedModelStats, PersistedTotals, TotalStats } from './metrics';
 import type { ModelEntry } from './registry';
 import type { ResponseCache } from './responseCache';
 import type { BudgetOptions, SpendLedger } from './spendLedger';
@@ -111,64 +111,93 @@ export interface CompletedRequest {
   readonly error?: LlmError;
 }
 
-export function modelInfo(entry: ModelEntry, active: boolean, ledger: SpendLedger, now: number): ModelInfo {
-  const { stats } = entry;
+/**
+ * A model as every window together sees it: this window's live statistics plus what the other
+ * windows (and the windows that are gone) recorded for it.
+ */
+export function modelInfo(
+  entry: ModelEntry,
+  active: boolean,
+  ledger: SpendLedger,
+  now: number,
+  others?: PersistedModelStats,
+): ModelInfo {
+  const own = entry.stats;
+  const requests = own.requests + (others?.requests ?? 0);
+  const successes = own.successes + (others?.successes ?? 0);
+  const latencyCount = own.latencyCount + (others?.latencyCount ?? 0);
+  const latencySumMs = own.latencySumMs + (others?.latencySumMs ?? 0);
+  const samples = others?.samples.length
+    ? mergeSamples(own.latency.samples(), others.samples)
+    : own.latency.samples();
+  const sorted = others?.samples.length ? samples.map(([, ms]) => ms).sort((a, b) => a - b) : undefined;
+  const percentile = (p: number) => (sorted ? nearestRank(sorted, p) : own.latency.percentile(p));
+  const lastError = newest(own.lastError, others?.lastError);
   return {
     name: entry.name,
     metadata: entry.metadata,
     active,
     circuit: entry.breaker.snapshot(),
-    requests: stats.requests,
-    successes: stats.successes,
-    failures: { ...stats.failures },
-    successRate: stats.requests > 0 ? stats.successes / stats.requests : undefined,
+    requests,
+    successes,
+    failures: others ? addCounts(own.failures, others.failures) : { ...own.failures },
+    successRate: requests > 0 ? successes / requests : undefined,
     latency: {
-      averageMs: stats.latencyCount > 0 ? stats.latencySumMs / stats.latencyCount : undefined,
-      p50Ms: stats.latency.percentile(50),
-      p95Ms: stats.latency.percentile(95),
-      p99Ms: stats.latency.percentile(99),
-      samples: stats.latency.samples(),
+      averageMs: latencyCount > 0 ? latencySumMs / latencyCount : undefined,
+      p50Ms: percentile(50),
+      p95Ms: percentile(95),
+      p99Ms: percentile(99),
+      samples,
     },
     tokens: {
-      input: stats.inputTokens,
-      output: stats.outputTokens,
-      cacheRead: stats.cacheReadTokens,
-      reasoning: stats.reasoningTokens,
+      input: own.inputTokens + (others?.inputTokens ?? 0),
+      output: own.outputTokens + (others?.outputTokens ?? 0),
+      cacheRead: own.cacheReadTokens + (others?.cacheReadTokens ?? 0),
+      reasoning: own.reasoningTokens + (others?.reasoningTokens ?? 0),
     },
     spend: {
       todayUsd: ledger.spentToday(now, entry.name),
       monthUsd: ledger.spentThisMonth(now, entry.name),
       lifetimeUsd: ledger.spentLifetime(entry.name),
-      savedByCacheUsd: stats.cacheSavingsUsd,
+      savedByCacheUsd: own.cacheSavingsUsd + (others?.cacheSavingsUsd ?? 0),
       unpricedRequests: ledger.unpricedRequests(entry.name),
     },
-    lastUsedAt: stats.lastUsedAt,
-    lastError: stats.lastError,
+    lastUsedAt: Math.max(own.lastUsedAt ?? 0, others?.lastUsedAt ?? 0) || undefined,
+    lastError,
     retryAfterUntil:
       entry.blockedUntil !== undefined && entry.blockedUntil > now ? entry.blockedUntil : undefined,
   };
 }
 
+/** The totals of every window: this window's live counters plus the others'. */
 export function managerMetrics(
-  totals: TotalStats,
+  own: TotalStats,
   cache: ResponseCache,
   ledger: SpendLedger,
   budget: BudgetOptions,
   now: number,
+  others?: PersistedTotals,
 ): ManagerMetrics {
-  const lookups = totals.cacheHits + totals.cacheMisses;
+  const sum = (key: Exclude<keyof PersistedTotals, 'fallbacks'>) => own[key] + (others?.[key] ?? 0);
+  const requests = sum('requests');
+  const successes = sum('successes');
+  const cacheHits = sum('cacheHits');
+  const lookups = cacheHits + sum('cacheMisses');
   return {
-    requests: totals.requests,
-    successes: totals.successes,
-    failures: totals.failures,
-    successRate: totals.requests > 0 ? totals.successes / totals.requests : undefined,
-    cacheHits: totals.cacheHits,
-    cacheMisses: totals.cacheMisses,
-    cacheHitRate: lookups > 0 ? totals.cacheHits / lookups : undefined,
+    requests,
+    successes,
+    failures: sum('failures'),
+    successRate: requests > 0 ? successes / requests : undefined,
+    cacheHits,
+    cacheMisses: sum('cacheMisses'),
+    cacheHitRate: lookups > 0 ? cacheHits / lookups : undefined,
     cache: { entries: cache.size, bytes: cache.bytes },
-    retries: totals.retries,
-    fallbacks: { ...totals.fallbacks },
-    tokens: { input: totals.inputTokens, output: totals.outputTokens },
+    retries: sum('retries'),
+    fallbacks: (others ? addCounts(own.fallbacks, others.fallbacks) : { ...own.fallbacks }) as Record<
+      string,
+      number
+    >,
+    tokens: { input: sum('inputTokens'), output: sum('outputTokens') },
     spend: {
       todayUsd: ledger.spentToday(now),
       monthUsd: ledger.spentThisMonth(now),
@@ -179,4 +208,36 @@ export function managerMetrics(
       history: ledger.dailyHistory(now, 30),
     },
   };
+}
+
+/** Latency samples kept for charts when windows' samples are merged. */
+const MERGED_SAMPLES = 256;
+
+function mergeSamples(
+  a: ReadonlyArray<readonly [number, number]>,
+  b: ReadonlyArray<readonly [number, number]>,
+): Array<readonly [number, number]> {
+  return [...a, ...b].sort((x, y) => x[0] - y[0]).slice(-MERGED_SAMPLES);
+}
+
+function nearestRank(sorted: readonly number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+function addCounts<K extends string>(
+  a: Readonly<Partial<Record<K, number>>>,
+  b: Readonly<Partial<Record<K, number>>>,
+): Partial<Record<K, number>> {
+  const result: Partial<Record<K, number>> = { ...a };
+  for (const [key, value] of Object.entries(b) as Array<[K, number]>)
+    result[key] = (result[key] ?? 0) + value;
+  return result;
+}
+
+function newest(a: LastError | undefined, b: LastError | undefined): LastError | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return a.at >= b.at ? a : b;
 }

@@ -7,6 +7,7 @@
  */
 import { Accountant } from './accounting';
 import { Attempts } from './attempts';
+import { CrossWindowGate } from './crossWindow';
 import { systemClock } from './clock';
 import { estimateCost } from './costs';
 import { toLlmError } from './errors';
@@ -30,7 +31,10 @@ import { ModelRegistry, type ModelEntry } from './registry';
 import { RequestPath } from './requestPath';
 import { ResponseCache } from './responseCache';
 import { routingStateOf, type RoutingState } from './routing';
-import { SpendLedger, type BudgetAlert } from './spendLedger';
+import { keyValueSharedStore } from './keyValueSharedStore';
+import { SharedLedger } from './sharedLedger';
+import type { SharedStore } from './sharedStore';
+import { alertId, SpendLedger, type BudgetAlert } from './spendLedger';
 import { TraceIds, TraceRecorder } from './trace';
 import type {
   ChainStep,
@@ -45,8 +49,13 @@ import type {
 
 export interface LlmManagerOptions extends SettingsPatch {
   readonly clock?: Clock;
-  /** Where cache, metrics, spend and circuit states persist; without one they live in memory only. */
+  /** Where the response cache persists (globalState); without one it lives in memory only. */
   readonly store?: KeyValueStore;
+  /**
+   * The ledger shared with other windows: spend, metrics, circuits, reservations. Without one, a
+   * `store` holds the ledger for the windows of this process (tests, the terminal demo).
+   */
+  readonly shared?: SharedStore;
   readonly logger?: Logger;
   /** Source of randomness for jitter and weighted groups (tests make it deterministic). */
   readonly random?: () => number;
@@ -71,8 +80,10 @@ export class LlmManager extends Disposable {
   private readonly traceIds: TraceIds;
   private readonly path: RequestPath;
   private readonly persistence?: Persistence;
+  private readonly sharedLedger?: SharedLedger;
   private readonly recent: CompletedRequest[] = [];
   private lastRequestAt = 0;
+  private loaded = false;
 
   private readonly _onDidChangeCircuit = this._register(new Emitter<CircuitChange>());
   readonly onDidChangeCircuit: Event<CircuitChange> = this._onDidChangeCircuit.event;
@@ -111,7 +122,7 @@ export class LlmManager extends Disposable {
       totals: this.totals,
       ledger: this.ledger,
       budget: () => this.settings.budget,
-      onAlert: (alert) => this._onDidCrossBudgetAlert.fire(alert),
+      onAlert: (alert) => this.alertOnce(alert),
     });
     const caller = new ProviderCaller({
       clock: this.clock,
@@ -127,6 +138,26 @@ export class LlmManager extends Disposable {
       caller,
       accountant,
     });
+    const sharedStore =
+      options.shared ??
+      (options.store
+        ? this._register(keyValueSharedStore(options.store, () => this.clock.now(), this.logger))
+        : undefined);
+    if (sharedStore) {
+      this.sharedLedger = this._register(
+        new SharedLedger({
+          store: sharedStore,
+          clock: this.clock,
+          logger: this.logger,
+          debounceMs: options.persistDebounceMs ?? 1000,
+          registry: this.registry,
+          totals: this.totals,
+          ledger: this.ledger,
+          changes: [this.onDidChangeCircuit, this.onDidCompleteRequest],
+          onDidUpdate: () => this._onDidChangeMetrics.fire(),
+        }),
+      );
+    }
     this.path = new RequestPath({
       clock: this.clock,
       logger: this.logger,
@@ -139,6 +170,15 @@ export class LlmManager extends Disposable {
       ledger: this.ledger,
       attempts,
       routingState: () => this.getRoutingState(),
+      shared: this.sharedLedger,
+      crossWindow:
+        this.sharedLedger &&
+        new CrossWindowGate({
+          shared: this.sharedLedger,
+          ledger: this.ledger,
+          clock: this.clock,
+          settings: () => this.settings,
+        }),
     });
     this._register(
       new HealthProber({
@@ -162,12 +202,15 @@ export class LlmManager extends Disposable {
           totals: this.totals,
           ledger: this.ledger,
           cachingEnabled: () => this.settings.enableCaching,
-          changes: [this.onDidChangeCircuit, this.onDidChangeMetrics],
+          changes: [this.onDidCompleteRequest],
+          claimLegacyImport: async () => (await this.sharedLedger?.claim('import:v1', 0)) ?? true,
           onDidLoad: () => this._onDidChangeMetrics.fire(),
         }),
       );
     }
-    this.ready = this.persistence?.ready ?? Promise.resolve();
+    this.ready = Promise.all([this.persistence?.ready, this.sharedLedger?.ready]).then(() => {
+      this.loaded = true;
+    });
   }
 
   // ---- Configuration and registry -------------------------------------------------------
@@ -237,11 +280,20 @@ export class LlmManager extends Disposable {
   getModelInfo(name: string): ModelInfo | undefined {
     const entry = this.registry.get(name);
     if (!entry) return undefined;
-    return modelInfo(entry, this.registry.activeModel === name, this.ledger, this.clock.now());
+    const others = this.sharedLedger?.others.counters.models[name];
+    return modelInfo(entry, this.registry.activeModel === name, this.ledger, this.clock.now(), others);
   }
 
   getMetrics(): ManagerMetrics {
-    return managerMetrics(this.totals, this.cache, this.ledger, this.settings.budget, this.clock.now());
+    const others = this.sharedLedger?.others.counters.totals;
+    return managerMetrics(
+      this.totals,
+      this.cache,
+      this.ledger,
+      this.settings.budget,
+      this.clock.now(),
+      others,
+    );
   }
 
   /** The most recent requests with their traces, newest last. */
@@ -270,7 +322,7 @@ export class LlmManager extends Disposable {
       entry.breaker.reset();
       entry.blockedUntil = undefined;
     }
-    this.persistence?.schedule();
+    this.sharedLedger?.schedule();
   }
 
   /** Takes a model out of rotation until {@link resetCircuitBreaker}. */
@@ -280,6 +332,7 @@ export class LlmManager extends Disposable {
 
   clearCache(): void {
     this.cache.clear();
+    this.persistence?.schedule();
     this._onDidChangeMetrics.fire();
   }
 
@@ -291,7 +344,7 @@ export class LlmManager extends Disposable {
    * whose `trace` says what was tried.
    */
   async generate(request: GenerateRequest): Promise<GenerateResult> {
-    if (this.persistence && !this.persistence.isRestored) await this.ready;
+    if (!this.loaded) await this.ready;
     const trace = new TraceRecorder(this.traceIds.next(), this.clock);
     this.totals.requests++;
     this.lastRequestAt = this.clock.now();
@@ -324,13 +377,27 @@ export class LlmManager extends Disposable {
     this._onDidChangeCircuit.fire({ model: entry.name, from, to, at: this.clock.now() });
   }
 
-  /** Writes cache, metrics, spend and circuits to the store now (merged with other windows' spend). */
+  /** Writes the cache and this window's ledger record now. */
   async flush(): Promise<void> {
-    await this.persistence?.flush();
+    await Promise.all([this.persistence?.flush(), this.sharedLedger?.flush()]);
   }
 
-  /** Picks up the spend and newer circuit states other windows saved to the shared store. */
+  /** Picks up the spend, counts and newer circuit states other windows saved to the shared ledger. */
   async syncFromStore(): Promise<void> {
-    await this.persistence?.syncFromStore();
+    await this.sharedLedger?.refresh();
+  }
+
+  /**
+   * Fires a budget alert once across windows: with other windows running, only the one that takes
+   * the alert's claim fires it; alone, it fires at once (and still claims it for later windows).
+   */
+  private alertOnce(alert: BudgetAlert): void {
+    const shared = this.sharedLedger;
+    const claim = shared?.claim(`alert:${alertId(alert)}`, 0);
+    if (!shared?.shared || !claim) {
+      this._onDidCrossBudgetAlert.fire(alert);
+      return;
+    }
+    void claim.then((won) => (won ? this._onDidCrossBudgetAlert.fire(alert) : undefined));
   }
 }

@@ -1,10 +1,11 @@
 /**
- * Saving and restoring the manager's state through the host's key-value store: the response cache,
- * metrics, spend and circuit states, each versioned and validated (corrupt or oversized data is
- * dropped with a warning; the rest loads). Writes are batched: the manager's events schedule one
- * flush per debounce interval. Spend and circuits are merged with what other windows saved.
+ * What the manager keeps in the host's key-value store (globalState): the response cache, and —
+ * once — the state of the version before the shared ledger (v1 metrics, spend and circuits),
+ * imported into this window's ledger record by the one window that claims it. Everything is
+ * validated; corrupt or oversized data is dropped with a warning and the rest loads.
  */
 import { parsePersistedCircuit, type PersistedCircuit } from './circuitBreaker';
+import { LEDGER_STORE_KEY } from './keyValueSharedStore';
 import { Disposable, MutableDisposable, type Event } from './lifecycle';
 import { parsePersistedMetrics, type TotalStats } from './metrics';
 import type { ModelRegistry } from './registry';
@@ -12,9 +13,15 @@ import type { ResponseCache } from './responseCache';
 import type { SpendLedger } from './spendLedger';
 import type { Clock, KeyValueStore, Logger } from './types';
 
-/** Keys under which state persists in the store. Each value carries its own format version. */
+/** Keys under which state persists in the key-value store. Each value carries its own format version. */
 export const STORE_KEYS = {
   cache: 'llmManager.cache',
+  /** Only where the ledger itself lives in the key-value store (tests, the terminal demo). */
+  ledger: LEDGER_STORE_KEY,
+} as const;
+
+/** Where the version before the shared ledger kept metrics, spend and circuits. */
+export const LEGACY_STORE_KEYS = {
   metrics: 'llmManager.metrics',
   circuits: 'llmManager.circuits',
   spend: 'llmManager.spend',
@@ -35,167 +42,136 @@ export interface PersistenceOptions {
   readonly ledger: SpendLedger;
   /** Whether answers are cached at all (a disabled cache is not saved). */
   readonly cachingEnabled: () => boolean;
-  /** Events after which there is something new to save. */
+  /** Events after which the cache may have changed. */
   readonly changes: ReadonlyArray<Event<unknown>>;
-  /** Told when restored or shared state changed what the manager shows. */
+  /** Takes the once-only claim to import the v1 state (true: this window imports it). */
+  readonly claimLegacyImport: () => Promise<boolean>;
+  /** Told when loading changed what the manager shows. */
   readonly onDidLoad: () => void;
 }
 
 export class Persistence extends Disposable {
   private readonly timer = this._register(new MutableDisposable());
   private restored = false;
-  /** Set while loading, so the change events that loading fires do not schedule a write. */
-  private loading = false;
-  /** Resolves once saved state has been loaded. */
+  /** Resolves once the cache (and any v1 state) has been loaded. */
   readonly ready: Promise<void>;
 
   constructor(private readonly options: PersistenceOptions) {
     super();
-    options.ledger.startJournal();
     for (const event of options.changes) this._register(event(() => this.schedule()));
     this.ready = this.restore().then(() => {
       this.restored = true;
     });
   }
 
-  get isRestored(): boolean {
-    return this.restored;
-  }
-
-  /** Asks for a write within the debounce interval (several asks make one write). */
+  /** Asks for a write of the cache within the debounce interval. */
   schedule(): void {
-    if (this.timer.value || this.isDisposed || this.loading) return;
+    if (this.timer.value || this.isDisposed || !this.restored) return;
     this.timer.value = this.options.clock.setTimeout(() => {
       this.timer.clearWithoutDisposing();
       void this.flush();
     }, this.options.debounceMs);
   }
 
-  /**
-   * Writes cache, metrics, spend and circuits to the store now. Spend and circuits are merged with
-   * what other windows stored meanwhile: spend adds up, the newer circuit verdict wins.
-   */
   async flush(): Promise<void> {
     this.timer.value = undefined;
     if (!this.restored) return;
-    const { store, registry, cache, totals, ledger } = this.options;
+    const { store, cache } = this.options;
     try {
-      await this.readShared();
-      const { circuits, models } = registry.persistedState();
-      const savedSpendRecords = ledger.unsavedCount;
-      await Promise.all([
-        store.set(STORE_KEYS.cache, this.options.cachingEnabled() ? cache.toJSON() : undefined),
-        store.set(STORE_KEYS.metrics, { version: 1, totals: totals.toJSON(), models }),
-        store.set(STORE_KEYS.circuits, { version: CIRCUITS_FORMAT_VERSION, circuits }),
-        store.set(STORE_KEYS.spend, ledger.toJSON()),
-      ]);
-      ledger.markSaved(savedSpendRecords);
+      await store.set(STORE_KEYS.cache, this.options.cachingEnabled() ? cache.toJSON() : undefined);
     } catch (error) {
       this.options.logger?.warn(`Could not save LLM Manager state: ${messageOf(error)}`);
     }
   }
 
-  /**
-   * Picks up what other windows sharing the store have saved: their spend (added to ours) and any
-   * circuit whose state changed there more recently than here.
-   */
-  async syncFromStore(): Promise<void> {
-    if (!this.restored) return;
-    try {
-      await this.readShared();
-    } catch (error) {
-      this.options.logger?.warn(`Could not read shared LLM Manager state: ${messageOf(error)}`);
-    }
-    this.notifyLoaded();
-  }
-
-  /** Saves what is pending and stops the timer. */
   override dispose(): void {
     if (this.isDisposed) return;
-    // Fire and forget: VS Code expects a synchronous dispose; `deactivate` awaits `flush` itself.
-    void this.flush();
+    if (this.timer.value) void this.flush();
     super.dispose();
   }
 
-  private async readShared(): Promise<void> {
-    const { store, ledger } = this.options;
-    const [spend, circuits] = await Promise.all([
-      store.get<unknown>(STORE_KEYS.spend),
-      store.get<unknown>(STORE_KEYS.circuits),
-    ]);
-    if (spend !== undefined) ledger.restore(spend);
-    if (circuits !== undefined) this.applyCircuits(circuits, 'adoptNewer');
-  }
-
   private async restore(): Promise<void> {
-    const { store, logger, cache, ledger } = this.options;
-    const load = async (key: string, label: string, apply: (value: unknown) => boolean) => {
-      let value: unknown;
-      try {
-        value = await store.get<unknown>(key);
-      } catch (error) {
-        logger?.warn(`Could not read saved ${label}: ${messageOf(error)}`);
-        return;
-      }
-      if (value === undefined || value === null) return;
-      let ok: boolean;
-      try {
-        ok = approximateSize(value) <= MAX_PERSISTED_CHARS && apply(value);
-      } catch {
-        ok = false;
-      }
-      if (!ok)
-        logger?.warn(`Saved ${label} was unreadable or too large and has been dropped; starting fresh.`);
-    };
-    await Promise.all([
-      load(STORE_KEYS.cache, 'response cache', (value) => cache.restore(value)),
-      load(STORE_KEYS.spend, 'spend', (value) => ledger.restore(value)),
-      load(STORE_KEYS.metrics, 'metrics', (value) => this.applyMetrics(value)),
-      load(STORE_KEYS.circuits, 'circuit states', (value) => this.applyCircuits(value, 'restore')),
-    ]);
-    this.notifyLoaded();
+    const { cache } = this.options;
+    await this.load(STORE_KEYS.cache, 'response cache', (value) => cache.restore(value));
+    await this.importLegacy();
+    this.options.onDidLoad();
   }
 
-  private notifyLoaded(): void {
-    this.loading = true;
+  /** Reads one value and applies it; returns whether a value was there at all. */
+  private async load(key: string, label: string, apply: (value: unknown) => boolean): Promise<boolean> {
+    const { store, logger } = this.options;
+    let value: unknown;
     try {
-      this.options.onDidLoad();
-    } finally {
-      this.loading = false;
-    }
-  }
-
-  private applyMetrics(value: unknown): boolean {
-    const metrics = parsePersistedMetrics(value);
-    if (!metrics) return false;
-    const { registry } = this.options;
-    this.options.totals.restore(metrics.totals);
-    for (const [name, stats] of Object.entries(metrics.models)) registry.applyStats(name, stats);
-    registry.trimOrphans();
-    return true;
-  }
-
-  private applyCircuits(value: unknown, mode: 'restore' | 'adoptNewer'): boolean {
-    if (typeof value !== 'object' || value === null) return false;
-    const record = value as { version?: unknown; circuits?: unknown };
-    if (
-      record.version !== CIRCUITS_FORMAT_VERSION ||
-      typeof record.circuits !== 'object' ||
-      record.circuits === null
-    ) {
+      value = await store.get<unknown>(key);
+    } catch (error) {
+      logger?.warn(`Could not read saved ${label}: ${messageOf(error)}`);
       return false;
     }
-    const parsed = new Map<string, PersistedCircuit>();
-    for (const [name, raw] of Object.entries(record.circuits)) {
-      const circuit = parsePersistedCircuit(raw);
-      if (!circuit) return false;
-      parsed.set(name, circuit);
+    if (value === undefined || value === null) return false;
+    let ok: boolean;
+    try {
+      ok = approximateSize(value) <= MAX_PERSISTED_CHARS && apply(value);
+    } catch {
+      ok = false;
     }
-    const { registry } = this.options;
-    for (const [name, circuit] of parsed) registry.applyCircuit(name, circuit, mode);
-    registry.trimOrphans();
+    if (!ok) logger?.warn(`Saved ${label} was unreadable or too large and has been dropped; starting fresh.`);
     return true;
   }
+
+  /**
+   * The v1 state (one copy of spend, metrics and circuits for all windows) goes into this window's
+   * ledger record — in the one window that claims the import — and the old keys are removed.
+   */
+  private async importLegacy(): Promise<void> {
+    const { store, ledger, totals, registry } = this.options;
+    let present: boolean;
+    try {
+      const values = await Promise.all(
+        Object.values(LEGACY_STORE_KEYS).map((key) => store.get<unknown>(key)),
+      );
+      present = values.some((value) => value !== undefined && value !== null);
+    } catch {
+      return;
+    }
+    if (!present || !(await this.options.claimLegacyImport())) return;
+    await this.load(LEGACY_STORE_KEYS.spend, 'spend', (value) => ledger.restore(value));
+    await this.load(LEGACY_STORE_KEYS.metrics, 'metrics', (value) => {
+      const metrics = parsePersistedMetrics(value);
+      if (!metrics) return false;
+      totals.restore(metrics.totals);
+      for (const [name, stats] of Object.entries(metrics.models)) registry.applyStats(name, stats);
+      return true;
+    });
+    await this.load(LEGACY_STORE_KEYS.circuits, 'circuit states', (value) =>
+      applyLegacyCircuits(value, registry),
+    );
+    registry.trimOrphans();
+    try {
+      await Promise.all(Object.values(LEGACY_STORE_KEYS).map((key) => store.set(key, undefined)));
+    } catch (error) {
+      this.options.logger?.warn(`Could not remove the imported v1 state: ${messageOf(error)}`);
+    }
+  }
+}
+
+function applyLegacyCircuits(value: unknown, registry: ModelRegistry): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as { version?: unknown; circuits?: unknown };
+  if (
+    record.version !== CIRCUITS_FORMAT_VERSION ||
+    typeof record.circuits !== 'object' ||
+    record.circuits === null
+  ) {
+    return false;
+  }
+  const parsed = new Map<string, PersistedCircuit>();
+  for (const [name, raw] of Object.entries(record.circuits)) {
+    const circuit = parsePersistedCircuit(raw);
+    if (!circuit) return false;
+    parsed.set(name, circuit);
+  }
+  for (const [name, circuit] of parsed) registry.applyCircuit(name, circuit, 'adoptNewer');
+  return true;
 }
 
 function messageOf(error: unknown): string {

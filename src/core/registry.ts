@@ -25,6 +25,8 @@ export interface ModelEntry {
   blockedUntil?: number;
   /** Fires when an open circuit's timeout passes, so the change to half-open is seen when it happens. */
   readonly probeTimer: MutableDisposable<IDisposable>;
+  /** When this window sent requests to the model lately (for requests-per-minute shared across windows). */
+  readonly sends: number[];
 }
 
 export interface RegistryOptions {
@@ -87,6 +89,7 @@ export class ModelRegistry extends Disposable {
       stats,
       bucket,
       probeTimer: new MutableDisposable(),
+      sends: [],
     };
     this.models.set(name, entry);
     this.priorityOrder = undefined;

@@ -3,8 +3,9 @@
  * candidate model admit it, try it (with retries) and account for the answer — or note why it
  * did not answer, and fail with one error saying what happened to each model.
  */
-import { admit } from './admission';
+import { admit, type Skip } from './admission';
 import type { Attempts } from './attempts';
+import type { CrossWindowGate } from './crossWindow';
 import { cancelledError, sleep } from './clock';
 import { outputCapFor } from './costs';
 import { ChainFailedError, chainFailure } from './errors';
@@ -14,8 +15,9 @@ import { safeDeliver } from './providerCall';
 import type { ModelEntry, ModelRegistry } from './registry';
 import type { RequestContext } from './requestContext';
 import { estimateInputTokens, normalizeRequest, type NormalizedRequest } from './requestShape';
-import { cacheKey, type ResponseCache } from './responseCache';
+import { cacheIdentity, type ResponseCache } from './responseCache';
 import { drawCandidates, planRoute, type RoutingState } from './routing';
+import type { SharedLedger } from './sharedLedger';
 import type { SpendLedger } from './spendLedger';
 import type { TraceRecorder } from './trace';
 import type { ChainStep, Clock, GenerateRequest, GenerateResult, Logger } from './types';
@@ -31,6 +33,9 @@ export interface RequestPathOptions {
   readonly ledger: SpendLedger;
   readonly attempts: Attempts;
   readonly routingState: () => RoutingState;
+  /** The ledger shared with other windows, and what is decided across them (absent: this window alone). */
+  readonly shared?: SharedLedger;
+  readonly crossWindow?: CrossWindowGate;
 }
 
 export class RequestPath {
@@ -124,17 +129,22 @@ export class RequestPath {
       outputCap,
       budget: this.options.settings().budget,
       ledger: this.options.ledger,
+      reservationTtlMs: this.options.settings().requestTimeoutMs,
+      othersSends: (model: string) =>
+        this.options.shared?.othersSendsWithinMinute(model, this.options.clock.now()) ?? 0,
     });
     let admission = admit(entry, admissionContext());
     while (admission.admitted === 'wait') {
       await sleep(this.options.clock, admission.waitMs, ctx.signal);
       admission = admit(entry, admissionContext());
     }
-    if (!admission.admitted) {
-      const { reason, detail } = admission;
-      ctx.trace.add({ type: 'skip', model: entry.name, reason, detail });
-      ctx.failures.push({ model: entry.name, outcome: reason, summary: detail, attempts: 0 });
-      return undefined;
+    if (!admission.admitted) return this.skipped(entry, ctx, admission);
+    const across = this.options.crossWindow
+      ? await this.options.crossWindow.confirm(entry, admission)
+      : undefined;
+    if (across && 'admitted' in across) {
+      admission.releaseBudget();
+      return this.skipped(entry, ctx, across);
     }
     const providerRequest = {
       ...ctx.normalized,
@@ -150,12 +160,20 @@ export class RequestPath {
       outcome = await this.options.attempts.tryModel(entry, providerRequest, ctx, admission.probe);
     } finally {
       admission.releaseBudget();
+      across?.release();
     }
     if (outcome.ok) return outcome.result;
     ctx.failures.push(outcome.failure);
     if (outcome.failure.outcome === 'contextLength') {
       ctx.needsWindowAbove = Math.max(ctx.needsWindowAbove, entry.metadata.contextWindow);
     }
+    return undefined;
+  }
+
+  private skipped(entry: ModelEntry, ctx: RequestContext, skip: Skip): undefined {
+    const { reason, detail } = skip;
+    ctx.trace.add({ type: 'skip', model: entry.name, reason, detail });
+    ctx.failures.push({ model: entry.name, outcome: reason, summary: detail, attempts: 0 });
     return undefined;
   }
 
@@ -177,7 +195,7 @@ export class RequestPath {
     if (!this.options.settings().enableCaching || request.useCache === false) return undefined;
     if (!this.options.cache.isCacheableTemperature(request.temperature)) return undefined;
     const { system, messages, tools, toolChoice } = normalized;
-    return cacheKey([
+    return cacheIdentity([
       steps,
       system ?? '',
       messages,

@@ -19,7 +19,14 @@ export interface CachedAnswer {
 interface CacheEntry extends CachedAnswer {
   readonly createdAt: number;
   readonly bytes: number;
+  /** The key's hash, computed when the entry is first saved (or as restored). */
+  digest?: string;
 }
+
+/** Restored entries wait under their hash until a request with the same key asks for them. */
+const RESTORED = '\u0000restored:';
+/** Characters of a base64url SHA-256 digest: what a key costs in the byte bound. */
+const DIGEST_CHARS = 43;
 
 export const CACHE_FORMAT_VERSION = 1;
 
@@ -38,15 +45,29 @@ export interface PersistedCache {
   >;
 }
 
-/** Hashes whatever identifies an answer; the key never holds the prompt text itself. */
+/** Hashes whatever identifies an answer; a saved key never holds the prompt text itself. */
 export function cacheKey(parts: unknown): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+  return digestOf(JSON.stringify(parts));
+}
+
+/**
+ * Whatever identifies an answer, as text: the in-memory key. Hashing happens only when an entry
+ * is saved (or a restored one is looked for), which keeps a cache hit off the hash function.
+ */
+export function cacheIdentity(parts: unknown): string {
+  return JSON.stringify(parts);
+}
+
+function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
 }
 
 /** An LRU of answers bounded by entry count and bytes, with a time to live. */
 export class ResponseCache {
   private readonly entries = new Map<string, CacheEntry>();
   private totalBytes = 0;
+  /** Restored entries not yet asked for (only then does a lookup hash its key). */
+  private restoredWaiting = 0;
 
   constructor(
     private options: CacheOptions,
@@ -71,24 +92,30 @@ export class ResponseCache {
   }
 
   get(key: string): CachedAnswer | undefined {
-    const entry = this.entries.get(key);
+    let stored = key;
+    let entry = this.entries.get(key);
+    if (!entry && this.restoredWaiting > 0) {
+      stored = RESTORED + digestOf(key);
+      entry = this.entries.get(stored);
+    }
     if (!entry) return undefined;
     if (this.clock.now() - entry.createdAt >= this.options.ttlMs) {
-      this.delete(key, entry);
+      this.delete(stored, entry);
       return undefined;
     }
-    // Move to the most recently used end.
-    this.entries.delete(key);
+    // Move to the most recently used end (a restored entry now under its real key).
+    this.entries.delete(stored);
+    if (stored !== key) this.restoredWaiting--;
     this.entries.set(key, entry);
     return entry;
   }
 
-  set(key: string, answer: CachedAnswer, createdAt = this.clock.now()): void {
-    const bytes = (answer.text.length + answer.model.length + key.length) * 2 + 64;
+  set(key: string, answer: CachedAnswer, createdAt = this.clock.now(), digest?: string): void {
+    const bytes = (answer.text.length + answer.model.length + DIGEST_CHARS) * 2 + 64;
     if (bytes > this.options.maxBytes) return;
     const existing = this.entries.get(key);
     if (existing) this.delete(key, existing);
-    this.entries.set(key, { ...answer, createdAt, bytes });
+    this.entries.set(key, { ...answer, createdAt, bytes, ...(digest ? { digest } : {}) });
     this.totalBytes += bytes;
     this.evict();
   }
@@ -96,6 +123,7 @@ export class ResponseCache {
   clear(): void {
     this.entries.clear();
     this.totalBytes = 0;
+    this.restoredWaiting = 0;
   }
 
   toJSON(): PersistedCache {
@@ -103,7 +131,8 @@ export class ResponseCache {
     const entries: Array<PersistedCache['entries'][number]> = [];
     for (const [key, e] of this.entries) {
       if (now - e.createdAt < this.options.ttlMs) {
-        entries.push([key, e.createdAt, e.model, e.text, e.usage.inputTokens, e.usage.outputTokens]);
+        e.digest ??= key.startsWith(RESTORED) ? key.slice(RESTORED.length) : digestOf(key);
+        entries.push([e.digest, e.createdAt, e.model, e.text, e.usage.inputTokens, e.usage.outputTokens]);
       }
     }
     return { version: CACHE_FORMAT_VERSION, entries };
@@ -114,14 +143,16 @@ export class ResponseCache {
     if (!isPersistedCache(data)) return false;
     for (const [key, createdAt, model, text, inputTokens, outputTokens] of data.entries) {
       if (this.clock.now() - createdAt < this.options.ttlMs) {
-        this.set(key, { text, model, usage: { inputTokens, outputTokens } }, createdAt);
+        const stored = RESTORED + key;
+        if (!this.entries.has(stored)) this.restoredWaiting++;
+        this.set(stored, { text, model, usage: { inputTokens, outputTokens } }, createdAt, key);
       }
     }
     return true;
   }
 
   private delete(key: string, entry: CacheEntry): void {
-    this.entries.delete(key);
+    if (this.entries.delete(key) && key.startsWith(RESTORED)) this.restoredWaiting--;
     this.totalBytes -= entry.bytes;
   }
 

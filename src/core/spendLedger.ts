@@ -26,6 +26,8 @@ export interface BudgetAlert {
 }
 
 export const SPEND_FORMAT_VERSION = 1;
+/** How long other windows count a reservation whose window died with the request in flight. */
+const DEFAULT_RESERVATION_TTL_MS = 10 * 60_000;
 const DAYS_KEPT = 62;
 const MONTHS_KEPT = 24;
 
@@ -71,33 +73,45 @@ function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** Spend per period and model, as stored in the shared ledger. */
+export interface SpendCounters {
+  readonly days: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly months: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly lifetime: Readonly<Record<string, number>>;
+}
+
+/** A reservation of this window that other windows see (see `SharedReservation`). */
+export interface OwnReservation {
+  readonly id: string;
+  readonly usd: number;
+  readonly at: number;
+  readonly expiresAt: number;
+}
+
 /**
- * Spend in memory. Several VS Code windows share one store, so the ledger also keeps what this
- * process spent since its last save (`unsaved`): saving adds that to whatever the store holds now,
- * instead of overwriting another window's spend.
+ * Spend: what this window spent (per model per local day, month and lifetime), plus what every
+ * other window sharing the ledger spent ({@link setShared}), so budgets count all windows. The
+ * estimates of requests in flight are reserved here too — this window's and, as far as they are
+ * known, the other windows' — so concurrent requests cannot all pass the same budget check.
  */
 export class SpendLedger {
   private days = new Map<string, Map<string, number>>();
   private months = new Map<string, Map<string, number>>();
   private lifetime = new Map<string, number>();
   private readonly alertsFired = new Set<string>();
-  private unsaved: Array<{ model: string; usd: number; at: number }> = [];
-  /** Whether spend is kept for a store: without one, the journal of unsaved records would only grow. */
-  private journaling = false;
   /** Requests answered by models whose price is unknown, per model (their cost is not a figure). */
   private unpriced = new Map<string, number>();
   private readonly calendar = new CalendarCache();
-  /** Estimates of requests in flight, so concurrent requests cannot all pass the same budget check. */
-  private reservedUsd = 0;
-
-  /** Keeps what is spent from now on until {@link markSaved} says it reached the store. */
-  startJournal(): void {
-    this.journaling = true;
-  }
+  /** This window's reservations in flight, by id. */
+  private readonly own = new Map<string, OwnReservation>();
+  private ownUsd = 0;
+  private reservationCounter = 0;
+  /** Other windows' spend and reservations, as last read from the shared ledger. */
+  private shared: { spend: SpendCounters; unpriced: Readonly<Record<string, number>> } | undefined;
+  private othersReservations: ReadonlyArray<{ readonly usd: number; readonly expiresAt: number }> = [];
 
   record(model: string, usd: number, at: number): void {
     if (!(usd > 0)) return;
-    if (this.journaling) this.unsaved.push({ model, usd, at });
     this.apply(model, usd, at);
   }
 
@@ -106,11 +120,13 @@ export class SpendLedger {
     this.unpriced.set(model, (this.unpriced.get(model) ?? 0) + 1);
   }
 
-  /** Requests whose cost is unknown, for `model` or in all. */
+  /** Requests whose cost is unknown, for `model` or in all (every window). */
   unpricedRequests(model?: string): number {
-    if (model !== undefined) return this.unpriced.get(model) ?? 0;
+    const shared = this.shared?.unpriced ?? {};
+    if (model !== undefined) return (this.unpriced.get(model) ?? 0) + (shared[model] ?? 0);
     let total = 0;
     for (const count of this.unpriced.values()) total += count;
+    for (const count of Object.values(shared)) total += count;
     return total;
   }
 
@@ -121,30 +137,79 @@ export class SpendLedger {
     this.lifetime.set(model, (this.lifetime.get(model) ?? 0) + usd);
   }
 
-  reserve(usd: number): () => void {
-    this.reservedUsd += usd;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.reservedUsd -= usd;
+  /**
+   * Reserves the worst case of a request in flight until the returned function releases it.
+   * `at` and `ttlMs` say when it was made and how long other windows should count it (a window
+   * that dies cannot release its reservations).
+   */
+  reserve(usd: number, at = 0, ttlMs = DEFAULT_RESERVATION_TTL_MS): { readonly id: string; release(): void } {
+    const id = `r${++this.reservationCounter}`;
+    if (!(usd > 0)) return { id, release: noop };
+    this.own.set(id, { id, usd, at, expiresAt: at + ttlMs });
+    this.ownUsd += usd;
+    return {
+      id,
+      release: () => {
+        if (!this.own.delete(id)) return;
+        this.ownUsd -= usd;
+      },
     };
   }
 
+  /** This window's reservations in flight. */
   get reserved(): number {
-    return this.reservedUsd;
+    return this.ownUsd;
+  }
+
+  /** This window's and the other windows' reservations still in flight at `now`. */
+  committed(now: number): number {
+    let total = this.ownUsd;
+    for (const reservation of this.othersReservations)
+      if (reservation.expiresAt > now) total += reservation.usd;
+    return total;
+  }
+
+  /** This window's reservations, for its record in the shared ledger. */
+  ownReservations(): OwnReservation[] {
+    return [...this.own.values()];
+  }
+
+  /** What the other windows (and the compacted base) spent and have reserved, as last read. */
+  setShared(
+    spend: SpendCounters,
+    unpriced: Readonly<Record<string, number>>,
+    reservations: ReadonlyArray<{ readonly usd: number; readonly expiresAt: number }>,
+  ): void {
+    this.shared = { spend, unpriced };
+    this.othersReservations = reservations;
+  }
+
+  /** This window's own spend, for its record in the shared ledger. */
+  ownSpend(): SpendCounters {
+    return {
+      days: toRecord(this.days),
+      months: toRecord(this.months),
+      lifetime: Object.fromEntries(this.lifetime),
+    };
+  }
+
+  /** This window's own unpriced requests per model. */
+  ownUnpriced(): Record<string, number> {
+    return Object.fromEntries(this.unpriced);
   }
 
   spentToday(at: number, model?: string): number {
-    return sum(this.days.get(this.calendar.of(at).day), model);
+    const day = this.calendar.of(at).day;
+    return sum(this.days.get(day), model) + sumRecord(this.shared?.spend.days[day], model);
   }
 
   spentThisMonth(at: number, model?: string): number {
-    return sum(this.months.get(this.calendar.of(at).month), model);
+    const month = this.calendar.of(at).month;
+    return sum(this.months.get(month), model) + sumRecord(this.shared?.spend.months[month], model);
   }
 
   spentLifetime(model: string): number {
-    return this.lifetime.get(model) ?? 0;
+    return (this.lifetime.get(model) ?? 0) + (this.shared?.spend.lifetime[model] ?? 0);
   }
 
   /** Spend per model for each of the last `count` days, oldest first (days without spend included). */
@@ -153,7 +218,9 @@ export class SpendLedger {
     const today = new Date(at);
     for (let i = count - 1; i >= 0; i--) {
       const key = dayKey(new Date(today.getFullYear(), today.getMonth(), today.getDate() - i).getTime());
-      result.push({ day: key, byModel: Object.fromEntries(this.days.get(key) ?? []) });
+      const byModel: Record<string, number> = { ...this.shared?.spend.days[key] };
+      for (const [model, usd] of this.days.get(key) ?? []) byModel[model] = (byModel[model] ?? 0) + usd;
+      result.push({ day: key, byModel });
     }
     return result;
   }
@@ -174,10 +241,11 @@ export class SpendLedger {
         ['alert', budget.alertAt],
         ['exceeded', 1],
       ] as const) {
-        const id = `${period}:${periodKey}:${level}`;
+        const alert: BudgetAlert = { period, level, spentUsd: spent, limitUsd: limit, periodKey };
+        const id = alertId(alert);
         if (spent >= limit * threshold && !this.alertsFired.has(id)) {
           this.alertsFired.add(id);
-          alerts.push({ period, level, spentUsd: spent, limitUsd: limit, periodKey });
+          alerts.push(alert);
         }
       }
     }
@@ -209,18 +277,17 @@ export class SpendLedger {
     );
     this.lifetime = new Map(Object.entries(data.lifetime));
     for (const id of data.alertsFired) this.alertsFired.add(id);
-    for (const { model, usd, at } of this.unsaved) this.apply(model, usd, at);
     return true;
   }
 
-  /** How many records are not yet in the store; pass it to {@link markSaved} after writing. */
-  get unsavedCount(): number {
-    return this.unsaved.length;
+  /** Remembers an alert as fired (another window fired it), so this window does not. */
+  markAlertFired(id: string): void {
+    this.alertsFired.add(id);
   }
 
-  /** The first `count` unsaved records reached the store (later ones stay pending). */
-  markSaved(count: number): void {
-    this.unsaved = this.unsaved.slice(count);
+  /** The alerts fired in the current periods, for this window's record. */
+  firedAlerts(): string[] {
+    return [...this.alertsFired];
   }
 
   private pruneAlerts(at: number): void {
@@ -249,6 +316,21 @@ function addTo(
     }
   }
   byModel.set(model, (byModel.get(model) ?? 0) + usd);
+}
+
+/** The name an alert is known by across windows: `day:2026-12-01:alert`. */
+export function alertId(alert: Pick<BudgetAlert, 'period' | 'periodKey' | 'level'>): string {
+  return `${alert.period}:${alert.periodKey}:${alert.level}`;
+}
+
+function noop(): void {}
+
+function sumRecord(byModel: Readonly<Record<string, number>> | undefined, model?: string): number {
+  if (!byModel) return 0;
+  if (model !== undefined) return byModel[model] ?? 0;
+  let total = 0;
+  for (const usd of Object.values(byModel)) total += usd;
+  return total;
 }
 
 function sum(byModel: Map<string, number> | undefined, model?: string): number {

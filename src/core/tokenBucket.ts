@@ -20,11 +20,15 @@ export class TokenBucket {
     return true;
   }
 
-  /** Milliseconds until one request may be sent. */
-  msUntilAvailable(): number {
+  /**
+   * Milliseconds until one request may be sent, when `usedElsewhere` requests of the last minute
+   * were sent by other windows sharing the limit.
+   */
+  msUntilAvailable(usedElsewhere = 0): number {
     this.refill();
-    if (this.tokens >= 1) return 0;
-    return Math.ceil(((1 - this.tokens) * 60_000) / this.requestsPerMinute);
+    const available = this.tokens - usedElsewhere;
+    if (available >= 1) return 0;
+    return Math.ceil(((1 - available) * 60_000) / this.requestsPerMinute);
   }
 
   private refill(): void {

@@ -21,16 +21,29 @@ export function countTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
 
-/** A plausible answer that mentions the prompt, long enough to stream in visible pieces. */
+/**
+ * A plausible answer that mentions the prompt, long enough to stream in visible pieces, with a
+ * little Markdown (a heading, a list, a code block) as real models write, so views that render
+ * answers have something to render.
+ */
 export function demoAnswer(model: string, prompt: string): string {
   const flat = prompt.replace(/\s+/g, ' ').trim();
   const excerpt = flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
-  return (
-    `Demo answer from ${model}: you asked "${excerpt}". ` +
-    'This reply comes from the local fault-injecting upstream, so it needs no API key and costs nothing. ' +
-    'A real model would answer your question here; this one streams a few short sentences ' +
-    'so that you can watch the tokens arrive, the fallback chain move on and the circuits open and close.'
-  );
+  return [
+    `Demo answer from ${model}: you asked "${excerpt}".`,
+    '',
+    '### What happens here',
+    '',
+    '- This reply comes from the local fault-injecting upstream: **no API key**, no cost.',
+    '- It streams a few short sentences, so you can watch the tokens arrive.',
+    '- The fallback chain moves on when a model fails, and the circuits open and close.',
+    '',
+    'A real model would answer your question here, for example with code:',
+    '',
+    '```js',
+    'const answer = await chain.ask(question); // each model in turn until one answers',
+    '```',
+  ].join('\n');
 }
 
 /** Cuts an answer into streaming pieces of about two words, keeping the spaces. */

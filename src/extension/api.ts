@@ -9,6 +9,8 @@ import type {
   ManagerMetrics,
   ModelInfo,
 } from '../core';
+import type { KeyRequest } from './keyConsent';
+import type { IgnoredWorkspaceSettings } from './workspaceSettingsGuard';
 
 /**
  * What LLM Manager offers other extensions: `(await vscode.extensions.getExtension(
@@ -31,7 +33,10 @@ export interface LlmManagerApi {
   readonly onDidChangeMetrics: vscode.Event<void>;
 }
 
-/** Extra read-outs for tests and diagnostics (not part of the stable API). */
+/**
+ * Extra read-outs for tests (not part of the API): present only when the extension runs in
+ * development or test mode, never in a user's VS Code.
+ */
 export interface LlmManagerDiagnostics {
   readonly activationMs: number;
   /** JSON characters last written to globalState per key. */
@@ -44,4 +49,10 @@ export interface LlmManagerDiagnostics {
   globalStateDump(): Record<string, unknown>;
   /** Folder of this extension's log files (the "LLM Manager" log channel writes there). */
   readonly logDirectory: string;
+  /** The user-only settings this workspace defines (ignored) and how many notices said so. */
+  ignoredWorkspaceSettings(): Promise<IgnoredWorkspaceSettings>;
+  /** The key-to-host prompts shown this session, one per key id and host. */
+  keyConsentPrompts(): readonly KeyRequest[];
+  /** Answers a key-to-host prompt as its buttons do. */
+  answerKeyConsent(keyId: string, host: string, allow: boolean): Promise<void>;
 }

@@ -29,6 +29,9 @@ export interface CommandArgs {
   statusBarActions: [];
   openModelSettings: [model?: string];
   addModel: [];
+  /** The question, and the models to compare (two or three); asked for when missing. */
+  compareModels: [question?: string, models?: string[]];
+  clearConversations: [];
 }
 
 /** Fails to compile when a contributed command has no entry in {@link CommandArgs} or vice versa. */

@@ -25,6 +25,8 @@ export const COMMANDS = {
   statusBarActions: 'llmManager.statusBarActions',
   openModelSettings: 'llmManager.openModelSettings',
   addModel: 'llmManager.addModel',
+  compareModels: 'llmManager.compareModels',
+  clearConversations: 'llmManager.clearConversations',
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -116,7 +116,7 @@ function reject(services: DashboardMessageServices, reason: string, raw: unknown
 }
 
 /** A short, single-line picture of what arrived, for the log. */
-function preview(raw: unknown): string {
+export function preview(raw: unknown): string {
   let text: string;
   try {
     text = JSON.stringify(raw) ?? String(raw);

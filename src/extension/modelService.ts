@@ -10,12 +10,15 @@ import {
 import {
   createProvider,
   defaultModelMetadata,
+  endpointOf,
   isCatalogLoaded,
   loadCatalog,
   validateProviderConfig,
   type ProviderConfig,
   type SecretSource,
 } from '../providers';
+import type { KeyRelease, KeyUse } from './keyConsent';
+import { hostOf } from './keyDestinations';
 import type { PresetId } from '../providers/presets';
 import { keyIdFor, type ExtensionSettings, type ModelSettings } from './settings';
 
@@ -34,6 +37,8 @@ interface Registration {
   readonly fingerprint: string;
   readonly settings: ModelSettings;
   readonly provider: LlmProvider;
+  /** The stored keys the model sends, and to which host. */
+  readonly keyUses: readonly KeyUse[];
 }
 
 /** Builds a provider for a `vscode-lm` model (VS Code's own models); supplied by the extension. */
@@ -48,7 +53,6 @@ export class ModelService implements vscode.Disposable {
   private settings: ExtensionSettings | undefined;
   private demo: DemoSetup | undefined;
   private readonly registrations = new Map<string, Registration>();
-  private readonly secrets: SecretSource;
   private readonly _onDidChange = new Emitter<void>();
   private catalogPending: Promise<void> | undefined;
   private disposed = false;
@@ -57,15 +61,11 @@ export class ModelService implements vscode.Disposable {
 
   constructor(
     private readonly manager: LlmManager,
-    keys: SecretSource,
+    private readonly keys: KeyRelease,
     private readonly logger: Logger,
     private readonly createVscodeLmProvider: VscodeLmProviderFactory,
     private readonly reportProblem: (setting: string, message: string) => void,
-  ) {
-    this.secrets = {
-      getKey: (keyId) => (keyId === KEYLESS_ID ? Promise.resolve(KEYLESS_VALUE) : keys.getKey(keyId)),
-    };
-  }
+  ) {}
 
   get demoRunning(): boolean {
     return this.demo !== undefined;
@@ -99,6 +99,16 @@ export class ModelService implements vscode.Disposable {
   keyIdOf(name: string): string | undefined {
     const settings = this.modelSettings(name);
     return settings ? keyIdFor(settings) : undefined;
+  }
+
+  /** Every stored key the models in effect send, with the host each goes to. */
+  keyUses(): KeyUse[] {
+    return [...this.registrations.values()].flatMap((r) => r.keyUses);
+  }
+
+  /** Whether the model's key was withheld from its host on its last request (awaiting consent). */
+  keyWithheld(name: string): boolean {
+    return this.keys.isWithheld(name);
   }
 
   /** Runs the provider's cheap real check (model list or a one-token request). */
@@ -136,9 +146,9 @@ export class ModelService implements vscode.Disposable {
       const fingerprint = JSON.stringify(settings);
       if (this.registrations.get(name)?.fingerprint === fingerprint) continue;
       try {
-        const { provider, metadata } = this.build(settings);
+        const { provider, metadata, keyUses } = this.build(settings);
         this.manager.registerModel(name, provider, metadata);
-        this.registrations.set(name, { fingerprint, settings, provider });
+        this.registrations.set(name, { fingerprint, settings, provider, keyUses });
       } catch (error) {
         this.registrations.delete(name);
         this.manager.unregisterModel(name);
@@ -163,10 +173,17 @@ export class ModelService implements vscode.Disposable {
     this._onDidChange.fire();
   }
 
-  private build(settings: ModelSettings): { provider: LlmProvider; metadata: ModelMetadata } {
+  private build(settings: ModelSettings): {
+    provider: LlmProvider;
+    metadata: ModelMetadata;
+    keyUses: readonly KeyUse[];
+  } {
     const overrides: Partial<ModelMetadata> = {
       contextWindow: settings.contextWindow,
+      // The user's figure is both the model's limit (the catalog may lag behind) and the cap its
+      // requests send, whatever their tier.
       maxOutputTokens: settings.maxOutputTokens,
+      outputCap: settings.maxOutputTokens,
       inputPricePerMTok: settings.free ? 0 : settings.inputPricePerMTok,
       outputPricePerMTok: settings.free ? 0 : settings.outputPricePerMTok,
       rpm: settings.rpm,
@@ -176,6 +193,7 @@ export class ModelService implements vscode.Disposable {
     };
     if (settings.provider === 'vscode-lm') {
       return {
+        keyUses: [],
         provider: this.createVscodeLmProvider(settings),
         metadata: withDefined(
           {
@@ -192,7 +210,11 @@ export class ModelService implements vscode.Disposable {
     const config = toProviderConfig(settings);
     const problems = validateProviderConfig(config);
     if (problems.length > 0) throw new Error(problems.join(' '));
-    const provider = createProvider(config, { secrets: this.secrets, logger: this.logger });
+    const host = hostOf(endpointOf(config));
+    const provider = createProvider(config, {
+      secrets: this.secretsFor(settings.id, host),
+      logger: this.logger,
+    });
     // Activation never loads the price catalog: models registered before it loaded are
     // registered again with its prices a moment later.
     const metadata = defaultModelMetadata(config, {
@@ -201,8 +223,22 @@ export class ModelService implements vscode.Disposable {
       free: settings.free,
       catalog: 'ifLoaded',
     });
+    const keyIds = [config.keyId, ...Object.values(config.secretHeaders ?? {})].filter(
+      (keyId): keyId is string => keyId !== undefined && keyId !== KEYLESS_ID,
+    );
     if (!isCatalogLoaded()) this.registerAgainWithCatalog();
-    return { provider, metadata };
+    return { provider, metadata, keyUses: [...new Set(keyIds)].map((keyId) => ({ keyId, host })) };
+  }
+
+  /**
+   * The secret source of one model's provider, bound to the host its SDK sends to: every key it
+   * reads (its own and those of `${secret:…}` headers) goes through the key-to-host check.
+   */
+  private secretsFor(model: string, host: string): SecretSource {
+    return {
+      getKey: (keyId) =>
+        keyId === KEYLESS_ID ? Promise.resolve(KEYLESS_VALUE) : this.keys.release({ keyId, host, model }),
+    };
   }
 
   private registerAgainWithCatalog(): void {

@@ -1,52 +1,64 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { Logger } from '../core';
 import { LOG_LEVELS, type LogLevel } from './settings';
 
-// vscode.LogLevel's values; imported as numbers so this file needs only the types of `vscode`.
-const LogLevelTrace = 1;
-const LogLevelDebug = 2;
+type ChannelLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
 /**
- * The core's logger over VS Code's "LLM Manager" log channel. Every line passes through the
- * redactor first, so a key that slipped into an SDK message never reaches the log.
+ * The extension's only log: VS Code's "LLM Manager" log channel, created here and never handed
+ * out, so every line passes through {@link OutputLog.write} and its redactor (a key that slipped
+ * into an SDK message never reaches the log). A lint rule forbids `createOutputChannel` anywhere
+ * else; the rest of the extension gets this object as the core's {@link Logger}.
  */
-export class OutputLog implements Logger {
+export class OutputLog implements Logger, vscode.Disposable {
+  private readonly channel = vscode.window.createOutputChannel('LLM Manager', { log: true });
   private level: LogLevel = 'info';
 
-  constructor(
-    private readonly channel: vscode.LogOutputChannel,
-    private readonly redact: (text: string) => string,
-  ) {}
+  constructor(private readonly redact: (text: string) => string) {}
 
   setLevel(level: LogLevel): void {
     this.level = level;
   }
 
-  private enabled(level: LogLevel): boolean {
-    return this.level !== 'off' && LOG_LEVELS.indexOf(level) <= LOG_LEVELS.indexOf(this.level);
+  trace(message: string): void {
+    this.write('trace', message);
+  }
+  debug(message: string): void {
+    this.write('debug', message);
+  }
+  info(message: string): void {
+    this.write('info', message);
+  }
+  warn(message: string): void {
+    this.write('warn', message);
+  }
+  error(message: string): void {
+    this.write('error', message);
+  }
+
+  /** Shows the channel (Show Log). */
+  show(): void {
+    this.channel.show();
+  }
+
+  dispose(): void {
+    this.channel.dispose();
   }
 
   /**
-   * VS Code's own level for the channel (Developer: Set Log Level) defaults to info and would drop
-   * debug lines; when `llmManager.logLevel` asks for them, they are written at info, marked.
+   * The one way to the channel. VS Code's own level for the channel (Developer: Set Log Level)
+   * defaults to info and would drop trace and debug lines; when `llmManager.logLevel` asks for
+   * them, they are written at info, marked.
    */
-  trace(message: string): void {
-    if (!this.enabled('trace')) return;
-    if (this.channel.logLevel <= LogLevelTrace) this.channel.trace(this.redact(message));
-    else this.channel.info(`[trace] ${this.redact(message)}`);
-  }
-  debug(message: string): void {
-    if (!this.enabled('debug')) return;
-    if (this.channel.logLevel <= LogLevelDebug) this.channel.debug(this.redact(message));
-    else this.channel.info(`[debug] ${this.redact(message)}`);
-  }
-  info(message: string): void {
-    if (this.enabled('info')) this.channel.info(this.redact(message));
-  }
-  warn(message: string): void {
-    if (this.enabled('warn')) this.channel.warn(this.redact(message));
-  }
-  error(message: string): void {
-    if (this.enabled('error')) this.channel.error(this.redact(message));
+  private write(level: ChannelLevel, message: string): void {
+    if (this.level === 'off' || LOG_LEVELS.indexOf(level) > LOG_LEVELS.indexOf(this.level)) return;
+    const line = this.redact(message);
+    if ((level === 'trace' || level === 'debug') && this.channel.logLevel > CHANNEL_LEVEL[level]) {
+      this.channel.info(`[${level}] ${line}`);
+      return;
+    }
+    this.channel[level](line);
   }
 }
+
+const CHANNEL_LEVEL = { trace: vscode.LogLevel.Trace, debug: vscode.LogLevel.Debug } as const;

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import {
-  formatDuration,
   formatUsd,
   isChainFailedError,
   isLlmError,
@@ -9,9 +8,11 @@ import {
   type GenerateResult,
   type LlmError,
   type LlmManager,
+  type Logger,
   type RequestTrace,
 } from '../core';
 import type { AnswerDocuments } from './answerDocuments';
+import type { AnswerSink, AnswerSinkFactory } from './answers/answerSink';
 import { COMMANDS } from './contributions';
 import type { ModelService } from './modelService';
 import { traceToLogLine, traceToMarkdown } from './traceFormat';
@@ -22,7 +23,7 @@ export interface RunOptions {
   /** Shown in the progress notification, e.g. "Explaining the selection". */
   readonly progress: string;
   readonly request: Omit<GenerateRequest, 'signal' | 'onToken'>;
-  /** Stream into an answer document (Ask, Explain, Free prompt) or only return the text (Improve). */
+  /** Show the answer as it streams (Ask, Explain, Free prompt) or only return the text (Improve). */
   readonly showAnswer: boolean;
   /** A line under the title saying what the answer is about (file and lines). */
   readonly subtitle?: string;
@@ -39,6 +40,8 @@ export interface CommandOutcome {
   readonly message?: string;
   /** The answer document, when one was shown. */
   readonly document?: string;
+  /** The answer view's conversation, when the answer went there. */
+  readonly conversation?: string;
   /** Id of the request's routing trace (for "Show Routing Trace…"). */
   readonly traceId?: string;
 }
@@ -55,12 +58,20 @@ export class RequestRunner {
   constructor(
     private readonly manager: LlmManager,
     private readonly documents: AnswerDocuments,
+    private readonly answers: AnswerSinkFactory,
     private readonly models: ModelService,
     private readonly confirmCostAboveUsd: () => number,
-    private readonly log: vscode.LogOutputChannel,
+    private readonly log: Logger,
   ) {}
 
-  async run(options: RunOptions): Promise<{ outcome: CommandOutcome; result?: GenerateResult }> {
+  /**
+   * Runs one request. `sink` is where the answer goes when the caller already has one (a follow-up
+   * in the answer view); otherwise an answer that is shown goes where `llmManager.answers.view` says.
+   */
+  async run(
+    options: RunOptions,
+    sink?: AnswerSink,
+  ): Promise<{ outcome: CommandOutcome; result?: GenerateResult }> {
     const precheck = this.precheck(options);
     if (precheck) {
       void vscode.window.showErrorMessage(precheck);
@@ -72,45 +83,45 @@ export class RequestRunner {
       };
     }
 
-    const header = `# ${options.title}\n\n${options.subtitle ? `${options.subtitle}\n\n` : ''}`;
-    const uri = options.showAnswer
-      ? this.documents.create(options.title, `${header}_Waiting for the chain…_\n`)
-      : undefined;
-    if (uri) await this.documents.show(uri);
+    // The one place that decides where an answer goes: the answer view or a document (by the
+    // setting), or the sink of a follow-up the answer view sends itself.
+    const answer = sink ?? (options.showAnswer ? await this.answers.open(options) : undefined);
     let streamed = '';
 
     try {
       const result = await vscode.window.withProgress(
         {
-          location: vscode.ProgressLocation.Notification,
+          // The answer view has its own Stop button: a spinner in the status bar is enough there.
+          location: answer?.inView ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification,
           title: `LLM Manager: ${options.progress}…`,
-          cancellable: true,
+          cancellable: !answer?.inView,
         },
         async (_progress, token) => {
           const controller = new AbortController();
           const subscription = token.onCancellationRequested(() => controller.abort());
+          const stop = () => controller.abort();
+          if (answer?.signal?.aborted) stop();
+          answer?.signal?.addEventListener('abort', stop);
           try {
             return await this.manager.generate({
               ...options.request,
               signal: controller.signal,
-              onToken: uri
+              onToken: answer
                 ? (text) => {
                     streamed += text;
-                    this.documents.set(uri, `${header}${streamed}`);
+                    answer.append(text);
                   }
                 : undefined,
             });
           } finally {
             subscription.dispose();
+            answer?.signal?.removeEventListener('abort', stop);
           }
         },
       );
       this.log.debug(traceToLogLine(result.trace));
       this.announceSkippedKeys(result.trace);
-      if (uri) {
-        this.documents.set(uri, `${header}${result.text}\n\n---\n${answerFooter(result)}\n`);
-        this.documents.flush();
-      }
+      answer?.finish(result);
       return {
         outcome: {
           ok: true,
@@ -118,7 +129,8 @@ export class RequestRunner {
           model: result.model,
           cached: result.cached,
           costUsd: result.costUsd,
-          document: uri?.toString(),
+          document: answer?.document,
+          conversation: answer?.conversation,
           traceId: result.trace.id,
         },
         result,
@@ -129,18 +141,15 @@ export class RequestRunner {
         this.log.debug(traceToLogLine(error.trace));
         this.announceSkippedKeys(error.trace);
       }
-      if (uri) {
-        const partial = error.partialText ?? streamed;
-        this.documents.set(uri, `${header}${partial}${partial ? '\n\n---\n' : ''}${errorFooter(error)}\n`);
-        this.documents.flush();
-      }
-      this.showError(options.title, error);
+      answer?.fail(error, error.partialText ?? streamed);
+      if (!answer?.inView) this.showError(options.title, error);
       return {
         outcome: {
           ok: false,
           errorKind: error.kind,
           message: error.message,
-          document: uri?.toString(),
+          document: answer?.document,
+          conversation: answer?.conversation,
           traceId: error.trace?.id,
         },
       };
@@ -212,7 +221,8 @@ export class RequestRunner {
     for (const step of trace.steps) {
       if (step.type !== 'skip' || step.reason !== 'noApiKey') continue;
       const keyId = this.models.keyIdOf(step.model);
-      if (!keyId || this.announcedMissingKeys.has(keyId)) continue;
+      // A key withheld from a new host has its own prompt (KeyConsent); "set one" would mislead.
+      if (!keyId || this.announcedMissingKeys.has(keyId) || this.models.keyWithheld(step.model)) continue;
       this.announcedMissingKeys.add(keyId);
       void vscode.window
         .showWarningMessage(
@@ -223,28 +233,5 @@ export class RequestRunner {
           if (choice) void vscode.commands.executeCommand(COMMANDS.setApiKey, keyId);
         });
     }
-  }
-}
-
-export function answerFooter(result: GenerateResult): string {
-  const parts = [`Answered by **${result.model}**`];
-  parts.push(result.cached ? 'from the cache' : formatDuration(result.latencyMs));
-  parts.push(result.cached ? 'no cost' : formatUsd(result.costUsd));
-  const { inputTokens, outputTokens, cacheReadTokens, reasoningTokens } = result.usage;
-  const count = (n: number) => n.toLocaleString('en-US');
-  const cached = cacheReadTokens ? ` (${count(cacheReadTokens)} cached)` : '';
-  const reasoning = reasoningTokens ? ` (${count(reasoningTokens)} reasoning)` : '';
-  parts.push(`${count(inputTokens)} in${cached} / ${count(outputTokens)} out${reasoning} tokens`);
-  return `_${parts.join(' · ')}_`;
-}
-
-function errorFooter(error: LlmError): string {
-  switch (error.kind) {
-    case 'cancelled':
-      return '_Cancelled._';
-    case 'interrupted':
-      return `_${error.message} Run **LLM Manager: Show Routing Trace…** for details._`;
-    default:
-      return `**No answer.** ${error.message.replace(/\n/g, '  \n')}`;
   }
 }

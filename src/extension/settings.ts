@@ -22,6 +22,9 @@ export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 export const LOG_LEVELS = ['off', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** Where answers show: the rendered answer view, or a Markdown document (the behaviour before it). */
+export const ANSWER_VIEWS = ['panel', 'document'] as const;
+export type AnswerViewKind = (typeof ANSWER_VIEWS)[number];
 
 /** One entry of `llmManager.models`, validated (its vendor-contract settings: see modelContractSettings.ts). */
 export interface ModelSettings extends ModelContractSettings {
@@ -63,6 +66,8 @@ export interface ExtensionSettings {
   /** Ask before sending when the worst-case cost of a request is above this (0 = never ask). */
   readonly confirmCostAboveUsd: number;
   readonly improveShowsDiff: boolean;
+  /** `llmManager.answers.view`. */
+  readonly answerView: AnswerViewKind;
   /** Ask and Explain fall back to the whole file when nothing is selected and it is at most this long. */
   readonly wholeFileMaxChars: number;
   readonly commandTemperature: number;
@@ -118,8 +123,9 @@ export const SETTING_DEFAULTS = {
   'budget.monthlyUsd': 0,
   'budget.alertAt': 0.8,
   'budget.hardStop': false,
-  confirmCostAboveUsd: 0.1,
+  confirmCostAboveUsd: 0.5,
   'improve.showDiff': true,
+  'answers.view': 'panel' as AnswerViewKind,
   wholeFileMaxChars: 12_000,
   commandTemperature: 0.2,
   logLevel: 'info' as LogLevel,
@@ -135,6 +141,7 @@ export const SETTING_DEFAULTS = {
     template: 'standard',
     chat: 'standard',
   } as Record<TaskName, QualityTier>,
+  'tasks.maxOutputTokens': { economy: 4096, standard: 8192, high: 12288 } as Record<QualityTier, number>,
   'routing.economyChain': [] as unknown[],
   'routing.standardChain': [] as unknown[],
   'routing.highChain': [] as unknown[],
@@ -256,6 +263,7 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
       intervalMs: number('healthProbe.intervalSeconds', 5, 3600) * 1000,
       idleAfterMs: number('healthProbe.idleMinutes', 0, 1440) * 60_000,
     },
+    output: { tierTokens: parseTierCaps(get('tasks.maxOutputTokens'), problem) },
   };
 
   const rawLevel = get('logLevel');
@@ -265,6 +273,13 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
   else if (rawLevel !== undefined && rawLevel !== null)
     problem('logLevel', `must be one of ${LOG_LEVELS.join(', ')}; using "info".`);
 
+  const rawView = get('answers.view');
+  let answerView: AnswerViewKind = SETTING_DEFAULTS['answers.view'];
+  if (typeof rawView === 'string' && (ANSWER_VIEWS as readonly string[]).includes(rawView))
+    answerView = rawView as AnswerViewKind;
+  else if (rawView !== undefined && rawView !== null)
+    problem('answers.view', `must be one of ${ANSWER_VIEWS.join(', ')}; using "panel".`);
+
   return {
     settings: {
       models,
@@ -273,6 +288,7 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
       manager,
       confirmCostAboveUsd: number('confirmCostAboveUsd', 0),
       improveShowsDiff: boolean('improve.showDiff'),
+      answerView,
       wholeFileMaxChars: number('wholeFileMaxChars', 0, 1_000_000, true),
       commandTemperature: number('commandTemperature', 0, 2),
       logLevel,
@@ -358,6 +374,32 @@ function parseCustomTemplates(raw: unknown, problem: ProblemSink): PromptTemplat
     });
   });
   return templates;
+}
+
+/** The output cap of each tier's requests (a model's own `maxOutputTokens` wins over its tier's). */
+function parseTierCaps(raw: unknown, problem: ProblemSink): Record<QualityTier, number> {
+  const caps = { ...SETTING_DEFAULTS['tasks.maxOutputTokens'] };
+  if (raw === undefined || raw === null) return caps;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problem(
+      'tasks.maxOutputTokens',
+      `must map tiers (${QUALITY_TIERS.join(', ')}) to whole numbers of tokens.`,
+    );
+    return caps;
+  }
+  for (const [tier, cap] of Object.entries(raw as Record<string, unknown>)) {
+    if (!(QUALITY_TIERS as readonly string[]).includes(tier)) {
+      problem('tasks.maxOutputTokens', `has an unknown tier "${tier}" (known: ${QUALITY_TIERS.join(', ')}).`);
+    } else if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < 16 || cap > 1_000_000) {
+      problem(
+        'tasks.maxOutputTokens',
+        `gives "${tier}" ${JSON.stringify(cap)}; use a whole number of tokens from 16 to 1 000 000.`,
+      );
+    } else {
+      caps[tier as QualityTier] = cap;
+    }
+  }
+  return caps;
 }
 
 function parseTaskTiers(raw: unknown, problem: ProblemSink): Record<TaskName, QualityTier> {

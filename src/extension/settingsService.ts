@@ -7,6 +7,13 @@ import {
   type SettingKey,
   type SettingsProblem,
 } from './settings';
+import { isUserOnlySetting, writeTargetFor } from './settingScopes';
+
+const TARGETS = {
+  global: vscode.ConfigurationTarget.Global,
+  workspace: vscode.ConfigurationTarget.Workspace,
+  workspaceFolder: vscode.ConfigurationTarget.WorkspaceFolder,
+} as const;
 
 /**
  * Reads the settings in one place, re-reads them when they change (no reload needed) and tells
@@ -39,17 +46,13 @@ export class SettingsService implements vscode.Disposable {
     this.announce([{ setting: `${SETTINGS_SECTION}.${setting}`, message }]);
   }
 
-  /** Writes a setting where the user keeps it: the workspace if it is set there, else the user settings. */
+  /**
+   * Writes a setting: a user-only one (models, chains, budgets) always to the user settings, never
+   * to a workspace; another where the user keeps it (see {@link writeTargetFor}).
+   */
   async update(key: SettingKey, value: unknown): Promise<void> {
     const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const inspected = configuration.inspect(key);
-    const target =
-      inspected?.workspaceFolderValue !== undefined
-        ? vscode.ConfigurationTarget.WorkspaceFolder
-        : inspected?.workspaceValue !== undefined
-          ? vscode.ConfigurationTarget.Workspace
-          : vscode.ConfigurationTarget.Global;
-    await configuration.update(key, value, target);
+    await configuration.update(key, value, TARGETS[writeTargetFor(key, configuration.inspect(key))]);
   }
 
   /**
@@ -72,7 +75,11 @@ export class SettingsService implements vscode.Disposable {
 
   private read(): ExtensionSettings {
     const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const { settings, problems } = parseSettings((key) => configuration.get(key));
+    // User-only settings come from the user's value alone: VS Code ignores workspace values of
+    // `machine`/`application` settings already, and this holds even if a scope were ever lost.
+    const { settings, problems } = parseSettings((key) =>
+      isUserOnlySetting(key) ? configuration.inspect(key)?.globalValue : configuration.get(key),
+    );
     this.announce(problems);
     return settings;
   }

@@ -1,5 +1,5 @@
 /**
- * The HTML both metrics webviews load, with their Content Security Policy. Pure (no `vscode`), so
+ * The HTML the metrics webviews and the answer view load, with their Content Security Policy. Pure (no `vscode`), so
  * the policy is unit-tested: nothing is allowed by default, scripts run only with this page's
  * nonce, styles and fonts come only from the extension's own files, nothing inline, nothing remote.
  */
@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { Surface } from '../shared/protocol';
 
 export interface WebviewPage {
-  readonly surface: Surface;
+  /** The metrics surfaces, or `answer` for the answer view. */
+  readonly surface: Surface | 'answer';
   readonly title: string;
   /** `webview.cspSource`: the origin the webview serves the extension's files from. */
   readonly cspSource: string;
@@ -16,6 +17,8 @@ export interface WebviewPage {
   /** Webview URIs (`webview.asWebviewUri`) of the bundle, the stylesheets and the codicon font's CSS. */
   readonly scriptUri: string;
   readonly styleUris: readonly string[];
+  /** What shows until the script has drawn the page. */
+  readonly loadingText?: string;
 }
 
 /** 128 random bits from the OS's generator: a CSP nonce must not be guessable. */
@@ -47,7 +50,7 @@ ${styles}
   </head>
   <body data-surface="${page.surface}">
     <main id="app" class="app app-${page.surface}" aria-busy="true">
-      <p class="loading">Loading metrics…</p>
+      <p class="loading">${escapeText(page.loadingText ?? 'Loading metrics…')}</p>
     </main>
     <div id="announcer" class="visually-hidden" role="status" aria-live="polite"></div>
     <script nonce="${escapeAttribute(page.nonce)}" src="${escapeAttribute(page.scriptUri)}"></script>

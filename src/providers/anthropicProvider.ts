@@ -13,7 +13,7 @@ import type { MessageCreateParamsBase, RawMessageStreamEvent } from '@anthropic-
 import type { ProviderRequest, ProviderResponse, StreamChunk, ThinkingBlock, TokenUsage } from '../core';
 import { withCacheBreakpoints } from './anthropicCaching';
 import { capabilitiesOf } from './catalog/familyRules';
-import { sdkLogging } from './clients';
+import { anthropicClientOptions, constructWithoutSdkEnvironment } from './clientOptions';
 import { ANTHROPIC_THINKING_FORMAT, planAnthropicRequest, type AnthropicPlan } from './parameterRules';
 import { ProviderBase, type ProviderDeps } from './providerBase';
 import type { HealthCheckMethod, ParameterOverrides, ThinkingSetting } from './providerConfig';
@@ -28,7 +28,8 @@ import {
 export interface AnthropicProviderOptions {
   readonly model: string;
   readonly keyId: string;
-  readonly baseUrl?: string;
+  /** Where requests go: always given (the default Anthropic endpoint filled in by createProvider). */
+  readonly baseUrl: string;
   readonly extraHeaders?: Readonly<Record<string, string>>;
   readonly secretHeaders?: Readonly<Record<string, string>>;
   readonly defaultMaxTokens: number;
@@ -54,14 +55,18 @@ export class AnthropicProvider extends ProviderBase<Anthropic> {
       deps,
       async (credentials, logger) => {
         const sdk = await import('@anthropic-ai/sdk');
-        return new sdk.Anthropic({
-          apiKey: credentials.apiKey,
-          baseURL: options.baseUrl,
-          maxRetries: 0,
-          timeout: options.requestTimeoutMs,
-          defaultHeaders: { ...options.extraHeaders, ...credentials.secretHeaders },
-          ...sdkLogging(logger),
-        });
+        return constructWithoutSdkEnvironment(
+          () =>
+            new sdk.Anthropic(
+              anthropicClientOptions({
+                apiKey: credentials.apiKey,
+                endpoint: options.baseUrl,
+                timeoutMs: options.requestTimeoutMs,
+                headers: { ...options.extraHeaders, ...credentials.secretHeaders },
+                logger,
+              }),
+            ),
+        );
       },
     );
   }

@@ -5,6 +5,7 @@
 
 import type OpenAI from 'openai';
 import type * as OpenAiSdk from 'openai';
+import { azureClientOptions, constructWithoutSdkEnvironment, openAiClientOptions } from './clientOptions';
 import type { Credentials } from './credentials';
 import type { SdkLogger } from './providerBase';
 import {
@@ -23,7 +24,7 @@ type OpenAiKindConfig = Exclude<ProviderConfig, { kind: 'anthropic' }>;
 export function openAiBaseUrl(config: OpenAiKindConfig): string | undefined {
   switch (config.kind) {
     case 'openai':
-      return trimSlash(config.baseUrl) ?? 'https://api.openai.com/v1';
+      return trimSlash(config.baseUrl) ?? DEFAULT_OPENAI_BASE_URL;
     case 'azure':
       return trimSlash(config.endpoint);
     case 'openaiCompatible':
@@ -32,8 +33,10 @@ export function openAiBaseUrl(config: OpenAiKindConfig): string | undefined {
 }
 
 /**
- * The SDK client for `config` with these credentials; the SDK's own retries are off. With `logger`,
- * the SDK's warnings go there (never to the console); without, the SDK logs nothing.
+ * The SDK client for `config` with these credentials; the SDK's own retries are off. Every option
+ * an environment variable could fill is pinned (see clientOptions.ts), and the client is built with
+ * the SDKs' variables hidden. With `logger`, the SDK's warnings go there (never to the console);
+ * without, the SDK logs nothing.
  */
 export function createOpenAiClient(
   sdk: OpenAiModule,
@@ -41,56 +44,47 @@ export function createOpenAiClient(
   credentials: Credentials,
   logger?: SdkLogger,
 ): OpenAI {
-  const common = {
+  const endpoint = openAiBaseUrl(config) ?? '';
+  const pinned = (presetHeaders: Readonly<Record<string, string>> = {}) => ({
     apiKey: credentials.apiKey,
-    maxRetries: 0,
-    timeout: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    ...sdkLogging(logger),
-  };
+    endpoint,
+    timeoutMs: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    headers: { ...presetHeaders, ...config.extraHeaders, ...credentials.secretHeaders },
+    logger,
+  });
   switch (config.kind) {
     case 'openai':
-      return new sdk.OpenAI({
-        ...common,
-        baseURL: openAiBaseUrl(config),
-        organization: config.organization ?? null,
-        project: config.project ?? null,
-        defaultHeaders: { ...config.extraHeaders, ...credentials.secretHeaders },
-      });
+      return constructWithoutSdkEnvironment(
+        () =>
+          new sdk.OpenAI(
+            openAiClientOptions({ ...pinned(), organization: config.organization, project: config.project }),
+          ),
+      );
     case 'azure':
-      return new sdk.AzureOpenAI({
-        ...common,
-        endpoint: openAiBaseUrl(config),
-        deployment: config.deployment,
-        apiVersion:
-          config.apiVersion ??
-          (openAiApiOf(config) === 'responses'
-            ? DEFAULT_AZURE_RESPONSES_API_VERSION
-            : DEFAULT_AZURE_API_VERSION),
-        defaultHeaders: { ...config.extraHeaders, ...credentials.secretHeaders },
-      });
+      return constructWithoutSdkEnvironment(
+        () =>
+          new sdk.AzureOpenAI(
+            azureClientOptions({
+              ...pinned(),
+              deployment: config.deployment,
+              apiVersion:
+                config.apiVersion ??
+                (openAiApiOf(config) === 'responses'
+                  ? DEFAULT_AZURE_RESPONSES_API_VERSION
+                  : DEFAULT_AZURE_API_VERSION),
+            }),
+          ),
+      );
     case 'openaiCompatible':
-      return new sdk.OpenAI({
-        ...common,
-        baseURL: openAiBaseUrl(config),
-        // Never pick up OPENAI_ORG_ID / OPENAI_PROJECT_ID meant for api.openai.com.
-        organization: null,
-        project: null,
-        defaultHeaders: {
-          ...presetOf(config)?.defaultHeaders,
-          ...config.extraHeaders,
-          ...credentials.secretHeaders,
-        },
-      });
+      return constructWithoutSdkEnvironment(
+        // No organization or project: OPENAI_ORG_ID / OPENAI_PROJECT_ID are meant for api.openai.com.
+        () => new sdk.OpenAI(openAiClientOptions(pinned(presetOf(config)?.defaultHeaders))),
+      );
   }
 }
 
-/** The SDK client options that send its warnings to `logger`, or silence it without one. */
-export function sdkLogging(logger: SdkLogger | undefined): {
-  readonly logger?: SdkLogger;
-  readonly logLevel: 'warn' | 'off';
-} {
-  return logger ? { logger, logLevel: 'warn' } : { logLevel: 'off' };
-}
+export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
+export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 
 export function trimSlash(url: string | undefined): string | undefined {
   return url ? url.replace(/\/+$/, '') : undefined;

@@ -3,7 +3,7 @@
  * set of credentials so a changed key takes effect on the next request without a reload.
  */
 
-import { LlmError } from '../core';
+import { isLlmError, LlmError } from '../core';
 import type { SecretSource } from './providerConfig';
 
 export interface Credentials {
@@ -30,7 +30,9 @@ export const NO_KEY_PLACEHOLDER = 'no-key-needed';
 
 /**
  * Reads the credentials, or throws `auth` with `missingKey` (the manager then skips the model with
- * "no API key — set one") before any network call.
+ * "no API key — set one") before any network call. An {@link LlmError} the secret source throws
+ * (a key it withholds from this endpoint) passes through unchanged, so its reason reaches the caller
+ * and, again, nothing is sent.
  */
 export async function readCredentials(options: CredentialOptions): Promise<Credentials> {
   const missing = (what: string) =>
@@ -46,7 +48,9 @@ export async function readCredentials(options: CredentialOptions): Promise<Crede
   let key: string | undefined;
   try {
     key = (await options.secrets.getKey(options.keyId))?.trim() || undefined;
-  } catch {
+  } catch (error) {
+    // A source that withholds a key on purpose (the extension's key-to-host check) says why itself.
+    if (isLlmError(error)) throw error;
     throw missing(`the key "${options.keyId}" could not be read from secret storage`);
   }
   if (!key && options.keyRequired) throw missing(`nothing is stored under "${options.keyId}"`);
@@ -59,7 +63,8 @@ export async function readCredentials(options: CredentialOptions): Promise<Crede
     let value: string | undefined;
     try {
       value = (await options.secrets.getKey(keyId))?.trim() || undefined;
-    } catch {
+    } catch (error) {
+      if (isLlmError(error)) throw error;
       value = undefined;
     }
     if (!value) throw missing(`the header "${header}" needs the secret "${keyId}", which is not set`);

@@ -8,11 +8,19 @@
 import { LlmError } from '../core';
 import { isPastEndOfLife, capabilitiesOf } from './catalog/familyRules';
 import { catalogModelsOf, lookupModel, type CatalogPrices } from './catalog/lookup';
-import { createOpenAiClient, openAiBaseUrl, trimSlash } from './clients';
+import { createOpenAiClient, DEFAULT_ANTHROPIC_BASE_URL, openAiBaseUrl, trimSlash } from './clients';
+import { anthropicClientOptions, constructWithoutSdkEnvironment } from './clientOptions';
 import { readCredentials, type Credentials } from './credentials';
 import { translateError } from './errorMapping';
 import type { ProviderDeps } from './openAiChatProvider';
-import { isLocalProvider, keyIdOf, presetOf, providerLabel, type ProviderConfig } from './providerConfig';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  isLocalProvider,
+  keyIdOf,
+  presetOf,
+  providerLabel,
+  type ProviderConfig,
+} from './providerConfig';
 
 /** One model a provider lists, with what the catalog and the family rules know of it. */
 export interface DiscoveredModel {
@@ -204,13 +212,18 @@ async function anthropicList(
   signal: AbortSignal,
 ): Promise<ListedModel[]> {
   const sdk = await import('@anthropic-ai/sdk');
-  const client = new sdk.Anthropic({
-    apiKey: credentials.apiKey,
-    baseURL: trimSlash(config.baseUrl),
-    maxRetries: 0,
-    defaultHeaders: { ...config.extraHeaders, ...credentials.secretHeaders },
-    logLevel: 'off',
-  });
+  // Pinned like the provider's client: no environment variable picks the host or adds a header.
+  const client = constructWithoutSdkEnvironment(
+    () =>
+      new sdk.Anthropic(
+        anthropicClientOptions({
+          apiKey: credentials.apiKey,
+          endpoint: trimSlash(config.baseUrl) ?? DEFAULT_ANTHROPIC_BASE_URL,
+          timeoutMs: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+          headers: { ...config.extraHeaders, ...credentials.secretHeaders },
+        }),
+      ),
+  );
   const models: ListedModel[] = [];
   // The SDK follows `has_more` / `last_id` page by page.
   for await (const model of client.models.list({ limit: 100 }, { signal })) {

@@ -9,7 +9,7 @@ import type { LlmProvider } from '../core';
 import type { Credentials } from './credentials';
 import type { SdkLogger } from './providerBase';
 import { AnthropicProvider } from './anthropicProvider';
-import { createOpenAiClient, trimSlash } from './clients';
+import { createOpenAiClient, DEFAULT_ANTHROPIC_BASE_URL, openAiBaseUrl, trimSlash } from './clients';
 import { OpenAiChatProvider } from './openAiChatProvider';
 import { OpenAiResponsesProvider } from './openAiResponsesProvider';
 import type { ProviderDeps } from './providerBase';
@@ -114,7 +114,7 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmP
       return new AnthropicProvider(
         {
           ...common,
-          baseUrl: trimSlash(config.baseUrl),
+          baseUrl: endpointOf(config),
           extraHeaders: config.extraHeaders,
           defaultMaxTokens: config.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
           thinking: config.thinking,
@@ -165,3 +165,16 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmP
     }
   }
 }
+
+/**
+ * The base URL a config's requests go to, defaults filled in: the one rule both the SDK clients
+ * and the extension's key-to-host check use. Always passed to the SDKs explicitly, so no
+ * environment variable can choose it.
+ */
+export function endpointOf(config: ProviderConfig): string {
+  return config.kind === 'anthropic'
+    ? (trimSlash(config.baseUrl) ?? DEFAULT_ANTHROPIC_BASE_URL)
+    : (openAiBaseUrl(config) ?? '');
+}
+
+export { DEFAULT_ANTHROPIC_BASE_URL, DEFAULT_OPENAI_BASE_URL } from './clients';

@@ -30,6 +30,8 @@ describe('commands', function () {
 
   beforeEach(async () => {
     await configure(api, {
+      // These tests read the answer document (the answer view has UI tests of its own).
+      'answers.view': 'document',
       models: [openAiModel('primary', up.url, 'ok~cmd'), anthropicModel('backup', up.url, 'ok~cmdb')],
       activeModel: 'primary',
       fallbackChain: ['backup'],

@@ -3,24 +3,19 @@
 // (test/run-vscode-tests.mjs, through code-server) and `npm run test:desktop` both use it.
 import * as fs from 'fs';
 import * as path from 'path';
-import { format } from 'util';
 import Mocha from 'mocha';
-import { AFTER_RELOAD_TAG, currentPhase } from './reload';
+import { startEgressRecording } from './egress';
+import { testLog } from './output';
+import { AFTER_RELOAD_TAG, currentPhase, EVERY_WINDOW_TAG } from './reload';
+
+// From the first moment the suite is loaded, every outbound connection is recorded (egress.ts).
+startEgressRecording();
 
 /**
  * A line `RESULT_MARKER + JSON` carries the counts for the offline driver's summary
  * (test/integration/run.mjs).
  */
 export const RESULT_MARKER = '##result ';
-
-/**
- * The offline driver sees the extension host's console mixed with the workbench's own logs; it
- * asks for a prefix on every line of ours (LLM_MANAGER_TEST_OUTPUT_TAG) and prints only those.
- * Under @vscode/test-electron the output is plain.
- */
-function outputTag(): string {
-  return process.env.LLM_MANAGER_TEST_OUTPUT_TAG ?? '';
-}
 
 export interface SuiteResult {
   readonly phase: string;
@@ -29,19 +24,26 @@ export interface SuiteResult {
   readonly pending: number;
 }
 
-/** Runs every `*.test.js` next to this file; rejects when a test fails (the host then exits 1). */
-export async function run(): Promise<void> {
+/** Runs every `*.test.js` under this folder except restricted/ (its own suite, restricted/index.ts). */
+export function run(): Promise<void> {
+  return runSuite(__dirname, ['restricted']);
+}
+
+/**
+ * Runs every `*.test.js` under `root` (except the sub-folders `exclude`), then the egress check;
+ * rejects when a test fails (the host then exits 1).
+ */
+export async function runSuite(root: string, exclude: readonly string[] = []): Promise<void> {
   const phase = currentPhase();
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 30_000, slow: 2_000 });
   // Tests marked with itAfterReload run only in the window opened after the reload; the rest
   // only before it. In a single-window run (no reload) everything runs once.
   const afterReload = new RegExp(escapeRegExp(AFTER_RELOAD_TAG));
   if (phase === 'beforeReload') mocha.grep(afterReload).invert();
-  if (phase === 'afterReload') mocha.grep(afterReload);
+  if (phase === 'afterReload')
+    mocha.grep(new RegExp(`${escapeRegExp(AFTER_RELOAD_TAG)}|${escapeRegExp(EVERY_WINDOW_TAG)}`));
 
-  const tag = outputTag();
-  const log = (...args: unknown[]) =>
-    console.log(tag ? format(...args).replace(/^/gm, tag) : format(...args));
+  const log = testLog;
   const reporterBase = Mocha.reporters.Base as unknown as {
     consoleLog: (...args: unknown[]) => void;
     useColors: boolean;
@@ -55,11 +57,15 @@ export async function run(): Promise<void> {
   const originalConsoleLog = reporterBase.consoleLog;
   reporterBase.consoleLog = log;
 
-  const root = __dirname;
   const files = (fs.readdirSync(root, { recursive: true }) as string[])
-    .filter((file) => file.endsWith('.test.js'))
+    .filter(
+      (file) =>
+        file.endsWith('.test.js') && !exclude.some((folder) => file.startsWith(`${folder}${path.sep}`)),
+    )
     .sort();
   for (const file of files) mocha.addFile(path.resolve(root, file));
+  // Last, so it sees the traffic of every test before it.
+  mocha.addFile(path.resolve(__dirname, 'egressCheck.js'));
 
   try {
     log(`phase ${phase}: ${files.length} test file(s)`);

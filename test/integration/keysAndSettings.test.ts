@@ -45,6 +45,8 @@ describe('API keys', function () {
 
   it('skips a model without a key with "no API key — set one", and the chain goes on', async () => {
     await configure(api, {
+      // These tests read the answer document (the answer view has UI tests of its own).
+      'answers.view': 'document',
       models: [
         openAiModel('keyed', up.url, 'ok~keys', { auth: 'apiKey', keyId: 'it-key' }),
         anthropicModel('open', up.url, 'ok~keys2'),
@@ -85,6 +87,8 @@ describe('API keys', function () {
   it('never writes a key to globalState, settings, logs, errors, traces or answers — even when a provider echoes it', async () => {
     await vscode.commands.executeCommand(COMMANDS.setApiKey, 'it-key', PLANTED_KEY);
     await configure(api, {
+      // These tests read the answer document (the answer view has UI tests of its own).
+      'answers.view': 'document',
       models: [
         openAiModel('keyed', up.url, 'leaky-auth~keys', { auth: 'apiKey', keyId: 'it-key' }),
         anthropicModel('open', up.url, 'ok~keys3'),

@@ -10,6 +10,9 @@ export type TestPhase = 'beforeReload' | 'afterReload' | 'single';
 /** Marks a test title as belonging to the window after the reload. */
 export const AFTER_RELOAD_TAG = '[after reload]';
 
+/** Marks a test that runs in every window (the egress check of each extension host). */
+export const EVERY_WINDOW_TAG = '[every window]';
+
 export function currentPhase(): TestPhase {
   const phase = process.env.LLM_MANAGER_TEST_PHASE;
   return phase === 'beforeReload' || phase === 'afterReload' ? phase : 'single';

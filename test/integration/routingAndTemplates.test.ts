@@ -26,6 +26,8 @@ describe('prompt templates', function () {
     api = await activateExtension();
     up = await upstream();
     await configure(api, {
+      // These tests read the answer document (the answer view has UI tests of its own).
+      'answers.view': 'document',
       models: [openAiModel('tpl', up.url, 'ok~tpl')],
       activeModel: 'tpl',
       confirmCostAboveUsd: 0,
@@ -81,6 +83,8 @@ describe('task tiers and budget pressure', function () {
 
   it("sends each task to its tier's chain", async () => {
     await configure(api, {
+      // These tests read the answer document (the answer view has UI tests of its own).
+      'answers.view': 'document',
       models: [
         openAiModel('standard-model', up.url, 'ok~tier-s'),
         anthropicModel('premium', up.url, 'ok~tier-h'),

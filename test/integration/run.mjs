@@ -40,7 +40,14 @@ export async function runIntegrationSuite(server, options = {}) {
     let page;
     for (const phase of PHASES) {
       print(`[integration] ${phase === 'beforeReload' ? 'window 1' : 'window 2 (after a reload)'}`);
-      const outcome = await runPhase(server, context, page, phase, options.extensionEnvironment, print);
+      const outcome = await runSuiteWindow(server, context, {
+        page,
+        phase,
+        entry: SUITE_ENTRY,
+        folder: integrationWorkspace(server),
+        extensionEnvironment: options.extensionEnvironment,
+        print,
+      });
       page = outcome.page;
       if (outcome.result) {
         totals.passes += outcome.result.passes;
@@ -57,7 +64,19 @@ export async function runIntegrationSuite(server, options = {}) {
   return { ok: ok && totals.failures === 0, ...totals, seconds: (Date.now() - started) / 1000 };
 }
 
-async function runPhase(server, context, page, phase, extraEnvironment, print) {
+/**
+ * Opens (or reloads `window.page` into) a workbench that runs the suite at `window.entry` in its
+ * extension host, and waits for its result.
+ *
+ * @param {import('../../scripts/vscodeServer.mjs').VsCodeServer} server
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {{ page?: import('playwright-core').Page, phase: string, entry: string, folder: string,
+ *   extensionDevelopmentPath?: string, extensionEnvironment?: Record<string, string>,
+ *   print: (line: string) => void }} window
+ */
+export async function runSuiteWindow(server, context, window) {
+  const { phase, print } = window;
+  let page = window.page;
   let result;
   const recentLogs = [];
   let finish;
@@ -78,11 +97,13 @@ async function runPhase(server, context, page, phase, extraEnvironment, print) {
   };
   page = await server.openWorkbench(context, {
     page,
-    folder: integrationWorkspace(server),
-    extensionTestsPath: SUITE_ENTRY,
+    folder: window.folder,
+    extensionDevelopmentPath: window.extensionDevelopmentPath,
+    extensionTestsPath: window.entry,
     extensionEnvironment: {
-      ...extraEnvironment,
+      ...window.extensionEnvironment,
       LLM_MANAGER_TEST_PHASE: phase,
+      LLM_MANAGER_TEST_VSCODE_SERVER: new URL(server.origin).host,
       LLM_MANAGER_TEST_OUTPUT_TAG: OUTPUT_TAG,
       // Lets tests before the reload tell tests after it what to expect (reload.ts).
       LLM_MANAGER_TEST_RELOAD_FILE: path.join(server.tempDir, 'reload-expectations.json'),
@@ -122,7 +143,7 @@ function integrationWorkspace(server) {
   return folder;
 }
 
-function assertBuilt() {
+export function assertBuilt() {
   const missing = [
     [`${SUITE_ENTRY}.js`, 'npm run compile-tests'],
     [path.join(REPO_ROOT, 'dist', 'extension.js'), 'npm run build'],
@@ -146,6 +167,7 @@ export function describeCounts(label, counts) {
 async function main() {
   const server = await startVsCodeServer({
     installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')],
+    testCertificates: true,
   });
   try {
     const counts = await runIntegrationSuite(server);

@@ -5,20 +5,27 @@ import type { ExtensionExports } from '../../src/extension/extension';
 import type { CommandOutcome } from '../../src/extension/requestRunner';
 import type { CommandArgsById } from '../../src/extension/commandArgs';
 import type { CommandId } from '../../src/extension/contributions';
+import { allowEgress } from './egress';
 
 export const EXTENSION_ID = 'llm-manager.llm-manager';
 
+/** Activates the extension; it runs under development (Test mode), so it also exports diagnostics. */
 export async function activateExtension(): Promise<ExtensionExports> {
-  const extension = vscode.extensions.getExtension<ExtensionExports>(EXTENSION_ID);
+  const extension = vscode.extensions.getExtension<Partial<ExtensionExports>>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is not installed in this host`);
-  return extension.activate();
+  const activated = await extension.activate();
+  assert.ok(activated.diagnostics, 'the extension under test exports diagnostics (Test mode)');
+  return activated as ExtensionExports;
 }
 
 let shared: Promise<FaultUpstream> | undefined;
 
 /** One fault-injecting upstream for the whole suite, on loopback inside the extension host. */
 export function upstream(): Promise<FaultUpstream> {
-  shared ??= startFaultUpstream();
+  shared ??= startFaultUpstream().then((up) => {
+    allowEgress(up.url, 'the fault upstream');
+    return up;
+  });
   return shared;
 }
 

@@ -9,7 +9,12 @@ import { fileURLToPath } from 'node:url';
 export const SCREENSHOT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
 /** Themes the workbench ships (code-server 4.139 / VS Code 1.139); the values of `workbench.colorTheme`. */
-export const THEMES = Object.freeze({ dark: 'Dark 2026', light: 'Light 2026' });
+export const THEMES = Object.freeze({
+  dark: 'Dark 2026',
+  light: 'Light 2026',
+  highContrast: 'Dark High Contrast',
+  highContrastLight: 'Light High Contrast',
+});
 
 const QUICK_INPUT = '.quick-input-widget';
 const QUICK_INPUT_BOX = `${QUICK_INPUT} input`;
@@ -185,7 +190,8 @@ export async function closeSecondarySideBar(page) {
 }
 
 /**
- * Switches the color theme, `'dark'`, `'light'` or a theme name from {@link THEMES}' values, through
+ * Switches the color theme, `'dark'`, `'light'`, `'highContrast'`, `'highContrastLight'` or a theme
+ * name from {@link THEMES}' values, through
  * the theme picker ("Preferences: Color Theme"), which writes the `workbench.colorTheme` user
  * setting. (Editing settings.json from outside does not reach a running workbench here: the
  * server does not notice the change; {@link reloadWindow} after writing it does.)
@@ -193,7 +199,13 @@ export async function closeSecondarySideBar(page) {
  */
 export async function setColorTheme(page, theme) {
   const name = THEMES[theme] ?? theme;
-  const kind = /light/i.test(name) ? 'vs' : 'vs-dark';
+  const kind = /high contrast/i.test(name)
+    ? /light/i.test(name)
+      ? 'hc-light'
+      : 'hc-black'
+    : /light/i.test(name)
+      ? 'vs'
+      : 'vs-dark';
   await runCommand(page, 'Preferences: Color Theme');
   const row = page.locator(QUICK_INPUT_ROW).filter({ hasText: name }).first();
   await page.locator(QUICK_INPUT_BOX).fill(name);

@@ -20,12 +20,15 @@ import {
   type PromptTemplate,
   type SelectionContext,
 } from '../templates';
+import { proposeReplacement } from '../applyChange';
+import { pickCompareModels } from '../answers/pickModels';
 import { failed, type CommandServices } from './services';
 
-type EditorCommand = 'askSelection' | 'explainSelection' | 'improveSelection' | 'runTemplate' | 'freePrompt';
+type EditorCommand =
+  'askSelection' | 'explainSelection' | 'improveSelection' | 'runTemplate' | 'freePrompt' | 'compareModels';
 
 export function editorCommands(services: CommandServices): Pick<CommandHandlers, EditorCommand> {
-  const { settings, runner, documents } = services;
+  const { settings, runner, documents, manager } = services;
 
   const selection = (allowWholeFile: boolean): SelectionContext | string => {
     const editor = vscode.window.activeTextEditor;
@@ -155,26 +158,21 @@ export function editorCommands(services: CommandServices): Pick<CommandHandlers,
     });
     if (!result) return outcome;
     const improved = extractCode(result.text, original.endsWith('\n'));
-    if (improved === original) {
-      void vscode.window.showInformationMessage(`${result.model} suggests no change.`);
-      return { ...outcome, text: improved };
-    }
-    if (settings.settings.improveShowsDiff) {
-      const left = documents.create('Original', original);
-      const right = documents.create('Proposed', improved);
-      await vscode.commands.executeCommand(
-        'vscode.diff',
-        left,
-        right,
-        `${template.title}: ${context.fileName} original ↔ proposed by ${result.model}`,
-        { preview: true, viewColumn: vscode.ViewColumn.Beside },
-      );
-      const choice = await vscode.window.showInformationMessage(
-        `Apply ${result.model}'s change to ${context.fileName}? (${result.cached ? 'cached' : formatUsd(result.costUsd)})`,
-        'Apply',
-        'Discard',
-      );
-      if (choice !== 'Apply')
+    const change = await proposeReplacement(
+      documents,
+      { document, range, original, languageId: context.languageId, fileName: context.fileName },
+      improved,
+      {
+        title: template.title,
+        proposedBy: result.model,
+        costText: result.cached ? 'cached' : formatUsd(result.costUsd),
+        showDiff: settings.settings.improveShowsDiff,
+      },
+    );
+    switch (change) {
+      case 'unchanged':
+        return { ...outcome, text: improved };
+      case 'discarded':
         return {
           ...outcome,
           ok: false,
@@ -182,23 +180,12 @@ export function editorCommands(services: CommandServices): Pick<CommandHandlers,
           message: 'Change discarded.',
           text: improved,
         };
+      case 'conflict':
+        return { ...outcome, ok: false, errorKind: 'conflict', message: 'Selection changed', text: improved };
+      case 'applied':
+      case 'failed':
+        return { ...outcome, ok: change === 'applied', text: improved };
     }
-    if (document.isClosed || document.getText(range) !== original) {
-      const uri = documents.create(
-        'Proposed code',
-        `The selection changed while the model was working, so it was not replaced.\n\n${fencedBlock(improved, context.languageId)}\n`,
-      );
-      await documents.show(uri);
-      void vscode.window.showWarningMessage(
-        'The selection changed while waiting; the proposed code was opened beside instead of applied.',
-      );
-      return { ...outcome, ok: false, errorKind: 'conflict', message: 'Selection changed', text: improved };
-    }
-    // One WorkspaceEdit is one undo step.
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(document.uri, range, improved);
-    const applied = await vscode.workspace.applyEdit(edit);
-    return { ...outcome, ok: applied, text: improved };
   };
 
   return {
@@ -255,6 +242,30 @@ export function editorCommands(services: CommandServices): Pick<CommandHandlers,
           request: { ...parts, temperature: temperature(), tier: settings.settings.taskTiers.freePrompt },
         })
       ).outcome;
+    },
+
+    compareModels: async (question?: string, models?: string[]) => {
+      const asked =
+        question ??
+        (await vscode.window.showInputBox({
+          prompt: 'Question to send to each model you compare (the selection, if any, goes along as context)',
+          ignoreFocusOut: true,
+        }));
+      if (!asked?.trim()) return { ok: false, errorKind: 'cancelled', message: 'No question.' };
+      const chosen =
+        models?.filter((name) => manager.getModelInfo(name)) ??
+        (await pickCompareModels(manager, 'Compare on which models? (pick two or three)'));
+      if (!chosen || chosen.length === 0)
+        return { ok: false, errorKind: 'cancelled', message: 'No models picked.' };
+      const editor = vscode.window.activeTextEditor;
+      const context = editor && !editor.selection.isEmpty ? selection(false) : undefined;
+      const values = typeof context === 'object' ? placeholderValues(context, asked.trim()) : undefined;
+      const conversation = await services.answers.compareNew(
+        asked.trim(),
+        freePromptParts(asked.trim(), values),
+        chosen,
+      );
+      return { ok: true, conversation };
     },
   };
 }

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import { formatDuration, isFree, type LlmManager, type ModelInfo } from '../../core';
 import type { AnswerDocuments } from '../answerDocuments';
+import type { AnswerPanels } from '../answers/answerPanels';
 import type { DemoController } from '../demoController';
 import type { KeyStore } from '../keyStore';
 import type { ModelService } from '../modelService';
+import type { OutputLog } from '../outputLog';
 import type { CommandOutcome, RequestRunner } from '../requestRunner';
 import type { SettingsService } from '../settingsService';
 import { circuitLabel } from '../statusModel';
@@ -16,8 +18,11 @@ export interface CommandServices {
   readonly settings: SettingsService;
   readonly runner: RequestRunner;
   readonly documents: AnswerDocuments;
+  /** The answer view (its conversations, Compare models, Clear). */
+  readonly answers: AnswerPanels;
   readonly demo: DemoController;
-  readonly log: vscode.LogOutputChannel;
+  /** The redacting log (the raw channel is never handed out). */
+  readonly log: OutputLog;
   /** Opens the metrics dashboard. */
   readonly showDashboard: () => Promise<void>;
 }

@@ -1,6 +1,6 @@
 /**
- * The view commands: metrics, log, routing trace, the demo, the status bar's menu and the model
- * settings.
+ * The view commands: metrics, log, routing trace, the demo, the status bar's menu, the model
+ * settings and clearing the answer view's conversations.
  */
 import * as vscode from 'vscode';
 import { formatUsd } from '../../core';
@@ -15,7 +15,8 @@ type ViewCommand =
   | 'tryWithoutKeys'
   | 'stopTryWithoutKeys'
   | 'statusBarActions'
-  | 'openModelSettings';
+  | 'openModelSettings'
+  | 'clearConversations';
 
 export function viewCommands(services: CommandServices): Pick<CommandHandlers, ViewCommand> {
   const { manager, models, runner, demo, log } = services;
@@ -23,6 +24,14 @@ export function viewCommands(services: CommandServices): Pick<CommandHandlers, V
     showMetrics: () => services.showDashboard(),
 
     showLog: () => log.show(),
+
+    clearConversations: async () => {
+      const count = await services.answers.clearAll();
+      void vscode.window.showInformationMessage(
+        `Answer view: ${count} conversation${count === 1 ? '' : 's'} cleared.`,
+      );
+      return count;
+    },
 
     showTrace: async (traceId?: string) => {
       const recent = manager.getRecentRequests().slice().reverse();

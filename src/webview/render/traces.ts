@@ -76,20 +76,7 @@ function traceItem(trace: TraceView, context: RenderContext): HTMLElement {
       trace.error
         ? h('p', { class: 'trace-error' }, icon('error', 'tone-icon tone-error'), ' ', trace.error)
         : undefined,
-      h(
-        'ol',
-        { class: 'trace-steps', 'aria-label': `Steps of request ${trace.id}` },
-        ...trace.steps.map((step) =>
-          h(
-            'li',
-            { class: `trace-step tone-mark-${step.tone}` },
-            h('span', { class: 'step-offset' }, step.offset),
-            icon(STEP_ICONS[step.kind], `tone-icon tone-${step.tone}`),
-            h('span', { class: 'step-text' }, step.text),
-          ),
-        ),
-        trace.steps.length === 0 ? h('li', { class: 'trace-step' }, 'Nothing was tried.') : undefined,
-      ),
+      traceSteps(trace),
       actionButton({
         action: 'showTrace',
         target: trace.id,
@@ -98,5 +85,23 @@ function traceItem(trace: TraceView, context: RenderContext): HTMLElement {
         text: 'Open as document',
       }),
     ),
+  );
+}
+
+/** A request's steps as a list, each with its offset, icon and sentence (the dashboard and the answer view). */
+export function traceSteps(trace: TraceView): HTMLOListElement {
+  return h(
+    'ol',
+    { class: 'trace-steps', 'aria-label': `Steps of request ${trace.id}` },
+    ...trace.steps.map((step) =>
+      h(
+        'li',
+        { class: `trace-step tone-mark-${step.tone}` },
+        h('span', { class: 'step-offset' }, step.offset),
+        icon(STEP_ICONS[step.kind] ?? 'circle-small', `tone-icon tone-${step.tone}`),
+        h('span', { class: 'step-text' }, step.text),
+      ),
+    ),
+    trace.steps.length === 0 ? h('li', { class: 'trace-step' }, 'Nothing was tried.') : undefined,
   );
 }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { STORE_KEYS, type BudgetAlert, type CircuitChange } from '../../../src/core';
+import { LEGACY_STORE_KEYS, STORE_KEYS, type BudgetAlert, type CircuitChange } from '../../../src/core';
 import { FakeClock, MemoryStore } from '../../support/fakeClock';
 import { harness, rejection, settle, type ScriptStep } from '../../support/scriptedProvider';
 
@@ -439,9 +439,9 @@ describe('LlmManager state', () => {
     it('drops corrupted persisted state with a warning and keeps working', async () => {
       const store = new MemoryStore();
       store.data.set(STORE_KEYS.cache, { version: 1, entries: 'nope' });
-      store.data.set(STORE_KEYS.metrics, { version: 1, totals: { requests: -3 } });
-      store.data.set(STORE_KEYS.circuits, { version: 1, circuits: { a: { state: 'exploded' } } });
-      store.data.set(STORE_KEYS.spend, 42);
+      store.data.set(LEGACY_STORE_KEYS.metrics, { version: 1, totals: { requests: -3 } });
+      store.data.set(LEGACY_STORE_KEYS.circuits, { version: 1, circuits: { a: { state: 'exploded' } } });
+      store.data.set(LEGACY_STORE_KEYS.spend, 42);
       const { manager, logger } = harness({ a: {} }, {}, { store });
       const result = await manager.generate({ prompt: 'x' });
       assert.equal(result.model, 'a');

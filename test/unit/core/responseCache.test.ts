@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { cacheKey, ResponseCache } from '../../../src/core';
+import { cacheIdentity, cacheKey, ResponseCache } from '../../../src/core';
 import { FakeClock } from '../../support/fakeClock';
 
 const answer = (text: string) => ({ text, model: 'm', usage: { inputTokens: 1, outputTokens: 1 } });
@@ -75,6 +75,20 @@ describe('ResponseCache', () => {
     assert.equal(cache.restore({ version: 2, entries: [] }), false);
     assert.equal(cache.restore({ version: 1, entries: [['k', 'not a time', 'm', 't', 1, 1]] }), false);
     assert.equal(cache.restore('garbage'), false);
+  });
+
+  it('keeps prompt text out of what it saves, and still finds a restored answer by the request', () => {
+    const cache = new ResponseCache(options, clock);
+    const key = cacheIdentity(['chain', 'secret prompt text']);
+    cache.set(key, answer('A'));
+    const saved = JSON.parse(JSON.stringify(cache.toJSON()));
+    assert.ok(!JSON.stringify(saved).includes('secret'));
+    assert.equal(saved.entries[0][0], cacheKey(['chain', 'secret prompt text']));
+    const restored = new ResponseCache(options, clock);
+    assert.equal(restored.restore(saved), true);
+    assert.equal(restored.get(key)?.text, 'A');
+    assert.equal(restored.get(cacheIdentity(['chain', 'another prompt'])), undefined);
+    assert.equal(JSON.stringify(restored.toJSON()), JSON.stringify(saved));
   });
 
   it('derives keys by hashing, so prompts never appear in them', () => {

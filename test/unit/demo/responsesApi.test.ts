@@ -421,7 +421,11 @@ describe('fault upstream as the OpenAI Responses API: refusals', () => {
     const storedFirst = await read(await responses(upstream(), { model: 'ok', input: 'Hi.' }));
     const fromStore = await responses(upstream(), {
       model: 'ok',
-      input: [{ role: 'user', content: 'Hi.' }, storedFirst.body.output[0], { role: 'user', content: 'More.' }],
+      input: [
+        { role: 'user', content: 'Hi.' },
+        storedFirst.body.output[0],
+        { role: 'user', content: 'More.' },
+      ],
     });
     assert.equal(fromStore.status, 200, 'a stored item may be named by its id');
   });

@@ -240,7 +240,8 @@ describe('providers: health checks, timeouts, connections and cancellation', () 
 
     it(`${kind}: healthCheck gives up after its short timeout`, async () => {
       const provider = createProvider(
-        { ...configFor(kind, upstream(), 'hang'), healthCheckTimeoutMs: 50 },
+        // Short against the default 10 s, long enough for the request to reach a busy machine's upstream.
+        { ...configFor(kind, upstream(), 'hang'), healthCheckTimeoutMs: 500 },
         {
           secrets: new MemorySecrets({
             openai: PLANTED_KEY,
