@@ -49,6 +49,8 @@ describe("vendors' contracts in the real host", function () {
     await configure(api, {
       models: [openAiModel('reasoner', up.url, 'gpt-5-mini')],
       activeModel: 'reasoner',
+      // The answer as a document, whose footer this test reads (the panel shows the same footer).
+      'answers.view': 'document',
     });
     // (The response cache is left alone: a later window restores it. This chain's key is its own.)
     up.resetStats();
