@@ -12,9 +12,14 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsBase, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import type { ProviderRequest, ProviderResponse, StreamChunk, ThinkingBlock, TokenUsage } from '../core';
 import { withCacheBreakpoints } from './anthropicCaching';
-import { capabilitiesOf } from './catalog/familyRules';
+import { capabilitiesOf, type ModelCapabilities } from './catalog/familyRules';
 import { anthropicClientOptions, constructWithoutSdkEnvironment } from './clientOptions';
-import { ANTHROPIC_THINKING_FORMAT, planAnthropicRequest, type AnthropicPlan } from './parameterRules';
+import {
+  ANTHROPIC_THINKING_FORMAT,
+  planAnthropicRequest,
+  type AnthropicPlan,
+  type AnthropicPlanOptions,
+} from './parameterRules';
 import { ProviderBase, type ProviderDeps } from './providerBase';
 import type { HealthCheckMethod, ParameterOverrides, ThinkingSetting } from './providerConfig';
 import {
@@ -46,6 +51,10 @@ type MessagesBody = MessageCreateParamsBase & { temperature?: number };
 const PROVIDER = 'anthropic';
 
 export class AnthropicProvider extends ProviderBase<Anthropic> {
+  /** The model's family rules, looked up once: every request plans with them. */
+  private readonly capabilities: ModelCapabilities;
+  private readonly planOptions: AnthropicPlanOptions;
+
   constructor(
     private readonly options: AnthropicProviderOptions,
     deps: ProviderDeps,
@@ -69,6 +78,9 @@ export class AnthropicProvider extends ProviderBase<Anthropic> {
         );
       },
     );
+    const { model, defaultMaxTokens, thinking, parameters } = options;
+    this.capabilities = capabilitiesOf(model);
+    this.planOptions = { model, defaultMaxTokens, thinking, parameters, capabilities: this.capabilities };
   }
 
   adjustmentsFor(request: ProviderRequest): readonly string[] {
@@ -190,8 +202,7 @@ export class AnthropicProvider extends ProviderBase<Anthropic> {
   }
 
   private plan(request: ProviderRequest): AnthropicPlan {
-    const { model, defaultMaxTokens, thinking, parameters } = this.options;
-    return planAnthropicRequest({ model, defaultMaxTokens, thinking, parameters }, request);
+    return planAnthropicRequest(this.planOptions, request);
   }
 
   private body(request: ProviderRequest): MessagesBody {
@@ -205,7 +216,7 @@ export class AnthropicProvider extends ProviderBase<Anthropic> {
     const cached =
       this.options.parameters?.promptCaching === false
         ? parts
-        : withCacheBreakpoints(parts, capabilitiesOf(this.options.model).minCacheableTokens);
+        : withCacheBreakpoints(parts, this.capabilities.minCacheableTokens);
     const body: MessagesBody = {
       model: this.options.model,
       max_tokens: plan.maxTokens,

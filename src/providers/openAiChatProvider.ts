@@ -15,9 +15,9 @@ import type {
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 import { type ProviderRequest, type ProviderResponse, type StreamChunk, type TokenUsage } from '../core';
-import type { ReasoningEffort } from './catalog/familyRules';
+import { capabilitiesOf, type ReasoningEffort } from './catalog/familyRules';
 import type { Credentials } from './credentials';
-import { planOpenAiRequest, type OpenAiPlan } from './parameterRules';
+import { planOpenAiRequest, type OpenAiPlan, type OpenAiPlanOptions } from './parameterRules';
 import { ProviderBase, type ProviderDeps, type SdkLogger } from './providerBase';
 import type { HealthCheckMethod, MaxTokensParam, ParameterOverrides } from './providerConfig';
 import {
@@ -53,6 +53,9 @@ export interface OpenAiChatProviderOptions {
 }
 
 export class OpenAiChatProvider extends ProviderBase<OpenAI> {
+  /** The model's family rules, looked up once: every request plans with them. */
+  private readonly planOptions: OpenAiPlanOptions;
+
   constructor(
     private readonly options: OpenAiChatProviderOptions,
     deps: ProviderDeps,
@@ -60,6 +63,15 @@ export class OpenAiChatProvider extends ProviderBase<OpenAI> {
     super(options, deps, async (credentials, logger) =>
       options.createClient(await import('openai'), credentials, logger),
     );
+    const { model, maxTokensParam, reasoningEffort, parameters } = options;
+    this.planOptions = {
+      model,
+      api: 'chat',
+      defaultMaxTokensParam: maxTokensParam,
+      reasoningEffort,
+      parameters,
+      capabilities: capabilitiesOf(model),
+    };
   }
 
   adjustmentsFor(request: ProviderRequest): readonly string[] {
@@ -143,11 +155,7 @@ export class OpenAiChatProvider extends ProviderBase<OpenAI> {
   }
 
   private plan(request: ProviderRequest): OpenAiPlan {
-    const { model, maxTokensParam, reasoningEffort, parameters } = this.options;
-    return planOpenAiRequest(
-      { model, api: 'chat', defaultMaxTokensParam: maxTokensParam, reasoningEffort, parameters },
-      request,
-    );
+    return planOpenAiRequest(this.planOptions, request);
   }
 
   private body(request: ProviderRequest, stream: boolean): ChatCompletionCreateParamsBase {

@@ -25,7 +25,7 @@ import {
 import { capabilitiesOf, type ReasoningEffort } from './catalog/familyRules';
 import type { Credentials } from './credentials';
 import { translateError } from './errorMapping';
-import { planOpenAiRequest, type OpenAiPlan } from './parameterRules';
+import { planOpenAiRequest, type OpenAiPlan, type OpenAiPlanOptions } from './parameterRules';
 import { ProviderBase, type ProviderDeps, type SdkLogger } from './providerBase';
 import type { HealthCheckMethod, ParameterOverrides } from './providerConfig';
 import {
@@ -61,6 +61,10 @@ export interface OpenAiResponsesProviderOptions {
 }
 
 export class OpenAiResponsesProvider extends ProviderBase<OpenAI> {
+  /** The model's family rules, looked up once: every request plans with them. */
+  private readonly planOptions: OpenAiPlanOptions;
+  private readonly reasoningModel: boolean;
+
   constructor(
     private readonly options: OpenAiResponsesProviderOptions,
     deps: ProviderDeps,
@@ -68,6 +72,17 @@ export class OpenAiResponsesProvider extends ProviderBase<OpenAI> {
     super(options, deps, async (credentials, logger) =>
       options.createClient(await import('openai'), credentials, logger),
     );
+    const { model, reasoningEffort, parameters } = options;
+    const capabilities = capabilitiesOf(model);
+    this.reasoningModel = capabilities.reasoning;
+    this.planOptions = {
+      model,
+      api: 'responses',
+      defaultMaxTokensParam: 'max_completion_tokens',
+      reasoningEffort,
+      parameters,
+      capabilities,
+    };
   }
 
   adjustmentsFor(request: ProviderRequest): readonly string[] {
@@ -185,17 +200,7 @@ export class OpenAiResponsesProvider extends ProviderBase<OpenAI> {
   }
 
   private plan(request: ProviderRequest): OpenAiPlan {
-    const { model, reasoningEffort, parameters } = this.options;
-    return planOpenAiRequest(
-      {
-        model,
-        api: 'responses',
-        defaultMaxTokensParam: 'max_completion_tokens',
-        reasoningEffort,
-        parameters,
-      },
-      request,
-    );
+    return planOpenAiRequest(this.planOptions, request);
   }
 
   private body(request: ProviderRequest): ResponseCreateParamsBase {
@@ -211,7 +216,7 @@ export class OpenAiResponsesProvider extends ProviderBase<OpenAI> {
     if (plan.temperature !== undefined) body.temperature = plan.temperature;
     if (plan.reasoningEffort !== undefined) body.reasoning = { effort: plan.reasoningEffort };
     // Without stored state, a reasoning model's thinking can continue only from its encrypted items.
-    if (!store && (plan.reasoningEffort !== undefined || capabilitiesOf(this.options.model).reasoning))
+    if (!store && (plan.reasoningEffort !== undefined || this.reasoningModel))
       body.include = ['reasoning.encrypted_content'];
     if (request.tools?.length) {
       body.tools = toResponsesTools(request.tools);

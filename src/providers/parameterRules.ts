@@ -32,16 +32,22 @@ function effortsOf(caps: ModelCapabilities): readonly ReasoningEffort[] | undefi
  * Why `effort` cannot be sent to `model`, or undefined when it can (or the family is unknown, so the
  * API decides). The settings and the providers both ask this.
  */
-export function reasoningEffortProblem(model: string, effort: ReasoningEffort): string | undefined {
-  const caps = capabilitiesOf(model);
+export function reasoningEffortProblem(
+  model: string,
+  effort: ReasoningEffort,
+  caps: ModelCapabilities = capabilitiesOf(model),
+): string | undefined {
   const efforts = effortsOf(caps);
   if (efforts === undefined || efforts.includes(effort)) return undefined;
   return efforts.length === 0 ? `${model} takes no reasoning effort` : `${model} takes ${efforts.join(', ')}`;
 }
 
 /** Why `thinking` cannot be sent to `model` as it is set, or undefined (the providers adapt a budget on their own). */
-export function thinkingProblem(model: string, thinking: ThinkingSetting): string | undefined {
-  const caps = capabilitiesOf(model);
+export function thinkingProblem(
+  model: string,
+  thinking: ThinkingSetting,
+  caps: ModelCapabilities = capabilitiesOf(model),
+): string | undefined {
   if (!caps.known) return undefined;
   if (caps.thinking === 'none') return `${model} has no extended thinking`;
   if (thinking === 'adaptive' && caps.thinking === 'budget')
@@ -59,6 +65,8 @@ export interface OpenAiPlanOptions {
   readonly defaultMaxTokensParam: MaxTokensParam;
   readonly reasoningEffort?: ReasoningEffort;
   readonly parameters?: ParameterOverrides;
+  /** `capabilitiesOf(model)`, when the caller already has it (providers look it up once). */
+  readonly capabilities?: ModelCapabilities;
 }
 
 export interface OpenAiPlan {
@@ -77,7 +85,7 @@ export interface OpenAiPlan {
  * a reasoning effort is sent only where the family takes it.
  */
 export function planOpenAiRequest(options: OpenAiPlanOptions, request: ProviderRequest): OpenAiPlan {
-  const caps = capabilitiesOf(options.model);
+  const caps = options.capabilities ?? capabilitiesOf(options.model);
   const adjustments: string[] = [];
   const overrides = options.parameters ?? {};
 
@@ -107,7 +115,7 @@ export function planOpenAiRequest(options: OpenAiPlanOptions, request: ProviderR
 
   let reasoningEffort = options.reasoningEffort;
   if (reasoningEffort !== undefined) {
-    const problem = reasoningEffortProblem(options.model, reasoningEffort);
+    const problem = reasoningEffortProblem(options.model, reasoningEffort, caps);
     if (problem) {
       adjustments.push(`reasoningEffort "${reasoningEffort}" not sent: ${problem}`);
       reasoningEffort = undefined;
@@ -124,6 +132,8 @@ export interface AnthropicPlanOptions {
   readonly defaultMaxTokens: number;
   readonly thinking?: ThinkingSetting;
   readonly parameters?: ParameterOverrides;
+  /** `capabilitiesOf(model)`, when the caller already has it (providers look it up once). */
+  readonly capabilities?: ModelCapabilities;
 }
 
 /** The `thinking` field as the Messages API takes it. */
@@ -144,7 +154,7 @@ export interface AnthropicPlan {
  * the family takes one (top_p is never sent, so never both).
  */
 export function planAnthropicRequest(options: AnthropicPlanOptions, request: ProviderRequest): AnthropicPlan {
-  const caps = capabilitiesOf(options.model);
+  const caps = options.capabilities ?? capabilitiesOf(options.model);
   const adjustments: string[] = [];
   let maxTokens = request.maxTokens ?? options.defaultMaxTokens;
   if (caps.known && maxTokens > caps.maxOutputTokens) {
@@ -186,7 +196,7 @@ function thinkingFor(
 ): AnthropicThinkingParam | undefined {
   const setting = options.thinking;
   if (setting === undefined) return undefined;
-  const problem = thinkingProblem(options.model, setting);
+  const problem = thinkingProblem(options.model, setting, caps);
   if (problem) {
     adjustments.push(`thinking not sent: ${problem}`);
     return undefined;
