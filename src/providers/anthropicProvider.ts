@@ -59,25 +59,21 @@ export class AnthropicProvider extends ProviderBase<Anthropic> {
     private readonly options: AnthropicProviderOptions,
     deps: ProviderDeps,
   ) {
-    super(
-      { provider: PROVIDER, keyId: options.keyId, keyRequired: true, secretHeaders: options.secretHeaders },
-      deps,
-      async (credentials, logger) => {
-        const sdk = await import('@anthropic-ai/sdk');
-        return constructWithoutSdkEnvironment(
-          () =>
-            new sdk.Anthropic(
-              anthropicClientOptions({
-                apiKey: credentials.apiKey,
-                endpoint: options.baseUrl,
-                timeoutMs: options.requestTimeoutMs,
-                headers: { ...options.extraHeaders, ...credentials.secretHeaders },
-                logger,
-              }),
-            ),
-        );
-      },
-    );
+    super({ ...options, provider: PROVIDER, keyRequired: true }, deps, async (credentials, logger) => {
+      const sdk = await import('@anthropic-ai/sdk');
+      return constructWithoutSdkEnvironment(
+        () =>
+          new sdk.Anthropic(
+            anthropicClientOptions({
+              apiKey: credentials.apiKey,
+              endpoint: options.baseUrl,
+              timeoutMs: options.requestTimeoutMs,
+              headers: { ...options.extraHeaders, ...credentials.secretHeaders },
+              logger,
+            }),
+          ),
+      );
+    });
     const { model, defaultMaxTokens, thinking, parameters } = options;
     this.capabilities = capabilitiesOf(model);
     this.planOptions = { model, defaultMaxTokens, thinking, parameters, capabilities: this.capabilities };
@@ -88,17 +84,10 @@ export class AnthropicProvider extends ProviderBase<Anthropic> {
   }
 
   async generate(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
-    const credentials = await this.credentials(request.model);
-    let message: unknown;
-    try {
-      const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
+    const message: unknown = await this.call(request.model, signal, (client) => {
       const body = this.body(request);
-      message = await this.withConsoleWarnings(() =>
-        client.messages.create({ ...body, stream: false }, { signal }),
-      );
-    } catch (error) {
-      throw this.failure(error, request.model, credentials, signal);
-    }
+      return this.withConsoleWarnings(() => client.messages.create({ ...body, stream: false }, { signal }));
+    });
     return this.readMessage(request.model, message);
   }
 
@@ -178,27 +167,15 @@ export class AnthropicProvider extends ProviderBase<Anthropic> {
     this.checkStreamEnd(request.model, signal, { sawAnything: sawEvent, complete: stopped });
   }
 
-  async healthCheck(signal: AbortSignal): Promise<void> {
-    const credentials = await this.credentials(this.options.model);
-    try {
-      const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
-      const timeout = this.options.healthCheckTimeoutMs;
-      if (this.options.healthCheck === 'listModels') {
-        await client.models.list({ limit: 1 }, { signal, timeout });
-      } else {
-        const request: ProviderRequest = {
-          model: this.options.model,
-          messages: [{ role: 'user', content: 'ping' }],
-          maxTokens: 1,
-        };
-        const body = this.body(request);
-        await this.withConsoleWarnings(() =>
-          client.messages.create({ ...body, stream: false }, { signal, timeout }),
-        );
-      }
-    } catch (error) {
-      throw this.failure(error, this.options.model, credentials, signal);
-    }
+  protected checkCall(
+    client: Anthropic,
+    how: HealthCheckMethod,
+    request: ProviderRequest,
+    options: { signal: AbortSignal; timeout: number },
+  ): Promise<unknown> {
+    if (how === 'listModels') return client.models.list({ limit: 1 }, options);
+    const body = this.body(request);
+    return this.withConsoleWarnings(() => client.messages.create({ ...body, stream: false }, options));
   }
 
   private plan(request: ProviderRequest): AnthropicPlan {

@@ -79,14 +79,9 @@ export class OpenAiChatProvider extends ProviderBase<OpenAI> {
   }
 
   async generate(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
-    const credentials = await this.credentials(request.model);
-    let completion: unknown;
-    try {
-      const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
-      completion = await client.chat.completions.create(this.body(request, false), { signal });
-    } catch (error) {
-      throw this.failure(error, request.model, credentials, signal);
-    }
+    const completion: unknown = await this.call(request.model, signal, (client) =>
+      client.chat.completions.create(this.body(request, false), { signal }),
+    );
     return this.readCompletion(request, completion);
   }
 
@@ -134,24 +129,15 @@ export class OpenAiChatProvider extends ProviderBase<OpenAI> {
     });
   }
 
-  async healthCheck(signal: AbortSignal): Promise<void> {
-    const credentials = await this.credentials(this.options.model);
-    try {
-      const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
-      const timeout = this.options.healthCheckTimeoutMs;
-      if (this.options.healthCheck === 'listModels') {
-        await client.models.list({ signal, timeout });
-      } else {
-        const request: ProviderRequest = {
-          model: this.options.model,
-          messages: [{ role: 'user', content: 'ping' }],
-          maxTokens: 1,
-        };
-        await client.chat.completions.create(this.body(request, false), { signal, timeout });
-      }
-    } catch (error) {
-      throw this.failure(error, this.options.model, credentials, signal);
-    }
+  protected checkCall(
+    client: OpenAI,
+    how: HealthCheckMethod,
+    request: ProviderRequest,
+    options: { signal: AbortSignal; timeout: number },
+  ): Promise<unknown> {
+    return how === 'listModels'
+      ? client.models.list(options)
+      : client.chat.completions.create(this.body(request, false), options);
   }
 
   private plan(request: ProviderRequest): OpenAiPlan {

@@ -90,14 +90,9 @@ export class OpenAiResponsesProvider extends ProviderBase<OpenAI> {
   }
 
   async generate(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
-    const credentials = await this.credentials(request.model);
-    let response: unknown;
-    try {
-      const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
-      response = await client.responses.create({ ...this.body(request), stream: false }, { signal });
-    } catch (error) {
-      throw this.failure(error, request.model, credentials, signal);
-    }
+    const response: unknown = await this.call(request.model, signal, (client) =>
+      client.responses.create({ ...this.body(request), stream: false }, { signal }),
+    );
     return this.readResponse(request, response);
   }
 
@@ -179,24 +174,15 @@ export class OpenAiResponsesProvider extends ProviderBase<OpenAI> {
     this.checkStreamEnd(request.model, signal, { sawAnything: sawEvent, complete });
   }
 
-  async healthCheck(signal: AbortSignal): Promise<void> {
-    const credentials = await this.credentials(this.options.model);
-    try {
-      const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
-      const timeout = this.options.healthCheckTimeoutMs;
-      if (this.options.healthCheck === 'listModels') {
-        await client.models.list({ signal, timeout });
-      } else {
-        const request: ProviderRequest = {
-          model: this.options.model,
-          messages: [{ role: 'user', content: 'ping' }],
-          maxTokens: 1,
-        };
-        await client.responses.create({ ...this.body(request), stream: false }, { signal, timeout });
-      }
-    } catch (error) {
-      throw this.failure(error, this.options.model, credentials, signal);
-    }
+  protected checkCall(
+    client: OpenAI,
+    how: HealthCheckMethod,
+    request: ProviderRequest,
+    options: { signal: AbortSignal; timeout: number },
+  ): Promise<unknown> {
+    return how === 'listModels'
+      ? client.models.list(options)
+      : client.responses.create({ ...this.body(request), stream: false }, options);
   }
 
   private plan(request: ProviderRequest): OpenAiPlan {

@@ -15,7 +15,7 @@ import {
 } from '../core';
 import { ClientSlot, readCredentials, type Credentials } from './credentials';
 import { scrubSecrets, translateError } from './errorMapping';
-import type { SecretSource } from './providerConfig';
+import type { HealthCheckMethod, SecretSource } from './providerConfig';
 import type { AnswerSource } from './toolTranslation';
 
 /** What every provider is given besides its config. */
@@ -31,10 +31,14 @@ export interface ProviderDeps {
   readonly now?: () => number;
 }
 
-/** Who a provider is and where its key lives. */
+/** Who a provider is, where its key lives, and how its health is checked. */
 export interface ProviderIdentity {
   /** Provider label for messages (`openai`, `azure`, `anthropic`, `ollama`, …). */
   readonly provider: string;
+  /** The model id the API expects. */
+  readonly model: string;
+  readonly healthCheck: HealthCheckMethod;
+  readonly healthCheckTimeoutMs: number;
   readonly keyId: string;
   /** When false, a missing key sends a placeholder (local servers). */
   readonly keyRequired: boolean;
@@ -87,6 +91,41 @@ export abstract class ProviderBase<TClient> implements LlmProvider {
 
   abstract generate(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse>;
   abstract stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<StreamChunk>;
+
+  /** The cheap real call of a health check, in the SDK's terms: its model list, or `request` (one token). */
+  protected abstract checkCall(
+    client: TClient,
+    how: HealthCheckMethod,
+    request: ProviderRequest,
+    options: { readonly signal: AbortSignal; readonly timeout: number },
+  ): Promise<unknown>;
+
+  /** A cheap real call proving the model answers: the model list, or a one-token request. */
+  async healthCheck(signal: AbortSignal): Promise<void> {
+    const { model, healthCheck, healthCheckTimeoutMs } = this.identity;
+    const request: ProviderRequest = { model, messages: [{ role: 'user', content: 'ping' }], maxTokens: 1 };
+    await this.call(model, signal, (client) =>
+      this.checkCall(client, healthCheck, request, { signal, timeout: healthCheckTimeoutMs }),
+    );
+  }
+
+  /**
+   * One call through the SDK client of the current credentials (read now, so a changed key counts
+   * at once); whatever it throws is translated at the edge.
+   */
+  protected async call<T>(
+    model: string,
+    signal: AbortSignal,
+    work: (client: TClient) => Promise<T>,
+  ): Promise<T> {
+    const credentials = await this.credentials(model);
+    try {
+      const client = this.clients.peek(credentials) ?? (await this.clients.get(credentials));
+      return await work(client);
+    } catch (error) {
+      throw this.failure(error, model, credentials, signal);
+    }
+  }
 
   protected credentials(model: string): Promise<Credentials> {
     const { keyId, keyRequired, secretHeaders, provider } = this.identity;
