@@ -210,16 +210,11 @@ export class AnthropicProvider extends ProviderBase<Anthropic> {
   }
 
   private readMessage(model: string, message: unknown): ProviderResponse {
-    if (typeof message !== 'object' || message === null)
-      throw this.unreadable(
-        model,
-        message === '' || message == null ? 'the body is empty' : 'the body is not JSON',
-      );
     const {
       content,
       usage,
       stop_reason: stopReason,
-    } = message as { content?: unknown; usage?: Anthropic.Usage; stop_reason?: unknown };
+    } = this.bodyOf(model, message) as { content?: unknown; usage?: Anthropic.Usage; stop_reason?: unknown };
     if (!Array.isArray(content)) throw this.unreadable(model, 'it has no content');
     const text = content
       .filter(

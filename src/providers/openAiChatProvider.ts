@@ -160,12 +160,10 @@ export class OpenAiChatProvider extends ProviderBase<OpenAI> {
 
   private readCompletion(request: ProviderRequest, completion: unknown): ProviderResponse {
     const model = request.model;
-    if (typeof completion !== 'object' || completion === null)
-      throw this.unreadable(
-        model,
-        completion === '' || completion == null ? 'the body is empty' : 'the body is not JSON',
-      );
-    const { choices, usage } = completion as { choices?: unknown; usage?: OpenAI.CompletionUsage | null };
+    const { choices, usage } = this.bodyOf(model, completion) as {
+      choices?: unknown;
+      usage?: OpenAI.CompletionUsage | null;
+    };
     if (!Array.isArray(choices) || choices.length === 0) throw this.unreadable(model, 'it has no choices');
     const choice = choices[0] as {
       message?: { content?: unknown; refusal?: unknown; tool_calls?: unknown };

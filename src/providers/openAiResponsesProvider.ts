@@ -213,17 +213,12 @@ export class OpenAiResponsesProvider extends ProviderBase<OpenAI> {
 
   private readResponse(request: ProviderRequest, response: unknown): ProviderResponse {
     const model = request.model;
-    if (typeof response !== 'object' || response === null)
-      throw this.unreadable(
-        model,
-        response === '' || response == null ? 'the body is empty' : 'the body is not JSON',
-      );
     const {
       output,
       usage,
       status,
       incomplete_details: incomplete,
-    } = response as {
+    } = this.bodyOf(model, response) as {
       output?: unknown;
       usage?: ResponseUsage | null;
       status?: unknown;

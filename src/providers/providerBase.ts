@@ -200,6 +200,12 @@ export abstract class ProviderBase<TClient> implements LlmProvider {
     return new LlmError('contentPolicy', `Content refused by ${provider}: ${how}.`, { provider, model });
   }
 
+  /** A non-streamed answer's body as an object, or the `badResponse` an empty or non-JSON body is. */
+  protected bodyOf(model: string, body: unknown): object {
+    if (typeof body === 'object' && body !== null) return body;
+    throw this.unreadable(model, body === '' || body == null ? 'the body is empty' : 'the body is not JSON');
+  }
+
   /** An answer that cannot be read. */
   protected unreadable(model: string, what: string): LlmError {
     const provider = this.identity.provider;
