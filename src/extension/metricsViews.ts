@@ -29,7 +29,7 @@ export class MetricsViews implements vscode.Disposable {
   private readonly disposables = new DisposableStore();
   private readonly panel: DashboardPanel;
 
-  constructor(services: MetricsViewServices) {
+  constructor(private readonly services: MetricsViewServices) {
     const { manager, models, chainState } = services;
     const feed = this.disposables.add(
       new DashboardFeed({
@@ -55,6 +55,11 @@ export class MetricsViews implements vscode.Disposable {
     this.disposables.add(
       vscode.window.registerWebviewPanelSerializer(DASHBOARD_PANEL_TYPE, this.panel.serializer),
     );
+  }
+
+  /** What the dashboard shows right now (for tests: the webview's DOM is not reachable from the host). */
+  currentState(): ViewState {
+    return viewState(this.services);
   }
 
   /** "LLM Manager: Show Metrics": opens the dashboard, or brings it to the front. */

@@ -12,8 +12,11 @@ import {
   defaultModelMetadata,
   endpointOf,
   isCatalogLoaded,
+  catalogInfo,
+  listModels,
   loadCatalog,
   validateProviderConfig,
+  type DiscoveredModel,
   type ProviderConfig,
   type SecretSource,
 } from '../providers';
@@ -241,14 +244,36 @@ export class ModelService implements vscode.Disposable {
     };
   }
 
+  /**
+   * The models the provider of `draft` (a model being added) really serves, newest first, with the
+   * catalog's prices: fetched with the stored key, through the same key-to-host check as requests.
+   */
+  async discover(draft: ModelSettings, signal: AbortSignal): Promise<DiscoveredModel[]> {
+    const config = toProviderConfig(draft);
+    const problems = validateProviderConfig(config);
+    if (problems.length > 0) throw new Error(problems.join(' '));
+    const host = hostOf(endpointOf(config));
+    return listModels(config, { secrets: this.secretsFor(draft.id, host), logger: this.logger }, signal);
+  }
+
+  /** The catalog's data changed (a refresh): every model takes its prices again. */
+  reloadPrices(): void {
+    if (this.disposed) return;
+    for (const [name, registration] of this.registrations)
+      this.registrations.set(name, { ...registration, fingerprint: '' });
+    this.reconcile();
+  }
+
   private registerAgainWithCatalog(): void {
     if (this.catalogPending) return;
     this.catalogPending = loadCatalog().then(
       () => {
         if (this.disposed) return;
-        for (const [name, registration] of this.registrations)
-          this.registrations.set(name, { ...registration, fingerprint: '' });
-        this.reconcile();
+        const info = catalogInfo();
+        this.logger.info(
+          `Prices and context windows from @pydantic/genai-prices ${info.libraryVersion}, data of ${info.date} (${info.source}).`,
+        );
+        this.reloadPrices();
       },
       (error: unknown) => this.logger.warn(`The price catalog could not be loaded: ${String(error)}`),
     );

@@ -447,7 +447,7 @@ function parseModels(raw: unknown, problem: ProblemSink): ModelSettings[] {
       typeof (entry as Record<string, unknown>).id === 'string'
         ? ` (${(entry as Record<string, unknown>).id})`
         : '';
-    const result = parseModel(entry as Record<string, unknown>, (message) =>
+    const result = parseModelEntry(entry as Record<string, unknown>, (message) =>
       problem(`${where}${id}`, message),
     );
     if (typeof result === 'string') {
@@ -465,10 +465,13 @@ function parseModels(raw: unknown, problem: ProblemSink): ModelSettings[] {
 }
 
 /**
- * Validates one model entry; returns the reason it is unusable as a string. Problems that leave the
- * model usable (a contract setting left out) go to `warn`.
+ * Validates one `llmManager.models` entry; returns the reason it is unusable as a string. Problems
+ * that leave the model usable (a contract setting left out) go to `warn`.
  */
-function parseModel(entry: Record<string, unknown>, warn: (message: string) => void): ModelSettings | string {
+export function parseModelEntry(
+  entry: Record<string, unknown>,
+  warn: (message: string) => void = () => undefined,
+): ModelSettings | string {
   const id = typeof entry.id === 'string' ? entry.id.trim() : '';
   if (!id) return 'needs an "id" (the name you will see and use in the chain)';
   if (!/^[\w.:@/-]{1,80}$/.test(id)) return `"id" may use letters, digits and . _ : @ / - only (got "${id}")`;

@@ -123,11 +123,12 @@ export function buildStatusView(input: StatusInput): StatusView {
     for (const info of input.models) {
       const name = info.name === first ? `**${escapeCell(info.name)}**` : escapeCell(info.name);
       const key = input.missingKeys.has(info.name) ? ' $(key) no key' : '';
+      const price = info.metadata.priceUnknown ? ' $(tag) price unknown' : '';
       const lastError = info.lastError
         ? `${info.lastError.kind}, ${formatDuration(now - info.lastError.at)} ago`
         : '—';
       lines.push(
-        `| ${circuitIcon(info)} | ${name}${key} | ${circuitLabel(info, now)} | ${escapeCell(lastError)} | ${formatUsd(info.spend.todayUsd)} |`,
+        `| ${circuitIcon(info)} | ${name}${key}${price} | ${circuitLabel(info, now)} | ${escapeCell(lastError)} | ${info.metadata.priceUnknown ? '?' : formatUsd(info.spend.todayUsd)} |`,
       );
     }
     lines.push('');
