@@ -40,6 +40,40 @@ const genaiPricesPlugin = {
   },
 };
 
+/**
+ * The vendor SDKs stay out of the bundle too: the providers load them on their first request
+ * (`await import('openai')`), so activation should not parse them. Each is bundled on its own as
+ * dist/sdk/<name>.cjs with only the clients the providers use (src/providers: `sdk.OpenAI`,
+ * `sdk.AzureOpenAI`, `sdk.Anthropic`), and required from there.
+ */
+const SDK_BUNDLES = {
+  openai: { name: 'openai', exports: ['OpenAI', 'AzureOpenAI'] },
+  '@anthropic-ai/sdk': { name: 'anthropic', exports: ['Anthropic'] },
+};
+const sdksBesideBundlePlugin = {
+  name: 'sdks-beside-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^(?:openai|@anthropic-ai\/sdk)$/ }, (args) => ({
+      path: `./sdk/${SDK_BUNDLES[args.path].name}.cjs`,
+      external: true,
+    }));
+  },
+};
+
+/** @type {import('esbuild').BuildOptions[]} */
+const sdkTargets = Object.entries(SDK_BUNDLES).map(([pkg, { name, exports }]) => ({
+  stdin: { contents: `export { ${exports.join(', ')} } from '${pkg}';`, resolveDir: __dirname, loader: 'js' },
+  outfile: `dist/sdk/${name}.cjs`,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node22',
+  minify: production,
+  logLevel: 'silent',
+  metafile: true,
+  plugins: [problemMatcherPlugin],
+}));
+
 /** @type {import('esbuild').BuildOptions[]} */
 const targets = [
   {
@@ -48,15 +82,18 @@ const targets = [
     bundle: true,
     format: 'cjs',
     platform: 'node',
-    target: 'node20',
+    // The extension host of current VS Code runs Node 22 or later (our test host: Node 24); the
+    // openai SDK 7 requires Node 22.
+    target: 'node22',
     external: ['vscode'],
     minify: production,
     sourcemap: !production,
     sourcesContent: false,
     logLevel: 'silent',
     metafile: true,
-    plugins: [problemMatcherPlugin, genaiPricesPlugin],
+    plugins: [problemMatcherPlugin, genaiPricesPlugin, sdksBesideBundlePlugin],
   },
+  ...sdkTargets,
   {
     // The webviews' browser code (src/webview): one bundle per surface, plus the codicon
     // font they show icons with, copied next to them (the webview may load only dist/ and media/).

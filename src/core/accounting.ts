@@ -75,6 +75,7 @@ export class Accountant {
     return {
       text: response.text,
       ...(response.toolCalls?.length ? { toolCalls: response.toolCalls } : {}),
+      ...(response.thinking?.length ? { thinking: response.thinking } : {}),
       model: entry.name,
       usage,
       costUsd: cost,

@@ -10,7 +10,15 @@ import { formatDuration } from './format';
 import type { StreamTimeouts } from './managerSettings';
 import type { ModelEntry } from './registry';
 import { validateToolCalls } from './requestShape';
-import type { Clock, Logger, ProviderRequest, ProviderResponse, TokenUsage, ToolCall } from './types';
+import type {
+  Clock,
+  Logger,
+  ProviderRequest,
+  ProviderResponse,
+  ThinkingBlock,
+  TokenUsage,
+  ToolCall,
+} from './types';
 
 export interface ProviderCallOptions {
   readonly clock: Clock;
@@ -68,6 +76,7 @@ export class ProviderCaller {
     let finishReason: string | undefined;
     let received = false;
     const toolCalls: ToolCall[] = [];
+    const thinking: ThinkingBlock[] = [];
     try {
       for (;;) {
         const next = await deadline.race(
@@ -97,6 +106,9 @@ export class ProviderCaller {
           case 'toolCall':
             toolCalls.push(chunk.call);
             break;
+          case 'thinking':
+            thinking.push(chunk.block);
+            break;
         }
       }
     } catch (error) {
@@ -109,7 +121,13 @@ export class ProviderCaller {
       throw new LlmError('badResponse', `${entry.name} streamed an empty answer.`, { model: entry.name });
     }
     if (toolCalls.length > 0) validateToolCalls(toolCalls, request.tools, entry.name);
-    return { text: streamed.text, usage, finishReason, ...(toolCalls.length ? { toolCalls } : {}) };
+    return {
+      text: streamed.text,
+      usage,
+      finishReason,
+      ...(toolCalls.length ? { toolCalls } : {}),
+      ...(thinking.length ? { thinking } : {}),
+    };
   }
 }
 

@@ -30,11 +30,13 @@ export function normalizeRequest(request: GenerateRequest): NormalizedRequest {
     else if (role === 'user') messages.push({ role, content: message.content });
     else if (role === 'assistant') {
       for (const call of message.toolCalls ?? []) checkToolCall(call);
-      messages.push(
-        message.toolCalls?.length
-          ? { role, content: message.content, toolCalls: message.toolCalls }
-          : { role, content: message.content },
-      );
+      messages.push({
+        role,
+        content: message.content,
+        ...(message.toolCalls?.length ? { toolCalls: message.toolCalls } : {}),
+        // Opaque reasoning to hand back to the provider that made it (see ChatMessage.thinking).
+        ...(Array.isArray(message.thinking) && message.thinking.length ? { thinking: message.thinking } : {}),
+      });
     } else if (role === 'tool') {
       if (typeof message.toolCallId !== 'string' || !message.toolCallId) {
         throw new LlmError('badRequest', 'A tool result needs the `toolCallId` of the call it answers.');

@@ -25,6 +25,35 @@ export interface ChatMessage {
   readonly toolCallId?: string;
   /** Tool turns: the tool failed and `content` says how. */
   readonly isError?: boolean;
+  /**
+   * Assistant turns: the reasoning the model did before this turn, exactly as its provider returned
+   * it ({@link GenerateResult.thinking}). Pass it back with the turn's tool calls: a vendor with
+   * extended thinking refuses a tool result whose assistant turn lost its thinking. Providers of
+   * another wire format ignore it, so a failover to another vendor simply drops it.
+   */
+  readonly thinking?: readonly ThinkingBlock[];
+}
+
+/**
+ * Reasoning a model produced before its answer, kept opaque so that a conversation can hand it back
+ * unchanged on the next turn (Anthropic's signed `thinking` blocks, the encrypted reasoning items of
+ * OpenAI's Responses API). It is never answer text. Only the wire format named in `format` reads
+ * it back; every other provider leaves it out of its request.
+ */
+export interface ThinkingBlock {
+  /** The wire format that produced the block and alone reads it back (`anthropic`, `openai-responses`). */
+  readonly format: string;
+  /** The thinking (or its summary) as the vendor showed it; empty when the vendor withheld it. */
+  readonly text: string;
+  /**
+   * What the vendor needs back to trust the block, unchanged: Anthropic's `signature` (or the
+   * encrypted `data` of a redacted block), OpenAI's `encrypted_content`.
+   */
+  readonly data?: string;
+  /** Anthropic `redacted_thinking`: the text is withheld and `data` carries it encrypted. */
+  readonly redacted?: boolean;
+  /** The vendor's id for the block, when it has one (OpenAI reasoning items). */
+  readonly id?: string;
 }
 
 /** A tool the model may call: a name, what it does, and a JSON schema for its arguments. */
@@ -83,6 +112,8 @@ export interface ProviderResponse {
   readonly usage: TokenUsage;
   /** Why the model stopped (`stop`, `length`, …) when the provider says. */
   readonly finishReason?: string;
+  /** The model's reasoning before the answer, to pass back with its tool calls (never answer text). */
+  readonly thinking?: readonly ThinkingBlock[];
 }
 
 /** One piece of a streamed answer. */
@@ -91,7 +122,9 @@ export type StreamChunk =
   /** A complete tool call (providers assemble the pieces of streamed arguments first). */
   | { readonly type: 'toolCall'; readonly call: ToolCall }
   | { readonly type: 'usage'; readonly usage: TokenUsage }
-  | { readonly type: 'finish'; readonly finishReason: string };
+  | { readonly type: 'finish'; readonly finishReason: string }
+  /** A complete block of the model's reasoning (never shown as answer text). */
+  | { readonly type: 'thinking'; readonly block: ThinkingBlock };
 
 /**
  * One model's wire adapter. Implementations throw {@link LlmError}s (see errors.ts) and must stop
@@ -198,6 +231,12 @@ export interface GenerateResult {
   readonly text: string;
   /** Tools the model asked to call; run them and send their results back in a follow-up request. */
   readonly toolCalls?: readonly ToolCall[];
+  /**
+   * The answering model's reasoning, opaque: put it on the assistant turn of the follow-up
+   * (`{ role: 'assistant', content: text, toolCalls, thinking }`) so that a model with extended
+   * thinking can continue the tool conversation.
+   */
+  readonly thinking?: readonly ThinkingBlock[];
   /** The registry name of the model that answered (or whose answer was cached). */
   readonly model: string;
   readonly usage: TokenUsage;

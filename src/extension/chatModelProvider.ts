@@ -6,6 +6,7 @@ import {
   type ChatMessage,
   type LlmManager,
   type QualityTier,
+  type ThinkingBlock,
   type ToolCall,
   type ToolChoice,
   type ToolDefinition,
@@ -19,6 +20,8 @@ import { CHAT_MODEL_ID } from './contributions';
 export class ChainChatModelProvider implements vscode.LanguageModelChatProvider {
   private readonly _onDidChange = new vscode.EventEmitter<void>();
   readonly onDidChangeLanguageModelChatInformation = this._onDidChange.event;
+  /** VS Code's messages carry no thinking: the model's thinking is kept by its calls' ids until they come back. */
+  private readonly thinking = new ThinkingByCall();
 
   constructor(
     private readonly manager: LlmManager,
@@ -68,7 +71,7 @@ export class ChainChatModelProvider implements vscode.LanguageModelChatProvider 
   ): Promise<void> {
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
-    const converted = toChatMessages(messages);
+    const converted = toChatMessages(messages, (callIds) => this.thinking.recall(callIds));
     const temperature =
       typeof options.modelOptions?.temperature === 'number' ? options.modelOptions.temperature : undefined;
     const tools = toToolDefinitions(options.tools);
@@ -82,6 +85,8 @@ export class ChainChatModelProvider implements vscode.LanguageModelChatProvider 
         signal: controller.signal,
         onToken: (text) => progress.report(new vscode.LanguageModelTextPart(text)),
       });
+      if (result.toolCalls?.length && result.thinking?.length)
+        this.thinking.remember(result.toolCalls, result.thinking);
       for (const call of result.toolCalls ?? [])
         progress.report(new vscode.LanguageModelToolCallPart(call.id, call.name, { ...call.arguments }));
     } catch (error) {
@@ -127,8 +132,43 @@ function toToolChoice(mode: vscode.LanguageModelChatToolMode): ToolChoice {
   return mode === vscode.LanguageModelChatToolMode.Required ? 'required' : 'auto';
 }
 
-/** VS Code's messages in the core's shape; a System role (newer VS Code) becomes the system prompt. */
-export function toChatMessages(messages: readonly vscode.LanguageModelChatRequestMessage[]): {
+/**
+ * The thinking of answers that called tools, by call id, for the follow-up that brings their
+ * results: a model with extended thinking refuses a tool result whose turn lost its thinking, and
+ * VS Code's chat messages have no place for it. Bounded: old conversations are forgotten.
+ */
+class ThinkingByCall {
+  private static readonly LIMIT = 200;
+  private readonly byCallId = new Map<string, readonly ThinkingBlock[]>();
+
+  remember(calls: readonly ToolCall[], thinking: readonly ThinkingBlock[]): void {
+    for (const call of calls) {
+      this.byCallId.delete(call.id);
+      this.byCallId.set(call.id, thinking);
+    }
+    for (const oldest of this.byCallId.keys()) {
+      if (this.byCallId.size <= ThinkingByCall.LIMIT) break;
+      this.byCallId.delete(oldest);
+    }
+  }
+
+  recall(callIds: readonly string[]): readonly ThinkingBlock[] | undefined {
+    for (const id of callIds) {
+      const thinking = this.byCallId.get(id);
+      if (thinking) return thinking;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * VS Code's messages in the core's shape; a System role (newer VS Code) becomes the system prompt.
+ * `thinkingFor` gives back the thinking of an assistant turn by its calls' ids, when it is known.
+ */
+export function toChatMessages(
+  messages: readonly vscode.LanguageModelChatRequestMessage[],
+  thinkingFor: (callIds: readonly string[]) => readonly ThinkingBlock[] | undefined = () => undefined,
+): {
   messages: ChatMessage[];
   system?: string;
 } {
@@ -155,11 +195,13 @@ export function toChatMessages(messages: readonly vscode.LanguageModelChatReques
           name: part.name,
           arguments: (part.input ?? {}) as Record<string, unknown>,
         }));
-      result.push(
-        toolCalls.length
-          ? { role: 'assistant', content: text, toolCalls }
-          : { role: 'assistant', content: text },
-      );
+      const thinking = toolCalls.length ? thinkingFor(toolCalls.map((call) => call.id)) : undefined;
+      result.push({
+        role: 'assistant',
+        content: text,
+        ...(toolCalls.length ? { toolCalls } : {}),
+        ...(thinking ? { thinking } : {}),
+      });
     } else {
       system.push(text);
     }

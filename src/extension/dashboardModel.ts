@@ -227,6 +227,13 @@ function header(input: DashboardInput, chainOrder: readonly ModelInfo[]): Header
   };
 }
 
+/** e.g. `12.4k in (11.9k cached) · 800 out (300 reasoning)`; the parts in brackets only when there are some. */
+function tokensLine(tokens: ModelInfo['tokens']): string {
+  const cached = tokens.cacheRead > 0 ? ` (${formatCompact(tokens.cacheRead)} cached)` : '';
+  const reasoning = tokens.reasoning > 0 ? ` (${formatCompact(tokens.reasoning)} reasoning)` : '';
+  return `${formatCompact(tokens.input)} in${cached} · ${formatCompact(tokens.output)} out${reasoning}`;
+}
+
 function modelCard(entry: OrderedModel, input: DashboardInput, colour: number): ModelCardView {
   const { info, position, groupSize } = entry;
   const { metadata } = info;
@@ -270,7 +277,8 @@ function modelCard(entry: OrderedModel, input: DashboardInput, colour: number): 
     spendToday: formatUsd(info.spend.todayUsd),
     spendTodayUsd: info.spend.todayUsd,
     spendMonth: formatUsd(info.spend.monthUsd),
-    tokens: `${formatCompact(info.tokens.input)} in · ${formatCompact(info.tokens.output)} out`,
+    tokens: tokensLine(info.tokens),
+    ...(info.spend.savedByCacheUsd > 0 ? { cacheSaved: formatUsd(info.spend.savedByCacheUsd) } : {}),
     ...(info.lastError
       ? {
           lastError: {

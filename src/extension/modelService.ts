@@ -304,11 +304,24 @@ export function toProviderConfig(settings: ModelSettings): ProviderConfig {
     extraHeaders: Object.keys(extraHeaders).length ? extraHeaders : undefined,
     secretHeaders: Object.keys(secretHeaders).length ? secretHeaders : undefined,
   };
+  // How the vendor's API is spoken to (settings.ts validated these against the family rules).
+  const openAiContract = {
+    api: settings.api,
+    reasoningEffort: settings.reasoningEffort,
+    store: settings.store,
+    parameters: settings.parameters,
+  };
   switch (settings.provider) {
     case 'openai':
-      return { kind: 'openai', baseUrl: settings.baseUrl, ...common };
+      return { kind: 'openai', baseUrl: settings.baseUrl, ...common, ...openAiContract };
     case 'anthropic':
-      return { kind: 'anthropic', baseUrl: settings.baseUrl, ...common };
+      return {
+        kind: 'anthropic',
+        baseUrl: settings.baseUrl,
+        ...common,
+        thinking: settings.thinking,
+        parameters: settings.parameters,
+      };
     case 'azure':
       return {
         kind: 'azure',
@@ -316,6 +329,7 @@ export function toProviderConfig(settings: ModelSettings): ProviderConfig {
         deployment: settings.deployment ?? '',
         apiVersion: settings.apiVersion,
         ...common,
+        ...openAiContract,
       };
     case 'openaiCompatible':
       return {
@@ -325,6 +339,7 @@ export function toProviderConfig(settings: ModelSettings): ProviderConfig {
         baseUrl: settings.baseUrl,
         requiresKey: settings.auth !== 'none',
         ...common,
+        ...openAiContract,
       };
     case 'vscode-lm':
       throw new Error('vscode-lm models are not built from a provider config');

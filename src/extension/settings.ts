@@ -6,6 +6,7 @@
 
 import { QUALITY_TIERS, type ChainStep, type QualityTier, type SettingsPatch } from '../core';
 import { PRESETS } from '../providers/presets';
+import { parseModelContract, type ModelContractSettings } from './modelContractSettings';
 import {
   BUILT_IN_TEMPLATES,
   unknownPlaceholderMessage,
@@ -25,8 +26,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const ANSWER_VIEWS = ['panel', 'document'] as const;
 export type AnswerViewKind = (typeof ANSWER_VIEWS)[number];
 
-/** One entry of `llmManager.models`, validated. */
-export interface ModelSettings {
+/** One entry of `llmManager.models`, validated (its vendor-contract settings: see modelContractSettings.ts). */
+export interface ModelSettings extends ModelContractSettings {
   /** The name used everywhere in LLM Manager (active model, chain, traces). */
   readonly id: string;
   readonly provider: ProviderKind;
@@ -442,12 +443,14 @@ function parseModels(raw: unknown, problem: ProblemSink): ModelSettings[] {
       problem(where, 'must be an object with at least "id" and "provider"; this entry is ignored.');
       return;
     }
-    const result = parseModelEntry(entry as Record<string, unknown>);
+    const id =
+      typeof (entry as Record<string, unknown>).id === 'string'
+        ? ` (${(entry as Record<string, unknown>).id})`
+        : '';
+    const result = parseModelEntry(entry as Record<string, unknown>, (message) =>
+      problem(`${where}${id}`, message),
+    );
     if (typeof result === 'string') {
-      const id =
-        typeof (entry as Record<string, unknown>).id === 'string'
-          ? ` (${(entry as Record<string, unknown>).id})`
-          : '';
       problem(`${where}${id}`, `${result}; this model is ignored.`);
       return;
     }
@@ -461,8 +464,14 @@ function parseModels(raw: unknown, problem: ProblemSink): ModelSettings[] {
   return models;
 }
 
-/** Validates one `llmManager.models` entry; returns the reason it is unusable as a string. */
-export function parseModelEntry(entry: Record<string, unknown>): ModelSettings | string {
+/**
+ * Validates one `llmManager.models` entry; returns the reason it is unusable as a string. Problems
+ * that leave the model usable (a contract setting left out) go to `warn`.
+ */
+export function parseModelEntry(
+  entry: Record<string, unknown>,
+  warn: (message: string) => void = () => undefined,
+): ModelSettings | string {
   const id = typeof entry.id === 'string' ? entry.id.trim() : '';
   if (!id) return 'needs an "id" (the name you will see and use in the chain)';
   if (!/^[\w.:@/-]{1,80}$/.test(id)) return `"id" may use letters, digits and . _ : @ / - only (got "${id}")`;
@@ -549,6 +558,7 @@ export function parseModelEntry(entry: Record<string, unknown>): ModelSettings |
     displayName: text('displayName'),
     vendor: text('vendor'),
     family: text('family'),
+    ...parseModelContract(entry, kind, model, warn),
   };
   return settings;
 }

@@ -14,6 +14,8 @@
  * 3. the client's `fetch` refuses any URL outside the configured endpoint ({@link fetchOnlyTo}).
  */
 
+import type { SdkLogger } from './providerBase';
+
 /** The prefixes of the environment variables the two SDKs read in their constructors. */
 const SDK_ENVIRONMENT = /^(OPENAI|ANTHROPIC|AZURE_OPENAI)_/i;
 
@@ -64,6 +66,16 @@ export interface PinnedClientInput {
   readonly endpoint: string;
   readonly timeoutMs: number;
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Where the SDK's warnings go (a deprecated model, for example), at level `warn` only; without
+   * one the SDK logs nothing. Never the console, whatever `*_LOG` says.
+   */
+  readonly logger?: SdkLogger;
+}
+
+/** The SDK's logging: warnings to `logger`, or nothing at all. */
+function logging(logger: SdkLogger | undefined) {
+  return logger ? { logger, logLevel: 'warn' as const } : { logLevel: 'off' as const };
 }
 
 /** Options for `new OpenAI(…)`: OpenAI itself and the OpenAI-compatible endpoints. */
@@ -81,7 +93,7 @@ export function openAiClientOptions(
     maxRetries: 0,
     timeout: input.timeoutMs,
     defaultHeaders: { ...input.headers },
-    logLevel: 'off' as const,
+    ...logging(input.logger),
     fetch: fetchOnlyTo(input.endpoint),
   };
 }
@@ -104,7 +116,7 @@ export function azureClientOptions(
     maxRetries: 0,
     timeout: input.timeoutMs,
     defaultHeaders: { ...input.headers },
-    logLevel: 'off' as const,
+    ...logging(input.logger),
     fetch: fetchOnlyTo(input.endpoint),
   };
 }
@@ -120,7 +132,7 @@ export function anthropicClientOptions(input: PinnedClientInput) {
     maxRetries: 0,
     timeout: input.timeoutMs,
     defaultHeaders: { ...input.headers },
-    logLevel: 'off' as const,
+    ...logging(input.logger),
     // No spans to a tracer another extension registered, and no trace headers to the endpoint.
     openTelemetry: { propagation: false, traces: false },
     fetch: fetchOnlyTo(input.endpoint),

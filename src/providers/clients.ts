@@ -7,9 +7,12 @@ import type OpenAI from 'openai';
 import type * as OpenAiSdk from 'openai';
 import { azureClientOptions, constructWithoutSdkEnvironment, openAiClientOptions } from './clientOptions';
 import type { Credentials } from './credentials';
+import type { SdkLogger } from './providerBase';
 import {
   DEFAULT_AZURE_API_VERSION,
+  DEFAULT_AZURE_RESPONSES_API_VERSION,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  openAiApiOf,
   presetOf,
   type ProviderConfig,
 } from './providerConfig';
@@ -32,12 +35,14 @@ export function openAiBaseUrl(config: OpenAiKindConfig): string | undefined {
 /**
  * The SDK client for `config` with these credentials; the SDK's own retries are off. Every option
  * an environment variable could fill is pinned (see clientOptions.ts), and the client is built with
- * the SDKs' variables hidden.
+ * the SDKs' variables hidden. With `logger`, the SDK's warnings go there (never to the console);
+ * without, the SDK logs nothing.
  */
 export function createOpenAiClient(
   sdk: OpenAiModule,
   config: OpenAiKindConfig,
   credentials: Credentials,
+  logger?: SdkLogger,
 ): OpenAI {
   const endpoint = openAiBaseUrl(config) ?? '';
   const pinned = (presetHeaders: Readonly<Record<string, string>> = {}) => ({
@@ -45,6 +50,7 @@ export function createOpenAiClient(
     endpoint,
     timeoutMs: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     headers: { ...presetHeaders, ...config.extraHeaders, ...credentials.secretHeaders },
+    logger,
   });
   switch (config.kind) {
     case 'openai':
@@ -61,7 +67,11 @@ export function createOpenAiClient(
             azureClientOptions({
               ...pinned(),
               deployment: config.deployment,
-              apiVersion: config.apiVersion ?? DEFAULT_AZURE_API_VERSION,
+              apiVersion:
+                config.apiVersion ??
+                (openAiApiOf(config) === 'responses'
+                  ? DEFAULT_AZURE_RESPONSES_API_VERSION
+                  : DEFAULT_AZURE_API_VERSION),
             }),
           ),
       );

@@ -6,14 +6,19 @@
  */
 
 import type { LlmProvider } from '../core';
+import type { Credentials } from './credentials';
+import type { SdkLogger } from './providerBase';
 import { AnthropicProvider } from './anthropicProvider';
 import { createOpenAiClient, DEFAULT_ANTHROPIC_BASE_URL, openAiBaseUrl, trimSlash } from './clients';
-import { OpenAiChatProvider, type ProviderDeps } from './openAiChatProvider';
+import { OpenAiChatProvider } from './openAiChatProvider';
+import { OpenAiResponsesProvider } from './openAiResponsesProvider';
+import type { ProviderDeps } from './providerBase';
 import {
   DEFAULT_ANTHROPIC_MAX_TOKENS,
   DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   keyIdOf,
+  openAiApiOf,
   presetOf,
   providerLabel,
   validateProviderConfig,
@@ -31,7 +36,13 @@ export {
   type ModelMetadataOptions,
   type ModelPrice,
 } from './modelDefaults';
-export type { ProviderDeps } from './openAiChatProvider';
+export type { ProviderDeps } from './providerBase';
+export {
+  planAnthropicRequest,
+  planOpenAiRequest,
+  reasoningEffortProblem,
+  thinkingProblem,
+} from './parameterRules';
 export {
   isPresetId,
   PRESET_IDS,
@@ -44,21 +55,31 @@ export { SUGGESTED_MODELS, type SuggestionKey } from './suggestions';
 export {
   DEFAULT_ANTHROPIC_MAX_TOKENS,
   DEFAULT_AZURE_API_VERSION,
+  DEFAULT_AZURE_RESPONSES_API_VERSION,
   DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   isLocalProvider,
   keyIdOf,
+  MAX_TOKENS_PARAMS,
+  MIN_THINKING_BUDGET,
+  OPENAI_APIS,
+  openAiApiOf,
+  parameterProblems,
   presetOf,
   providerLabel,
+  thinkingProblems,
   validateProviderConfig,
   type AnthropicProviderConfig,
   type AzureProviderConfig,
   type HealthCheckMethod,
   type MaxTokensParam,
+  type OpenAiApi,
   type OpenAiCompatibleProviderConfig,
   type OpenAiProviderConfig,
+  type ParameterOverrides,
   type ProviderConfig,
   type SecretSource,
+  type ThinkingSetting,
 } from './providerConfig';
 
 /** Thrown by {@link createProvider} for a config it cannot use; `problems` name the fields. */
@@ -96,29 +117,52 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmP
           baseUrl: endpointOf(config),
           extraHeaders: config.extraHeaders,
           defaultMaxTokens: config.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
+          thinking: config.thinking,
+          parameters: config.parameters,
         },
         deps,
       );
     case 'openai':
     case 'azure':
-    case 'openaiCompatible':
+    case 'openaiCompatible': {
+      const openAiCommon = {
+        ...common,
+        provider,
+        keyRequired:
+          config.kind === 'openaiCompatible'
+            ? (config.requiresKey ?? presetOf(config)?.requiresKey ?? true)
+            : true,
+        // Listing models is not part of Azure's data-plane API.
+        healthCheck: config.kind === 'azure' ? 'tinyRequest' : common.healthCheck,
+        reasoningEffort: config.reasoningEffort,
+        parameters: config.parameters,
+        createClient: (
+          sdk: Parameters<typeof createOpenAiClient>[0],
+          credentials: Credentials,
+          logger: SdkLogger,
+        ) => createOpenAiClient(sdk, config, credentials, logger),
+      } as const;
+      if (openAiApiOf(config) === 'responses') {
+        return new OpenAiResponsesProvider(
+          {
+            ...openAiCommon,
+            wireModel: config.kind === 'azure' ? config.deployment : undefined,
+            store: config.store,
+          },
+          deps,
+        );
+      }
       return new OpenAiChatProvider(
         {
-          ...common,
-          provider,
-          keyRequired:
-            config.kind === 'openaiCompatible'
-              ? (config.requiresKey ?? presetOf(config)?.requiresKey ?? true)
-              : true,
-          // Listing models is not part of Azure's data-plane API.
-          healthCheck: config.kind === 'azure' ? 'tinyRequest' : common.healthCheck,
+          ...openAiCommon,
           maxTokensParam:
+            config.parameters?.maxTokensParam ??
             config.maxTokensParam ??
             (config.kind === 'openaiCompatible' ? 'max_tokens' : 'max_completion_tokens'),
-          createClient: (sdk, credentials) => createOpenAiClient(sdk, config, credentials),
         },
         deps,
       );
+    }
   }
 }
 

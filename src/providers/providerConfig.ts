@@ -3,6 +3,7 @@
  * settings, plus the secret source port keys come through.
  */
 
+import { capabilitiesOf, REASONING_EFFORTS, type ReasoningEffort } from './catalog/familyRules';
 import { isPresetId, PRESETS, type OpenAiCompatiblePreset, type PresetId } from './presets';
 
 /**
@@ -23,7 +24,34 @@ export type HealthCheckMethod =
   | 'listModels';
 
 /** The request field that carries the output limit: newer OpenAI models accept only the second. */
-export type MaxTokensParam = 'max_tokens' | 'max_completion_tokens';
+export const MAX_TOKENS_PARAMS = ['max_tokens', 'max_completion_tokens'] as const;
+export type MaxTokensParam = (typeof MAX_TOKENS_PARAMS)[number];
+
+/** The OpenAI wire formats: chat completions, or the Responses API (`/v1/responses`). */
+export const OPENAI_APIS = ['chat', 'responses'] as const;
+export type OpenAiApi = (typeof OPENAI_APIS)[number];
+
+/**
+ * What a model's settings say about request parameters where its family's rules do not fit (a
+ * deployment or gateway model whose name the catalog does not know, or knows wrongly).
+ */
+export interface ParameterOverrides {
+  /** `true`: never send a temperature; `false`: always send it; unset: the family's rule decides. */
+  readonly dropTemperature?: boolean;
+  /** The field that carries the output cap on chat completions; unset: the family's rule decides. */
+  readonly maxTokensParam?: MaxTokensParam;
+  /** Anthropic: `false` sends no `cache_control` breakpoints (for gateways that refuse them). Default true. */
+  readonly promptCaching?: boolean;
+}
+
+/**
+ * Anthropic extended thinking for a model: a budget of thinking tokens (≥ 1 024, below the output
+ * cap, which it counts in), or `adaptive` (the model decides how much to think).
+ */
+export type ThinkingSetting = { readonly budgetTokens: number } | 'adaptive';
+
+/** Anthropic's smallest thinking budget. */
+export const MIN_THINKING_BUDGET = 1_024;
 
 interface CommonProviderConfig {
   /**
@@ -46,10 +74,25 @@ interface CommonProviderConfig {
   readonly healthCheckTimeoutMs?: number;
   /** Default `tinyRequest`. */
   readonly healthCheck?: HealthCheckMethod;
+  /** Overrides of the family's parameter rules. */
+  readonly parameters?: ParameterOverrides;
+}
+
+/** What the OpenAI wire formats (OpenAI, Azure, compatible endpoints) share. */
+interface OpenAiWireConfig extends CommonProviderConfig {
+  /**
+   * `responses` speaks the Responses API. Unset: chat completions, except for models only the
+   * Responses API serves (`*-codex`, `*-pro`…) on OpenAI and Azure.
+   */
+  readonly api?: OpenAiApi;
+  /** Reasoning models: `reasoning_effort` (chat) or `reasoning.effort` (Responses); only values the family takes are sent. */
+  readonly reasoningEffort?: ReasoningEffort;
+  /** Responses API: let the vendor keep the response (`store: true`). Default false: nothing kept unasked. */
+  readonly store?: boolean;
 }
 
 /** OpenAI's own API. */
-export interface OpenAiProviderConfig extends CommonProviderConfig {
+export interface OpenAiProviderConfig extends OpenAiWireConfig {
   readonly kind: 'openai';
   /** Default `https://api.openai.com/v1`. */
   readonly baseUrl?: string;
@@ -60,7 +103,7 @@ export interface OpenAiProviderConfig extends CommonProviderConfig {
 }
 
 /** A deployment on Azure OpenAI (key authentication). */
-export interface AzureProviderConfig extends CommonProviderConfig {
+export interface AzureProviderConfig extends OpenAiWireConfig {
   readonly kind: 'azure';
   /** The resource endpoint, e.g. `https://my-resource.openai.azure.com`. */
   readonly endpoint: string;
@@ -73,7 +116,7 @@ export interface AzureProviderConfig extends CommonProviderConfig {
 }
 
 /** Any server that speaks OpenAI's chat completions API: local runners, routers, team gateways. */
-export interface OpenAiCompatibleProviderConfig extends CommonProviderConfig {
+export interface OpenAiCompatibleProviderConfig extends OpenAiWireConfig {
   readonly kind: 'openaiCompatible';
   /** Fills in the base URL, key requirement and headers; each can still be overridden. */
   readonly preset?: PresetId;
@@ -92,6 +135,8 @@ export interface AnthropicProviderConfig extends CommonProviderConfig {
   readonly baseUrl?: string;
   /** Anthropic requires an output limit; used when the request sets none. Default 4096. */
   readonly defaultMaxTokens?: number;
+  /** Extended thinking (unset: none). Sent only to models that take it, with temperature unset. */
+  readonly thinking?: ThinkingSetting;
 }
 
 /** Everything needed to build one provider; `kind` selects the wire format and SDK. */
@@ -99,9 +144,26 @@ export type ProviderConfig =
   OpenAiProviderConfig | AzureProviderConfig | OpenAiCompatibleProviderConfig | AnthropicProviderConfig;
 
 export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
+/**
+ * The Azure api-version used for the Responses API when the settings name none: the first GA-era
+ * version that serves `/openai/responses` (learn.microsoft.com "Azure OpenAI Responses API").
+ */
+export const DEFAULT_AZURE_RESPONSES_API_VERSION = '2025-04-01-preview';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
 export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 10_000;
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
+
+/**
+ * The wire format an OpenAI-kind config speaks: its `api` setting, else the Responses API for models
+ * only it serves on OpenAI and Azure (a compatible gateway may serve them on chat completions), else
+ * chat completions.
+ */
+export function openAiApiOf(config: Exclude<ProviderConfig, { kind: 'anthropic' }>): OpenAiApi {
+  if (config.api) return config.api;
+  return config.kind !== 'openaiCompatible' && capabilitiesOf(config.model).responsesOnly
+    ? 'responses'
+    : 'chat';
+}
 
 /** The key id a config reads its key under. */
 export function keyIdOf(config: ProviderConfig): string {
@@ -182,6 +244,23 @@ export function validateProviderConfig(config: ProviderConfig): string[] {
   ) {
     problems.push('healthCheck must be "tinyRequest" or "listModels".');
   }
+  problems.push(...parameterProblems(config.parameters, config.kind === 'anthropic'));
+  if (config.kind === 'anthropic') {
+    problems.push(...thinkingProblems(config.thinking));
+  } else {
+    if (config.api !== undefined && !(OPENAI_APIS as readonly string[]).includes(config.api))
+      problems.push(`api must be "chat" or "responses" (got ${JSON.stringify(config.api)}).`);
+    if (
+      config.reasoningEffort !== undefined &&
+      !(REASONING_EFFORTS as readonly string[]).includes(config.reasoningEffort)
+    ) {
+      problems.push(
+        `reasoningEffort must be one of ${REASONING_EFFORTS.join(', ')} (got ${JSON.stringify(config.reasoningEffort)}).`,
+      );
+    }
+    if (config.store !== undefined && typeof config.store !== 'boolean')
+      problems.push('store must be true or false.');
+  }
   switch (config.kind) {
     case 'openai':
       checkUrl('baseUrl', config.baseUrl, false);
@@ -215,4 +294,37 @@ export function validateProviderConfig(config: ProviderConfig): string[] {
       break;
   }
   return problems;
+}
+
+/** What is wrong with a `parameters` override, one sentence per problem. */
+export function parameterProblems(parameters: unknown, anthropic: boolean): string[] {
+  if (parameters === undefined) return [];
+  if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))
+    return ['parameters must be an object (e.g. { "dropTemperature": true }).'];
+  const problems: string[] = [];
+  const known = anthropic ? ['dropTemperature', 'promptCaching'] : ['dropTemperature', 'maxTokensParam'];
+  for (const [name, value] of Object.entries(parameters)) {
+    if (!known.includes(name)) {
+      problems.push(`parameters.${name} is unknown (known: ${known.join(', ')}).`);
+    } else if (name === 'maxTokensParam') {
+      if (!(MAX_TOKENS_PARAMS as readonly unknown[]).includes(value))
+        problems.push(`parameters.maxTokensParam must be "max_tokens" or "max_completion_tokens".`);
+    } else if (typeof value !== 'boolean') {
+      problems.push(`parameters.${name} must be true or false.`);
+    }
+  }
+  return problems;
+}
+
+/** What is wrong with a `thinking` setting, one sentence per problem. */
+export function thinkingProblems(thinking: unknown): string[] {
+  if (thinking === undefined || thinking === 'adaptive') return [];
+  const budget =
+    typeof thinking === 'object' && thinking !== null && !Array.isArray(thinking)
+      ? (thinking as { budgetTokens?: unknown }).budgetTokens
+      : undefined;
+  if (typeof budget === 'number' && Number.isInteger(budget) && budget >= MIN_THINKING_BUDGET) return [];
+  return [
+    `thinking must be "adaptive" or { "budgetTokens": n } with n a whole number ≥ ${MIN_THINKING_BUDGET} (got ${JSON.stringify(thinking)}).`,
+  ];
 }

@@ -12,10 +12,12 @@ import {
   LlmError,
   type ChatMessage,
   type ProviderRequest,
+  type ThinkingBlock,
   type ToolCall,
   type ToolChoice,
   type ToolDefinition,
 } from '../core';
+import { ANTHROPIC_THINKING_FORMAT } from './parameterRules';
 
 type OpenAiMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 type AnthropicMessage = Anthropic.Messages.MessageParam;
@@ -100,13 +102,15 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): Anthropic
         result.push({ role: 'user', content: message.content });
         break;
       case 'assistant': {
-        if (!message.toolCalls?.length) {
+        const thinking = toAnthropicThinking(message.thinking);
+        if (!message.toolCalls?.length && thinking.length === 0) {
           result.push({ role: 'assistant', content: message.content });
           break;
         }
-        const blocks: AnthropicBlock[] = [];
+        // Thinking comes first, as the model produced it: the API requires it before `tool_use`.
+        const blocks: AnthropicBlock[] = [...thinking];
         if (message.content) blocks.push({ type: 'text', text: message.content });
-        for (const call of message.toolCalls)
+        for (const call of message.toolCalls ?? [])
           blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
         result.push({ role: 'assistant', content: blocks });
         break;
@@ -122,6 +126,20 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): Anthropic
     }
   }
   return result;
+}
+
+/** The turn's Claude thinking as the API wants it back (signed, unchanged); other vendors' reasoning is left out. */
+function toAnthropicThinking(thinking: readonly ThinkingBlock[] | undefined): AnthropicBlock[] {
+  const blocks: AnthropicBlock[] = [];
+  for (const block of thinking ?? []) {
+    if (block.format !== ANTHROPIC_THINKING_FORMAT || block.data === undefined) continue;
+    blocks.push(
+      block.redacted
+        ? { type: 'redacted_thinking', data: block.data }
+        : { type: 'thinking', thinking: block.text, signature: block.data },
+    );
+  }
+  return blocks;
 }
 
 export function toAnthropicTools(tools: readonly ToolDefinition[]): Anthropic.Messages.Tool[] {
@@ -158,7 +176,7 @@ export interface AnswerSource {
  * A tool call the adapter cannot hand on: `badResponse`, so the chain retries or moves on as for
  * any other unreadable answer, instead of the caller running a tool with arguments it never got.
  */
-function unreadableCall(source: AnswerSource, what: string): LlmError {
+export function unreadableCall(source: AnswerSource, what: string): LlmError {
   return new LlmError('badResponse', `${source.provider} sent a tool call that could not be read: ${what}.`, {
     provider: source.provider,
     model: source.model,

@@ -115,7 +115,10 @@ export interface ModelCardView {
   readonly spendToday: string;
   readonly spendTodayUsd: number;
   readonly spendMonth: string;
+  /** e.g. `12.4k in (11.9k cached) · 800 out (300 reasoning)`. */
   readonly tokens: string;
+  /** What reading the prompt cache saved against the full input price, e.g. `$0.03`; unset when nothing. */
+  readonly cacheSaved?: string;
   readonly lastError?: ModelErrorView;
   readonly actions: ModelActionsView;
 }

@@ -7,10 +7,12 @@ import * as assert from 'node:assert/strict';
 import {
   isLlmError,
   LlmManager,
+  type GenerateResult,
   type LlmError,
   type LlmManagerOptions,
   type LlmProvider,
   type ModelMetadata,
+  type StreamChunk,
 } from '../../src/core';
 import {
   createProvider,
@@ -20,14 +22,16 @@ import {
 } from '../../src/providers';
 import type { FaultUpstream } from '../../src/demo/faultUpstream';
 import { MemorySecrets, PLANTED_KEY } from './faultServer';
-import { MemoryLogger } from './fakeClock';
+import { FakeClock, MemoryLogger } from './fakeClock';
 
-export type ProviderKindUnderTest = 'openai' | 'azure' | 'openaiCompatible' | 'anthropic';
+/** The provider kinds, plus `responses`: OpenAI spoken through the Responses API (`api: "responses"`). */
+export type ProviderKindUnderTest = 'openai' | 'azure' | 'openaiCompatible' | 'anthropic' | 'responses';
 export const PROVIDER_KINDS: readonly ProviderKindUnderTest[] = [
   'openai',
   'azure',
   'openaiCompatible',
   'anthropic',
+  'responses',
 ];
 
 /** Every provider kind reads the same planted key. */
@@ -70,6 +74,14 @@ export function configFor(
       } as ProviderConfig;
     case 'anthropic':
       return { kind, model: faultModel, baseUrl: upstream.url, ...extra } as ProviderConfig;
+    case 'responses':
+      return {
+        kind: 'openai',
+        api: 'responses',
+        model: faultModel,
+        baseUrl: `${upstream.url}/v1`,
+        ...extra,
+      } as ProviderConfig;
   }
 }
 
@@ -122,4 +134,36 @@ export async function caught(work: Promise<unknown>): Promise<LlmError> {
     return error;
   }
   assert.fail('expected the call to fail');
+}
+
+/**
+ * A manager (no retries) with one model per config, in chain order, priced from the real catalog
+ * (no test prices), so costs are what a user would see.
+ */
+export function catalogManager(
+  entries: ReadonlyArray<readonly [name: string, config: ProviderConfig]>,
+  options: Partial<LlmManagerOptions> = {},
+): { manager: LlmManager; logger: MemoryLogger } {
+  const made = testManager({ clock: new FakeClock(), maxRetries: 0, ...options });
+  for (const [name, config] of entries) {
+    made.manager.registerModel(
+      name,
+      createProvider(config, { secrets: plantedSecrets(), logger: made.logger }),
+      defaultModelMetadata(config),
+    );
+  }
+  made.manager.setFallbackChain(entries.map(([name]) => name));
+  return made;
+}
+
+/** The `adjust` steps of a request's trace, in words. */
+export function adjustSteps(result: GenerateResult): string[] {
+  return result.trace.steps.flatMap((step) => (step.type === 'adjust' ? [step.detail] : []));
+}
+
+/** Every chunk of a stream. */
+export async function drainStream(stream: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {
+  const chunks: StreamChunk[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return chunks;
 }

@@ -11,8 +11,16 @@ export function answerFooterView(result: GenerateResult): AnswerFooterView {
     cached: result.cached,
     time: result.cached ? 'from the cache' : formatDuration(result.latencyMs),
     cost: result.cached ? 'no cost' : formatUsd(result.costUsd),
-    tokens: `${result.usage.inputTokens.toLocaleString('en-US')} in / ${result.usage.outputTokens.toLocaleString('en-US')} out tokens`,
+    tokens: tokensLine(result),
   };
+}
+
+/** `12,400 in (11,900 cached) / 800 out (300 reasoning) tokens`; the parts in brackets only when there are some. */
+function tokensLine({ usage }: GenerateResult): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const cached = usage.cacheReadTokens ? ` (${count(usage.cacheReadTokens)} cached)` : '';
+  const reasoning = usage.reasoningTokens ? ` (${count(usage.reasoningTokens)} reasoning)` : '';
+  return `${count(usage.inputTokens)} in${cached} / ${count(usage.outputTokens)} out${reasoning} tokens`;
 }
 
 /** The footer line of an answer document: `_Answered by **m** · 1.2 s · $0.0012 · 10 in / 20 out tokens_`. */

@@ -9,8 +9,13 @@
 export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
-/** Anthropic extended thinking: a `budget_tokens` budget, `adaptive` (the model decides), or none. */
-export type ThinkingMode = 'budget' | 'adaptive' | 'none';
+/**
+ * How a model takes Anthropic's extended thinking: `budget` (`{ type: 'enabled', budget_tokens }`
+ * only), `budgetOrAdaptive` (either; the SDK recommends adaptive), `adaptive` (only
+ * `{ type: 'adaptive' }`: the API refuses a budget), or `none`.
+ */
+export const THINKING_MODES = ['none', 'budget', 'budgetOrAdaptive', 'adaptive'] as const;
+export type ThinkingMode = (typeof THINKING_MODES)[number];
 
 export interface ModelCapabilities {
   /** Whether a rule of the table knows this family (false: the permissive defaults below). */
@@ -31,8 +36,18 @@ export interface ModelCapabilities {
   readonly supportsTools: boolean;
   readonly imageInput: boolean;
   readonly thinking: ThinkingMode;
+  /**
+   * Whether the model takes a sampling `temperature` other than the default: not OpenAI's reasoning
+   * models, nor the Claude generations that removed sampling parameters (Opus 4.7 and later).
+   */
+  readonly supportsTemperature: boolean;
   /** Anthropic refuses a request that sets both `temperature` and `top_p`. */
   readonly refusesTemperatureWithTopP: boolean;
+  /**
+   * Anthropic: the shortest prompt prefix the model caches, in tokens (a `cache_control` breakpoint
+   * on a shorter prefix is ignored, not refused).
+   */
+  readonly minCacheableTokens: number;
   /** ISO date from which the vendor refuses the model (its retirement), when announced. */
   readonly endOfLife?: string;
   /** Where the rule comes from (vendor documentation page). */
@@ -56,7 +71,9 @@ const UNKNOWN: Omit<ModelCapabilities, 'known' | 'family' | 'source'> = {
   supportsTools: true,
   imageInput: true,
   thinking: 'none',
+  supportsTemperature: true,
   refusesTemperatureWithTopP: false,
+  minCacheableTokens: 1_024,
 };
 
 const OPENAI_MODELS = 'platform.openai.com/docs/models (each model page: limits, endpoints, features)';
@@ -65,9 +82,17 @@ const ANTHROPIC_MODELS = 'docs.claude.com/en/docs/about-claude/models/overview (
 const ANTHROPIC_SAMPLING =
   'docs.claude.com/en/docs/about-claude/models/migrating-to-claude-4 (temperature and top_p: one only)';
 const ANTHROPIC_DEPRECATIONS = 'docs.claude.com/en/docs/about-claude/model-deprecations';
+const ANTHROPIC_THINKING =
+  'platform.claude.com/docs/en/build-with-claude/adaptive-thinking (adaptive from the 4.6 generation; only adaptive from Opus 4.7 and Claude 5)';
+const ANTHROPIC_CACHING =
+  'platform.claude.com/docs/en/build-with-claude/prompt-caching (minimum cacheable prompt length per model)';
+const ANTHROPIC_NO_SAMPLING =
+  'temperature, top_p and top_k removed from Opus 4.7 on ("`temperature` is deprecated for this model")';
 
-const reasoningModel = { reasoning: true, imageInput: true } as const;
+const reasoningModel = { reasoning: true, imageInput: true, supportsTemperature: false } as const;
 const claude4 = { refusesTemperatureWithTopP: true, thinking: 'budget' } as const;
+/** Opus 4.7 and later, the Claude 5 generation: adaptive thinking only, no sampling parameters. */
+const claudeAdaptiveOnly = { ...claude4, thinking: 'adaptive', supportsTemperature: false } as const;
 
 /** First match wins: specific rules before their family. Ids are matched lower-case, prefixes removed. */
 const RULES: readonly Rule[] = [
@@ -206,27 +231,45 @@ const RULES: readonly Rule[] = [
   {
     family: 'claude-mythos-preview',
     match: /^claude-mythos-preview/,
-    ...claude4,
-    thinking: 'adaptive',
+    ...claudeAdaptiveOnly,
     maxOutputTokens: 128_000,
+    minCacheableTokens: 512,
     endOfLife: '2026-06-30',
     source: `@anthropic-ai/sdk DEPRECATED_MODELS; ${ANTHROPIC_DEPRECATIONS}`,
   },
   {
-    family: 'claude-4.6+',
-    match: /^claude-(?:opus|fable|mythos)-(?:4-[6-9]|[5-9])/,
-    ...claude4,
-    thinking: 'adaptive',
+    family: 'claude-opus-4-7+',
+    match: /^claude-(?:opus|fable|mythos)-(?:4-[7-9]|[5-9])/,
+    ...claudeAdaptiveOnly,
     maxOutputTokens: 128_000,
-    source: `${ANTHROPIC_MODELS}; adaptive thinking from Opus 4.6 (the SDK warns on budget thinking there)`,
+    // Opus 4.7 caches from 2 048 tokens, Opus 4.8 from 1 024, Opus 5 from 512: the family's safe end.
+    minCacheableTokens: 2_048,
+    source: `${ANTHROPIC_MODELS}; ${ANTHROPIC_THINKING}; ${ANTHROPIC_NO_SAMPLING}; ${ANTHROPIC_CACHING}`,
   },
   {
-    family: 'claude-4.6+',
-    match: /^claude-(?:sonnet|haiku)-(?:4-[6-9]|[5-9])/,
-    ...claude4,
-    thinking: 'adaptive',
+    family: 'claude-sonnet-5+',
+    match: /^claude-sonnet-[5-9]/,
+    ...claudeAdaptiveOnly,
+    maxOutputTokens: 128_000,
+    source: `${ANTHROPIC_MODELS}; ${ANTHROPIC_THINKING}; ${ANTHROPIC_NO_SAMPLING}; ${ANTHROPIC_CACHING}`,
+  },
+  {
+    family: 'claude-haiku-5+',
+    match: /^claude-haiku-[5-9]/,
+    ...claudeAdaptiveOnly,
     maxOutputTokens: 64_000,
-    source: `${ANTHROPIC_MODELS}; adaptive thinking from the 4.6 generation`,
+    minCacheableTokens: 2_048,
+    source: `${ANTHROPIC_MODELS}; ${ANTHROPIC_THINKING}; ${ANTHROPIC_NO_SAMPLING}; ${ANTHROPIC_CACHING}`,
+  },
+  {
+    family: 'claude-4.6',
+    match: /^claude-(?:opus-4-6|(?:sonnet|haiku)-4-[6-9])/,
+    ...claude4,
+    thinking: 'budgetOrAdaptive',
+    maxOutputTokens: 128_000,
+    // Sonnet 4.6 caches from 2 048 tokens, Opus 4.6 from 4 096.
+    minCacheableTokens: 4_096,
+    source: `${ANTHROPIC_MODELS}; ${ANTHROPIC_THINKING} (the SDK warns on budget thinking for Opus 4.6); ${ANTHROPIC_CACHING}`,
   },
   {
     family: 'claude-sonnet-4-5',
@@ -234,14 +277,24 @@ const RULES: readonly Rule[] = [
     ...claude4,
     maxOutputTokens: 64_000,
     endOfLife: '2026-11-30',
-    source: `${ANTHROPIC_MODELS}; ${ANTHROPIC_SAMPLING}; EOL: @anthropic-ai/sdk DEPRECATED_MODELS`,
+    source: `${ANTHROPIC_MODELS}; ${ANTHROPIC_SAMPLING}; EOL: @anthropic-ai/sdk 1.12 DEPRECATED_MODELS`,
   },
   {
-    family: 'claude-4.5',
-    match: /^claude-(?:opus|haiku)-4-5/,
+    family: 'claude-opus-4-5',
+    match: /^claude-opus-4-5/,
     ...claude4,
     maxOutputTokens: 64_000,
-    source: `${ANTHROPIC_MODELS}; ${ANTHROPIC_SAMPLING}`,
+    minCacheableTokens: 4_096,
+    endOfLife: '2027-01-22',
+    source: `${ANTHROPIC_MODELS}; ${ANTHROPIC_SAMPLING}; ${ANTHROPIC_CACHING}; EOL: @anthropic-ai/sdk DEPRECATED_MODELS`,
+  },
+  {
+    family: 'claude-haiku-4-5',
+    match: /^claude-haiku-4-5/,
+    ...claude4,
+    maxOutputTokens: 64_000,
+    minCacheableTokens: 4_096,
+    source: `${ANTHROPIC_MODELS}; ${ANTHROPIC_SAMPLING}; ${ANTHROPIC_CACHING}`,
   },
   {
     family: 'claude-opus-4-1',
@@ -269,6 +322,7 @@ const RULES: readonly Rule[] = [
   {
     family: 'claude-3-5',
     match: /^claude-3-5-(?:sonnet|haiku)/,
+    minCacheableTokens: 2_048,
     maxOutputTokens: 8_192,
     endOfLife: '2025-10-22',
     source: ANTHROPIC_DEPRECATIONS,
@@ -276,6 +330,7 @@ const RULES: readonly Rule[] = [
   {
     family: 'claude-3',
     match: /^claude-3-(?:opus|sonnet|haiku)/,
+    minCacheableTokens: 2_048,
     maxOutputTokens: 4_096,
     endOfLife: '2026-04-20',
     source: `${ANTHROPIC_DEPRECATIONS} (Haiku 3 retired last, on 2026-04-20)`,

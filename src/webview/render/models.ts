@@ -104,7 +104,14 @@ function card(model: ModelCardView, index: number, context: RenderContext): HTML
         h('div', { class: 'card-stat' }, h('dt', {}, label), h('dd', { class: extra }, value)),
       ),
     ),
-    compact ? undefined : h('p', { class: 'card-meta' }, `Tokens: ${model.tokens}`),
+    compact
+      ? undefined
+      : h(
+          'p',
+          { class: 'card-meta' },
+          `Tokens: ${model.tokens}`,
+          model.cacheSaved ? ` · prompt cache saved ${model.cacheSaved}` : '',
+        ),
     compact || !model.priceNote ? undefined : h('p', { class: 'card-meta' }, capitalise(model.priceNote)),
     model.lastError
       ? h(

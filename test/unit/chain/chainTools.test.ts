@@ -79,6 +79,8 @@ describe('chain with tools: real providers, real HTTP', () => {
   const directions = [
     { primary: 'openai', fallback: 'anthropic' },
     { primary: 'anthropic', fallback: 'openai' },
+    { primary: 'responses', fallback: 'anthropic' },
+    { primary: 'anthropic', fallback: 'responses' },
   ] as const;
 
   for (const { primary, fallback } of directions) {
@@ -100,7 +102,7 @@ describe('chain with tools: real providers, real HTTP', () => {
           [['get_weather', { city: QUESTION }]],
         );
         const call = asked.toolCalls![0];
-        assert.match(call.id, primary === 'openai' ? /^call_/ : /^toolu_01/);
+        assert.match(call.id, primary === 'anthropic' ? /^toolu_01/ : /^call_/);
 
         // Turn 2 carries the call and its result; the primary is down now, the fallback answers.
         const answered = await manager.generate({ messages: withResult(asked), tools: [weather], onToken });
@@ -117,32 +119,44 @@ describe('chain with tools: real providers, real HTTP', () => {
         assert.equal(served.status, 200);
         assert.deepEqual(served.toolExchange?.offered, ['get_weather']);
         const expected =
-          fallback === 'anthropic'
+          fallback === 'responses'
             ? [
                 { role: 'user', content: QUESTION },
+                // The call's id travels as the Responses `call_id`, both ways.
                 {
-                  role: 'assistant',
-                  content: [
-                    { type: 'tool_use', id: call.id, name: 'get_weather', input: { city: QUESTION } },
-                  ],
+                  type: 'function_call',
+                  call_id: call.id,
+                  name: 'get_weather',
+                  arguments: JSON.stringify({ city: QUESTION }),
                 },
-                { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: RESULT }] },
+                { type: 'function_call_output', call_id: call.id, output: RESULT },
               ]
-            : [
-                { role: 'user', content: QUESTION },
-                {
-                  role: 'assistant',
-                  content: null,
-                  tool_calls: [
-                    {
-                      id: call.id,
-                      type: 'function',
-                      function: { name: 'get_weather', arguments: JSON.stringify({ city: QUESTION }) },
-                    },
-                  ],
-                },
-                { role: 'tool', tool_call_id: call.id, content: RESULT },
-              ];
+            : fallback === 'anthropic'
+              ? [
+                  { role: 'user', content: QUESTION },
+                  {
+                    role: 'assistant',
+                    content: [
+                      { type: 'tool_use', id: call.id, name: 'get_weather', input: { city: QUESTION } },
+                    ],
+                  },
+                  { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: RESULT }] },
+                ]
+              : [
+                  { role: 'user', content: QUESTION },
+                  {
+                    role: 'assistant',
+                    content: null,
+                    tool_calls: [
+                      {
+                        id: call.id,
+                        type: 'function',
+                        function: { name: 'get_weather', arguments: JSON.stringify({ city: QUESTION }) },
+                      },
+                    ],
+                  },
+                  { role: 'tool', tool_call_id: call.id, content: RESULT },
+                ];
         assert.deepEqual(served.toolExchange?.messages, expected);
         assert.deepEqual(upstream().stats().byModel, { 'tools-outage-1': 2, 'tools~second': 1 });
       });

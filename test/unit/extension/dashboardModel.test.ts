@@ -123,6 +123,24 @@ describe('metrics view model', () => {
       assert.equal(b.actions.resetCircuit, false);
     });
 
+    it('shows cached and reasoning tokens on the card, and what the prompt cache saved', async () => {
+      const usage = { inputTokens: 12_400, outputTokens: 800, cacheReadTokens: 11_900, reasoningTokens: 300 };
+      const { manager, clock } = harness({
+        a: {
+          script: [{ usage }],
+          metadata: { inputPricePerMTok: 3, outputPricePerMTok: 15, cacheReadPricePerMTok: 0.3 },
+        },
+        b: { script: [{}] },
+      });
+      await settle(clock, manager.generate({ prompt: 'hi' }));
+      const state = buildViewState(inputOf(manager, { now: clock.now() }));
+      assert.equal(card(state, 'a').tokens, '12.4k in (11.9k cached) · 800 out (300 reasoning)');
+      // 11 900 tokens at $3 instead of $0.30 per million.
+      assert.equal(card(state, 'a').cacheSaved, '$0.03');
+      assert.equal(card(state, 'b').tokens, '0 in · 0 out');
+      assert.equal(card(state, 'b').cacheSaved, undefined);
+    });
+
     it('offers re-enabling instead of isolating an isolated model, and marks a half-open one as probing', async () => {
       const { manager, clock } = harness(
         { a: { script: [{ error: 'timeout' }] }, b: {} },

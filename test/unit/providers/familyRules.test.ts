@@ -78,7 +78,7 @@ describe('capability rules by model family', () => {
     assert.equal(capabilitiesOf('gpt-3.5-turbo-instruct').supportsTools, false);
   });
 
-  it('Claude thinking: budget up to 4.5, adaptive from the 4.6 generation, none before 3.7', () => {
+  it('Claude thinking: budget up to 4.5, budget or adaptive on 4.6, adaptive only from Opus 4.7 and Claude 5', () => {
     for (const id of [
       'claude-sonnet-4-5',
       'claude-haiku-4-5-20251001',
@@ -88,23 +88,41 @@ describe('capability rules by model family', () => {
     ]) {
       assert.equal(capabilitiesOf(id).thinking, 'budget', id);
     }
+    for (const id of ['claude-opus-4-6', 'claude-sonnet-4-6', 'anthropic/claude-sonnet-4.6'])
+      assert.equal(capabilitiesOf(id).thinking, 'budgetOrAdaptive', id);
     for (const id of [
-      'claude-opus-4-6',
-      'claude-sonnet-4-6',
+      'claude-opus-4-7',
       'claude-opus-4-8',
       'claude-sonnet-5-5',
       'claude-sonnet-5-5-20261015',
       'claude-haiku-5-5',
       'claude-opus-5-5',
-      'anthropic/claude-sonnet-4.6',
     ]) {
       assert.equal(capabilitiesOf(id).thinking, 'adaptive', id);
+      assert.equal(capabilitiesOf(id).supportsTemperature, false, id);
     }
     for (const id of ['claude-3-5-haiku-20241022', 'claude-3-haiku-20240307'])
       assert.equal(capabilitiesOf(id).thinking, 'none', id);
+    assert.equal(capabilitiesOf('claude-sonnet-4-6').supportsTemperature, true);
     assert.equal(capabilitiesOf('claude-opus-4-8').maxOutputTokens, 128_000);
-    assert.equal(capabilitiesOf('claude-sonnet-5-5').maxOutputTokens, 64_000);
+    assert.equal(capabilitiesOf('claude-sonnet-5-5').maxOutputTokens, 128_000);
+    assert.equal(capabilitiesOf('claude-haiku-5-5').maxOutputTokens, 64_000);
     assert.equal(capabilitiesOf('claude-opus-4-1').maxOutputTokens, 32_000);
+  });
+
+  it('Claude caches prompts from its family minimum: 2 048 for Haiku, 1 024 for Sonnet 4.5 and 5', () => {
+    assert.equal(capabilitiesOf('claude-haiku-5-5').minCacheableTokens, 2_048);
+    assert.equal(capabilitiesOf('claude-haiku-4-5').minCacheableTokens, 4_096);
+    assert.equal(capabilitiesOf('claude-sonnet-5-5').minCacheableTokens, 1_024);
+    assert.equal(capabilitiesOf('claude-sonnet-4-5').minCacheableTokens, 1_024);
+    assert.equal(capabilitiesOf('my-proxy-model').minCacheableTokens, 1_024);
+  });
+
+  it('OpenAI reasoning models take no temperature; chat models and unknown families do', () => {
+    for (const id of ['gpt-5-mini', 'o3', 'o4-mini', 'gpt-5.5', 'gpt-5-codex'])
+      assert.equal(capabilitiesOf(id).supportsTemperature, false, id);
+    for (const id of ['gpt-4.1', 'gpt-5-chat-latest', 'gpt-4o-mini', 'llama3.2'])
+      assert.equal(capabilitiesOf(id).supportsTemperature, true, id);
   });
 
   it('temperature with top_p is refused by Sonnet/Haiku 4.5+ and Opus 4.1+, not by older Claude', () => {

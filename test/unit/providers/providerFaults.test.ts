@@ -33,7 +33,7 @@ const FAULTS: readonly FaultCase[] = [
   {
     model: 'overloaded',
     kind: 'server',
-    status: { openai: 503, azure: 503, openaiCompatible: 503, anthropic: 529 },
+    status: { openai: 503, azure: 503, openaiCompatible: 503, anthropic: 529, responses: 503 },
   },
   { model: 'ratelimit', kind: 'rateLimit', status: 429 },
   { model: 'ratelimit-7', kind: 'rateLimit', retryAfterMs: 7000, status: 429 },
@@ -42,12 +42,12 @@ const FAULTS: readonly FaultCase[] = [
   {
     model: 'quota',
     kind: 'quota',
-    status: { openai: 429, azure: 429, openaiCompatible: 429, anthropic: 400 },
+    status: { openai: 429, azure: 429, openaiCompatible: 429, anthropic: 400, responses: 429 },
   },
   {
     model: 'billing',
     kind: 'quota',
-    status: { openai: 429, azure: 429, openaiCompatible: 429, anthropic: 402 },
+    status: { openai: 429, azure: 429, openaiCompatible: 429, anthropic: 402, responses: 429 },
   },
   { model: 'auth', kind: 'auth', status: 401 },
   { model: 'leaky-auth', kind: 'auth', status: 401 },

@@ -163,6 +163,17 @@ for (const kind of PROVIDER_KINDS) {
             content: [{ type: 'tool_result', tool_use_id: call.id, content: '{"temp": -3, "sky": "rain"}' }],
           },
         ]);
+      } else if (kind === 'responses') {
+        // Responses input items: the call as a `function_call` item by its `call_id`, then its output.
+        assert.deepEqual(sent.slice(1), [
+          {
+            type: 'function_call',
+            call_id: call.id,
+            name: 'get_weather',
+            arguments: JSON.stringify(EXPECTED_ARGUMENTS),
+          },
+          { type: 'function_call_output', call_id: call.id, output: '{"temp": -3, "sky": "rain"}' },
+        ]);
       } else {
         assert.deepEqual(sent.slice(1), [
           {
