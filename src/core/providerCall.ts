@@ -66,6 +66,7 @@ export class ProviderCaller {
     const iterator = entry.provider.stream(request, controller.signal)[Symbol.asyncIterator]();
     let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
     let finishReason: string | undefined;
+    let reportedCostUsd: number | undefined;
     let received = false;
     const toolCalls: ToolCall[] = [];
     try {
@@ -97,6 +98,9 @@ export class ProviderCaller {
           case 'toolCall':
             toolCalls.push(chunk.call);
             break;
+          case 'cost':
+            reportedCostUsd = chunk.usd;
+            break;
         }
       }
     } catch (error) {
@@ -109,7 +113,13 @@ export class ProviderCaller {
       throw new LlmError('badResponse', `${entry.name} streamed an empty answer.`, { model: entry.name });
     }
     if (toolCalls.length > 0) validateToolCalls(toolCalls, request.tools, entry.name);
-    return { text: streamed.text, usage, finishReason, ...(toolCalls.length ? { toolCalls } : {}) };
+    return {
+      text: streamed.text,
+      usage,
+      finishReason,
+      ...(toolCalls.length ? { toolCalls } : {}),
+      ...(reportedCostUsd !== undefined ? { reportedCostUsd } : {}),
+    };
   }
 }
 

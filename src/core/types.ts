@@ -83,6 +83,13 @@ export interface ProviderResponse {
   readonly usage: TokenUsage;
   /** Why the model stopped (`stop`, `length`, …) when the provider says. */
   readonly finishReason?: string;
+  /**
+   * What the service itself billed for this request, in US dollars, when it says (a team gateway
+   * such as the LiteLLM proxy sends `x-litellm-response-cost`). Spend then records this figure
+   * instead of usage × catalog price: the gateway knows the team's negotiated prices, and one
+   * request is counted once, never both ways.
+   */
+  readonly reportedCostUsd?: number;
 }
 
 /** One piece of a streamed answer. */
@@ -91,7 +98,12 @@ export type StreamChunk =
   /** A complete tool call (providers assemble the pieces of streamed arguments first). */
   | { readonly type: 'toolCall'; readonly call: ToolCall }
   | { readonly type: 'usage'; readonly usage: TokenUsage }
-  | { readonly type: 'finish'; readonly finishReason: string };
+  | { readonly type: 'finish'; readonly finishReason: string }
+  /**
+   * What the service billed for this request ({@link ProviderResponse.reportedCostUsd}). A gateway
+   * sends it in the response headers, so it may come before the first piece of text.
+   */
+  | { readonly type: 'cost'; readonly usd: number };
 
 /**
  * One model's wire adapter. Implementations throw {@link LlmError}s (see errors.ts) and must stop
