@@ -9,6 +9,7 @@ import type {
   ManagerMetrics,
   ModelInfo,
 } from '../core';
+import type { ViewState } from '../shared/protocol';
 import type { KeyRequest } from './keyConsent';
 import type { IgnoredWorkspaceSettings } from './workspaceSettingsGuard';
 
@@ -55,4 +56,6 @@ export interface LlmManagerDiagnostics {
   keyConsentPrompts(): readonly KeyRequest[];
   /** Answers a key-to-host prompt as its buttons do. */
   answerKeyConsent(keyId: string, host: string, allow: boolean): Promise<void>;
+  /** The state the sidebar and dashboard were last built from (undefined until a view showed). */
+  metricsViewState(): ViewState | undefined;
 }

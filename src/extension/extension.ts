@@ -29,6 +29,7 @@ import { redactSecrets } from './redact';
 import { RequestRunner } from './requestRunner';
 import { SettingsService } from './settingsService';
 import { StatusBarController } from './statusBar';
+import { TeamBudgets } from './teamBudgets';
 import { traceToLogLine } from './traceFormat';
 import { VscodeLmProvider } from './vscodeLmProvider';
 import { WorkspaceSettingsGuard } from './workspaceSettingsGuard';
@@ -138,13 +139,21 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
     logger,
   );
 
+  const teamBudgets = new TeamBudgets({
+    readerOf: (name) => models.teamBudgetReader(name),
+    models: () => manager.listModels(),
+    clock: systemClock,
+    logger,
+  });
+  subscriptions.push(teamBudgets);
   const chainState = new ChainStateFeed({
     manager,
     keys,
     keyIdOf: (name) => models.keyIdOf(name),
     demoRunning: () => models.demoRunning,
     clock: systemClock,
-    changes: [models.onDidChange],
+    changes: [models.onDidChange, teamBudgets.onDidChange],
+    teamBudgets: () => teamBudgets.current(),
   });
   subscriptions.push(chainState);
   const statusBar = new StatusBarController(chainState);
@@ -157,6 +166,7 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
     chainState,
     logger,
     redact,
+    teamBudgets,
   });
   subscriptions.push(metricsViews);
 
@@ -243,6 +253,7 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
     },
     keyConsentPrompts: () => consent.prompts(),
     answerKeyConsent: (keyId, host, allow) => consent.decide(keyId, host, allow),
+    metricsViewState: () => metricsViews.lastViewState,
   };
   const withDiagnostics: ExtensionExports = Object.freeze({ ...api, diagnostics });
   return withDiagnostics;

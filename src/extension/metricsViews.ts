@@ -8,6 +8,7 @@ import { buildViewState } from './dashboardModel';
 import { DASHBOARD_PANEL_TYPE, DashboardPanel } from './dashboardPanel';
 import type { ModelService } from './modelService';
 import { SidebarViewProvider } from './sidebarView';
+import type { TeamBudgets } from './teamBudgets';
 import type { MetricsBridgeServices } from './webviewHost';
 
 export interface MetricsViewServices {
@@ -19,6 +20,8 @@ export interface MetricsViewServices {
   readonly logger: Logger;
   /** Removes secrets from provider texts before they reach a webview. */
   readonly redact: (text: string) => string;
+  /** Gateway members' team budgets: read when a view renders, at most once a minute each. */
+  readonly teamBudgets: TeamBudgets;
 }
 
 /**
@@ -28,13 +31,14 @@ export interface MetricsViewServices {
 export class MetricsViews implements vscode.Disposable {
   private readonly disposables = new DisposableStore();
   private readonly panel: DashboardPanel;
+  private latest: ViewState | undefined;
 
   constructor(services: MetricsViewServices) {
     const { manager, models, chainState } = services;
     const feed = this.disposables.add(
       new DashboardFeed({
         // A fresh snapshot: countdowns and "ago" texts are as of the render.
-        read: async () => viewState(services),
+        read: async () => (this.latest = viewState(services)),
         changes: [chainState.onDidChange],
         clock: systemClock,
         logger: services.logger,
@@ -57,6 +61,11 @@ export class MetricsViews implements vscode.Disposable {
     );
   }
 
+  /** The state the views were last built from (a diagnostics read-out for tests). */
+  get lastViewState(): ViewState | undefined {
+    return this.latest;
+  }
+
   /** "LLM Manager: Show Metrics": opens the dashboard, or brings it to the front. */
   async showDashboard(): Promise<void> {
     this.panel.show();
@@ -68,6 +77,8 @@ export class MetricsViews implements vscode.Disposable {
 }
 
 function viewState(services: MetricsViewServices): ViewState {
+  // The feed renders only for visible views: this is where team budgets are read while one shows.
+  services.teamBudgets.refreshDue();
   const state = services.chainState.fresh();
   return buildViewState({
     chain: state.chain,
@@ -78,5 +89,6 @@ function viewState(services: MetricsViewServices): ViewState {
     demo: state.demo,
     missingKeys: state.missingKeys,
     redact: services.redact,
+    teamBudgets: state.teamBudgets,
   });
 }
