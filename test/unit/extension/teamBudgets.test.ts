@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { LlmManager } from '../../../src/core';
+import { type LlmManager } from '../../../src/core';
 import { DashboardFeed } from '../../../src/extension/dashboardFeed';
 import { buildViewState } from '../../../src/extension/dashboardModel';
 import { buildStatusView } from '../../../src/extension/statusModel';
