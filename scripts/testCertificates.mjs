@@ -17,17 +17,57 @@ export function createTestCertificates(folder) {
   const openssl = (...args) => {
     const result = spawnSync('openssl', args, { cwd: folder, encoding: 'utf8' });
     if (result.error || result.status !== 0)
-      throw new Error(`openssl ${args[0]} failed (is openssl installed?): ${result.error?.message ?? result.stderr}`);
+      throw new Error(
+        `openssl ${args[0]} failed (is openssl installed?): ${result.error?.message ?? result.stderr}`,
+      );
   };
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=LLM Manager test CA',
-    '-keyout', file('ca.key'), '-out', file('ca.pem'));
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=llm-manager.test',
-    '-keyout', file('server.key'), '-out', file('server.csr'));
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=LLM Manager test CA',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=llm-manager.test',
+    '-keyout',
+    file('server.key'),
+    '-out',
+    file('server.csr'),
+  );
   fs.writeFileSync(
     file('server.ext'),
     'subjectAltName=DNS:*.llm-manager.test,DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n',
   );
-  openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
-    '-CAcreateserial', '-days', '2', '-extfile', file('server.ext'), '-out', file('server.pem'));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file('server.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    file('server.ext'),
+    '-out',
+    file('server.pem'),
+  );
   return { caFile: file('ca.pem'), keyFile: file('server.key'), certFile: file('server.pem') };
 }

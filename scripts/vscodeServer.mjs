@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import util from 'node:util';
 import { createTestCertificates } from './testCertificates.mjs';
-import { CHROMIUM_PATH, checkChromium, ensureVsCodeTools } from './vscodeTools.mjs';
+import { CHROMIUM_PATH, ensureVsCodeTools } from './vscodeTools.mjs';
 
 /** The repository root: the extension under development. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -73,7 +73,7 @@ const live = new Set();
  */
 export async function startVsCodeServer(options = {}) {
   const log = options.log ?? ((line) => console.log(line));
-  checkChromium();
+  // Also makes sure Chromium is there (installing it when it may; see scripts/systemPackages.mjs).
   const tools = await ensureVsCodeTools({ log });
   const server = new VsCodeServer(tools, options, log);
   live.add(server);
@@ -316,6 +316,15 @@ export class VsCodeServer {
         .map((line) => `    ${line}`)
         .join('\n') || '    (nothing)'
     );
+  }
+
+  /**
+   * The folder an extension's `context.globalStorageUri` points at on this server. Every window of
+   * the server (every page, each with its own extension host) shares it: files there are how
+   * windows share state (see the README's "Several windows").
+   */
+  globalStorageFolder(extensionId) {
+    return path.join(this.userDataDir, 'User', 'globalStorage', extensionId.toLowerCase());
   }
 
   /** `vscode-remote://127.0.0.1:<port>/abs/path`: how the workbench names a file on the server. */

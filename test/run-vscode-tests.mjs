@@ -1,14 +1,21 @@
 // Runs the integration tests and then the UI tests against ONE VS Code server (code-server, the
-// real Node extension host, offline), prints their counts and exits non-zero if any failed.
-//   node test/run-vscode-tests.mjs            both suites (what `npm test` runs)
-//   node test/run-vscode-tests.mjs --integration | --ui   (--integration includes the Restricted Mode suite)
-// Needs `npm run compile-tests && npm run build` first; installs its tools on first use (see
-// scripts/vscodeTools.mjs) and tells you what to apt-get install if Chromium is missing.
+// real Node extension host, offline), then the Restricted Mode and two-window suites on servers of
+// their own, prints their counts and exits non-zero if any failed.
+//   node test/run-vscode-tests.mjs            all suites (what `npm test` runs)
+//   node test/run-vscode-tests.mjs --integration | --ui   (--integration includes the Restricted Mode
+//                                                          and two-window suites)
+//   node test/run-vscode-tests.mjs --two-windows          the two-window suite alone
+// Needs `npm run compile-tests && npm run build` first. Installs what it needs on first use:
+// the system packages (Chromium, openssl; a C++ toolchain while code-server is built) as root or
+// with password-less sudo, else it prints the apt-get command and exits 1 (scripts/systemPackages.mjs);
+// then Node 24 and code-server into the tools cache (scripts/vscodeTools.mjs).
+import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, startVsCodeServer } from '../scripts/vscodeServer.mjs';
 import { TOOL_VERSIONS, ToolsError, ensureVsCodeTools } from '../scripts/vscodeTools.mjs';
 import { describeCounts, runIntegrationSuite } from './integration/run.mjs';
 import { runRestrictedSuite } from './integration/runRestricted.mjs';
+import { runTwoWindowSuite } from './integration/twoWindows/run.mjs';
 import { runUiSuite } from './ui/run.mjs';
 
 async function main() {
@@ -16,7 +23,9 @@ async function main() {
     ? 'integration'
     : process.argv.includes('--ui')
       ? 'ui'
-      : undefined;
+      : process.argv.includes('--two-windows')
+        ? 'two-windows'
+        : undefined;
   const toolsStarted = Date.now();
   await ensureVsCodeTools();
   const toolsSeconds = (Date.now() - toolsStarted) / 1000;
@@ -26,13 +35,38 @@ async function main() {
   );
 
   const serverStarted = Date.now();
+  const summary = [];
+  let ok = true;
+  if (only !== 'two-windows') ok = await runSharedServerSuites(only, summary);
+  if (only !== 'ui' && only !== 'two-windows') {
+    // Its own server: workspace trust on, LLM Manager installed as a user has it.
+    console.log('\n== Restricted Mode tests (untrusted workspace, LLM Manager installed from its VSIX)');
+    const counts = await runRestrictedSuite();
+    summary.push(describeCounts('Restricted Mode tests', counts));
+    ok &&= counts.ok;
+  }
+  if (only !== 'ui') {
+    // Its own server too, so its ledger starts empty and leaks into no other suite.
+    console.log('\n== Two-window tests (two workbench windows at once)');
+    const counts = await runTwoWindowSuite();
+    summary.push(describeCounts('Two-window tests', counts));
+    ok &&= counts.ok;
+  }
+  console.log(`\n${summary.join('\n')}`);
+  console.log(`Server start to suites finished: ${((Date.now() - serverStarted) / 1000).toFixed(1)} s`);
+  console.log(ok ? 'VS Code tests passed.' : 'VS Code tests FAILED.');
+  return ok ? 0 : 1;
+}
+
+/** The integration and UI suites, which share one server; appends their counts to `summary`. */
+async function runSharedServerSuites(only, summary) {
   // A stand-in for Copilot (a second extension offering a chat model) for vscode-lm chain members.
   const server = await startVsCodeServer({
     installExtensions: [path.join(REPO_ROOT, 'test', 'fixtures', 'fake-lm-extension')],
     // A test CA as the system certificates, for the HTTPS tests (scripts/testCertificates.mjs).
     testCertificates: true,
   });
-  const summary = [];
+  const startSettings = { ...server.callerSettings };
   let ok = true;
   try {
     if (only !== 'ui') {
@@ -42,6 +76,15 @@ async function main() {
       ok &&= counts.ok;
     }
     if (only !== 'integration') {
+      // The UI tests start from the server's first settings, whatever the integration suite
+      // left behind (a test that fails before its cleanup would otherwise fail many more here).
+      server.writeUserSettings(startSettings);
+      // And from an empty shared ledger: the integration suite's spend and circuits live in the
+      // server's global storage (a new browser profile starts with empty globalState, not this).
+      fs.rmSync(path.join(server.globalStorageFolder('llm-manager.llm-manager'), 'shared'), {
+        recursive: true,
+        force: true,
+      });
       console.log('\n== UI tests (Playwright against the workbench)');
       const counts = await runUiSuite(server);
       summary.push(describeCounts('UI tests', counts));
@@ -50,17 +93,7 @@ async function main() {
   } finally {
     await server.close();
   }
-  if (only !== 'ui') {
-    // Its own server: workspace trust on, LLM Manager installed as a user has it.
-    console.log('\n== Restricted Mode tests (untrusted workspace, LLM Manager installed from its VSIX)');
-    const counts = await runRestrictedSuite();
-    summary.push(describeCounts('Restricted Mode tests', counts));
-    ok &&= counts.ok;
-  }
-  console.log(`\n${summary.join('\n')}`);
-  console.log(`Server start to suites finished: ${((Date.now() - serverStarted) / 1000).toFixed(1)} s`);
-  console.log(ok ? 'VS Code tests passed.' : 'VS Code tests FAILED.');
-  return ok ? 0 : 1;
+  return ok;
 }
 
 main().then(

@@ -195,15 +195,17 @@ export class CircuitBreaker {
   private refresh(): void {
     const state = this.current;
     if (state.value === 'open' && this.clock.now() >= state.openedAt + this.options.recoveryTimeoutMs) {
-      this.transition({ value: 'halfOpen', probeInFlight: false });
+      // Time alone turns it half-open, in every window alike: that is no new verdict, so it keeps
+      // the time of the last one (another window's later re-opening must still count as newer).
+      this.transition({ value: 'halfOpen', probeInFlight: false }, false);
     }
   }
 
-  private transition(next: CircuitState): void {
+  private transition(next: CircuitState, verdict = true): void {
     const from = this.current.value;
     this.current = next;
     if (from !== next.value) {
-      this.changedAt = this.clock.now();
+      if (verdict) this.changedAt = this.clock.now();
       this.onDidChange(from, next.value);
     }
   }

@@ -33,15 +33,27 @@ export class CrossWindowGate {
     let releaseProbe = noop;
     if (admission.probe) {
       const claim = `probe:${entry.name}`;
+      const busy: Skip = {
+        admitted: false,
+        reason: 'halfOpenProbeBusy',
+        detail: 'skipped: circuit half-open and another window is sending its probe',
+      };
       if (!(await shared.claim(claim, settings.requestTimeoutMs))) {
         entry.breaker.releaseProbe();
+        return busy;
+      }
+      // Another window may have probed just before: its verdict decides, not a second probe.
+      await shared.refresh();
+      if (entry.breaker.state === 'open') {
+        void shared.release(claim);
         return {
           admitted: false,
-          reason: 'halfOpenProbeBusy',
-          detail: 'skipped: circuit half-open and another window is sending its probe',
+          reason: 'circuitOpen',
+          detail: 'skipped: another window probed it and it failed',
         };
       }
-      releaseProbe = () => void shared.release(claim);
+      // Let go only once this window's verdict is written, so the next window reads it first.
+      releaseProbe = () => void shared.flush().then(() => shared.release(claim));
     }
     const over = await this.budgetAcrossWindows(admission);
     if (over) {

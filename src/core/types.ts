@@ -153,6 +153,10 @@ export interface ModelMetadata {
    * cost, never as $0.
    */
   readonly priceUnknown?: boolean;
+  /** Where the prices come from, for display: `catalog 2026-09-23`, `your settings`, `free (local)`. */
+  readonly priceSource?: string;
+  /** Whether the vendor deprecated or retires the model, and when (ISO date), for display. */
+  readonly lifecycle?: { readonly deprecated: boolean; readonly endOfLife?: string };
   /** Requests per minute this model may receive from us (token bucket); unset means unlimited. */
   readonly rpm?: number;
   /** Share of load inside a fallback group (default 1). */

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { ViewState } from '../shared/protocol';
 import type {
   BudgetAlert,
   CircuitChange,
@@ -9,7 +10,6 @@ import type {
   ManagerMetrics,
   ModelInfo,
 } from '../core';
-import type { ViewState } from '../shared/protocol';
 import type { KeyRequest } from './keyConsent';
 import type { IgnoredWorkspaceSettings } from './workspaceSettingsGuard';
 
@@ -56,6 +56,8 @@ export interface LlmManagerDiagnostics {
   keyConsentPrompts(): readonly KeyRequest[];
   /** Answers a key-to-host prompt as its buttons do. */
   answerKeyConsent(keyId: string, host: string, allow: boolean): Promise<void>;
-  /** The state the sidebar and dashboard were last built from (undefined until a view showed). */
-  metricsViewState(): ViewState | undefined;
+  /** Folder of the ledger the windows share (spend, metrics, circuits), when it is in files. */
+  readonly sharedDirectory?: string;
+  /** The dashboard's view state as it would be sent now (cards, totals, budgets). */
+  dashboardState(): ViewState;
 }

@@ -29,6 +29,7 @@ export interface CommandArgs {
   statusBarActions: [];
   openModelSettings: [model?: string];
   addModel: [];
+  setModelPrice: [model?: string, inputPerMTok?: number, outputPerMTok?: number];
   /** The question, and the models to compare (two or three); asked for when missing. */
   compareModels: [question?: string, models?: string[]];
   clearConversations: [];

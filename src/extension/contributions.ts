@@ -25,6 +25,7 @@ export const COMMANDS = {
   statusBarActions: 'llmManager.statusBarActions',
   openModelSettings: 'llmManager.openModelSettings',
   addModel: 'llmManager.addModel',
+  setModelPrice: 'llmManager.setModelPrice',
   compareModels: 'llmManager.compareModels',
   clearConversations: 'llmManager.clearConversations',
 } as const;

@@ -93,6 +93,8 @@ function commandFor(
         return { command: COMMANDS.chooseActiveModel, args: [action.model] };
       case 'openModelSettings':
         return { command: COMMANDS.openModelSettings, args: [action.model] };
+      case 'setPrice':
+        return { command: COMMANDS.setModelPrice, args: [action.model] };
       case 'setKey': {
         // The webview only knows the model; which stored key it uses is the host's business.
         const keyId = services.keyIdOf(action.model);

@@ -254,6 +254,9 @@ function modelCard(entry: OrderedModel, input: DashboardInput, colour: number): 
     active: info.active,
     needsKey: input.missingKeys.has(info.name),
     free,
+    priceUnknown: metadata.priceUnknown === true,
+    ...(metadata.priceSource ? { priceNote: `prices: ${metadata.priceSource}` } : {}),
+    ...(metadata.lifecycle ? { lifecycle: lifecycleText(metadata.lifecycle) } : {}),
     circuit,
     ...(info.retryAfterUntil !== undefined ? { waitUntil: info.retryAfterUntil } : {}),
     ...(teamBudget ? { teamBudget: teamBudgetView(teamBudget, input.now) } : {}),
@@ -291,8 +294,13 @@ function modelCard(entry: OrderedModel, input: DashboardInput, colour: number): 
       isolate: state !== 'isolated',
       reEnable: state === 'isolated',
       makeActive: !info.active,
+      setPrice: metadata.priceUnknown === true,
     },
   };
+}
+
+function lifecycleText(lifecycle: { readonly deprecated: boolean; readonly endOfLife?: string }): string {
+  return lifecycle.endOfLife ? `deprecated — end of life ${lifecycle.endOfLife}` : 'deprecated by its vendor';
 }
 
 function roleOf(position: number | undefined, groupSize: number): string {

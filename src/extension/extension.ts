@@ -1,3 +1,4 @@
+import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   DEFAULT_SETTINGS,
@@ -5,6 +6,7 @@ import {
   mergeSettings,
   systemClock,
   type Event,
+  type Logger,
   type SettingsPatch,
 } from '../core';
 import { AnswerDocuments } from './answerDocuments';
@@ -14,11 +16,13 @@ import { ConversationRunner } from './answers/conversationRunner';
 import { ConversationStore } from './answers/conversationStore';
 import { pickCompareModels } from './answers/pickModels';
 import type { LlmManagerApi, LlmManagerDiagnostics } from './api';
+import { CatalogRefresher } from './catalogRefresher';
 import { ChainStateFeed } from './chainState';
 import { ChainChatModelProvider } from './chatModelProvider';
 import { registerCommands } from './commands';
 import { ANSWER_SCHEME, CHAT_VENDOR } from './contributions';
 import { DemoController } from './demoController';
+import { FileSharedStore } from './fileSharedStore';
 import { GlobalStateStore } from './globalStateStore';
 import { KeyConsent } from './keyConsent';
 import { KeyStore } from './keyStore';
@@ -64,9 +68,18 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
   // Nothing roams with Settings Sync: spend from two machines would overwrite each other there,
   // and circuits and caches describe this machine's network. Keys never touch globalState at all.
   context.globalState.setKeysForSync([]);
-
-  const manager = new LlmManager({ ...safeManagerSettings(settings, logger), store, logger });
+  // What the windows of this machine share (spend, metrics, reservations, circuits): see the
+  // README's "Several windows". Private to this extension; nothing of it is exported.
+  const sharedStore = createSharedStore(context.globalStorageUri, logger);
+  const manager = new LlmManager({
+    ...safeManagerSettings(settings, logger),
+    store,
+    shared: sharedStore,
+    logger,
+  });
+  // The manager first: its last write goes to the store before the store closes.
   subscriptions.push(manager);
+  if (sharedStore) subscriptions.push(sharedStore);
 
   // Keys reach providers only through the key-to-host check; it needs the models' current uses.
   const consent = new KeyConsent(keys, context.globalState, logger, () => models.keyUses());
@@ -85,12 +98,22 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
   const demo = new DemoController(models, manager, restoreManagerSettings, logger);
   subscriptions.push(demo);
 
+  const catalogRefresher = new CatalogRefresher({
+    storageDir: context.globalStorageUri.fsPath,
+    clock: systemClock,
+    logger,
+    onRefreshed: () => models.reloadPrices(),
+  });
+  subscriptions.push(catalogRefresher);
+  catalogRefresher.setEnabled(settings.settings.catalogRefresh);
+
   subscriptions.push(
     settings.onDidChange((next) => {
       logger.setLevel(next.logLevel);
       restoreManagerSettings();
       demo.applyOverrides();
       models.apply(next);
+      catalogRefresher.setEnabled(next.catalogRefresh);
     }),
   );
 
@@ -253,7 +276,8 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
     },
     keyConsentPrompts: () => consent.prompts(),
     answerKeyConsent: (keyId, host, allow) => consent.decide(keyId, host, allow),
-    metricsViewState: () => metricsViews.lastViewState,
+    dashboardState: () => metricsViews.currentState(),
+    ...(sharedStore ? { sharedDirectory: path.join(context.globalStorageUri.fsPath, 'shared') } : {}),
   };
   const withDiagnostics: ExtensionExports = Object.freeze({ ...api, diagnostics });
   return withDiagnostics;
@@ -268,6 +292,28 @@ let flushOnDeactivate: (() => Promise<void>) | undefined;
 export async function deactivate(): Promise<void> {
   await flushOnDeactivate?.();
   flushOnDeactivate = undefined;
+}
+
+/**
+ * The store several windows share: files in this extension's global storage folder, which every
+ * window's extension host on this machine sees (desktop and server builds alike). Only a `mkdir`
+ * happens now; reading waits for the first use. Where no such folder can be had, undefined: the
+ * manager then keeps the ledger in globalState, which survives a reload but is not safe for
+ * windows flushing at the same moment — and says so.
+ */
+function createSharedStore(globalStorage: vscode.Uri, logger: Logger): FileSharedStore | undefined {
+  let problem: string;
+  if (globalStorage.scheme === 'file') {
+    try {
+      return new FileSharedStore(path.join(globalStorage.fsPath, 'shared'), { logger });
+    } catch (error) {
+      problem = error instanceof Error ? error.message : String(error);
+    }
+  } else {
+    problem = `global storage is not on disk (${globalStorage.scheme}:)`;
+  }
+  logger.warn(`Cannot share state with other windows through files (${problem}); keeping it in globalState.`);
+  return undefined;
 }
 
 /** The core's settings from the user's; a combination the core refuses falls back to defaults. */

@@ -31,14 +31,17 @@ export interface MetricsViewServices {
 export class MetricsViews implements vscode.Disposable {
   private readonly disposables = new DisposableStore();
   private readonly panel: DashboardPanel;
-  private latest: ViewState | undefined;
 
-  constructor(services: MetricsViewServices) {
+  constructor(private readonly services: MetricsViewServices) {
     const { manager, models, chainState } = services;
     const feed = this.disposables.add(
       new DashboardFeed({
-        // A fresh snapshot: countdowns and "ago" texts are as of the render.
-        read: async () => (this.latest = viewState(services)),
+        // A fresh snapshot: countdowns and "ago" texts are as of the render. The feed renders only
+        // for visible views, so this is where the team budgets are read while one shows.
+        read: async () => {
+          services.teamBudgets.refreshDue();
+          return viewState(services);
+        },
         changes: [chainState.onDidChange],
         clock: systemClock,
         logger: services.logger,
@@ -61,9 +64,9 @@ export class MetricsViews implements vscode.Disposable {
     );
   }
 
-  /** The state the views were last built from (a diagnostics read-out for tests). */
-  get lastViewState(): ViewState | undefined {
-    return this.latest;
+  /** What the dashboard shows right now (for tests: the webview's DOM is not reachable from the host). */
+  currentState(): ViewState {
+    return viewState(this.services);
   }
 
   /** "LLM Manager: Show Metrics": opens the dashboard, or brings it to the front. */
@@ -77,8 +80,6 @@ export class MetricsViews implements vscode.Disposable {
 }
 
 function viewState(services: MetricsViewServices): ViewState {
-  // The feed renders only for visible views: this is where team budgets are read while one shows.
-  services.teamBudgets.refreshDue();
   const state = services.chainState.fresh();
   return buildViewState({
     chain: state.chain,

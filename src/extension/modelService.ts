@@ -12,10 +12,13 @@ import {
   defaultModelMetadata,
   endpointOf,
   isCatalogLoaded,
+  catalogInfo,
   isLiteLlmMember,
+  listModels,
   loadCatalog,
   teamBudget as readTeamBudget,
   validateProviderConfig,
+  type DiscoveredModel,
   type ProviderConfig,
   type SecretSource,
 } from '../providers';
@@ -191,7 +194,10 @@ export class ModelService implements vscode.Disposable {
   } {
     const overrides: Partial<ModelMetadata> = {
       contextWindow: settings.contextWindow,
+      // The user's figure is both the model's limit (the catalog may lag behind) and the cap its
+      // requests send, whatever their tier.
       maxOutputTokens: settings.maxOutputTokens,
+      outputCap: settings.maxOutputTokens,
       inputPricePerMTok: settings.free ? 0 : settings.inputPricePerMTok,
       outputPricePerMTok: settings.free ? 0 : settings.outputPricePerMTok,
       rpm: settings.rpm,
@@ -257,14 +263,36 @@ export class ModelService implements vscode.Disposable {
     };
   }
 
+  /**
+   * The models the provider of `draft` (a model being added) really serves, newest first, with the
+   * catalog's prices: fetched with the stored key, through the same key-to-host check as requests.
+   */
+  async discover(draft: ModelSettings, signal: AbortSignal): Promise<DiscoveredModel[]> {
+    const config = toProviderConfig(draft);
+    const problems = validateProviderConfig(config);
+    if (problems.length > 0) throw new Error(problems.join(' '));
+    const host = hostOf(endpointOf(config));
+    return listModels(config, { secrets: this.secretsFor(draft.id, host), logger: this.logger }, signal);
+  }
+
+  /** The catalog's data changed (a refresh): every model takes its prices again. */
+  reloadPrices(): void {
+    if (this.disposed) return;
+    for (const [name, registration] of this.registrations)
+      this.registrations.set(name, { ...registration, fingerprint: '' });
+    this.reconcile();
+  }
+
   private registerAgainWithCatalog(): void {
     if (this.catalogPending) return;
     this.catalogPending = loadCatalog().then(
       () => {
         if (this.disposed) return;
-        for (const [name, registration] of this.registrations)
-          this.registrations.set(name, { ...registration, fingerprint: '' });
-        this.reconcile();
+        const info = catalogInfo();
+        this.logger.info(
+          `Prices and context windows from @pydantic/genai-prices ${info.libraryVersion}, data of ${info.date} (${info.source}).`,
+        );
+        this.reloadPrices();
       },
       (error: unknown) => this.logger.warn(`The price catalog could not be loaded: ${String(error)}`),
     );

@@ -23,6 +23,7 @@ export const USER_ONLY_SETTINGS = {
   'routing.standardChain': 'application',
   'routing.highChain': 'application',
   'tasks.tiers': 'application',
+  'tasks.maxOutputTokens': 'application',
   'budget.dailyUsd': 'application',
   'budget.monthlyUsd': 'application',
   'budget.alertAt': 'application',

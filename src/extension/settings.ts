@@ -122,7 +122,7 @@ export const SETTING_DEFAULTS = {
   'budget.monthlyUsd': 0,
   'budget.alertAt': 0.8,
   'budget.hardStop': false,
-  confirmCostAboveUsd: 0.1,
+  confirmCostAboveUsd: 0.5,
   'improve.showDiff': true,
   'answers.view': 'panel' as AnswerViewKind,
   wholeFileMaxChars: 12_000,
@@ -140,6 +140,7 @@ export const SETTING_DEFAULTS = {
     template: 'standard',
     chat: 'standard',
   } as Record<TaskName, QualityTier>,
+  'tasks.maxOutputTokens': { economy: 4096, standard: 8192, high: 12288 } as Record<QualityTier, number>,
   'routing.economyChain': [] as unknown[],
   'routing.standardChain': [] as unknown[],
   'routing.highChain': [] as unknown[],
@@ -261,6 +262,7 @@ export function parseSettings(get: SettingsGetter): ParsedSettings {
       intervalMs: number('healthProbe.intervalSeconds', 5, 3600) * 1000,
       idleAfterMs: number('healthProbe.idleMinutes', 0, 1440) * 60_000,
     },
+    output: { tierTokens: parseTierCaps(get('tasks.maxOutputTokens'), problem) },
   };
 
   const rawLevel = get('logLevel');
@@ -373,6 +375,32 @@ function parseCustomTemplates(raw: unknown, problem: ProblemSink): PromptTemplat
   return templates;
 }
 
+/** The output cap of each tier's requests (a model's own `maxOutputTokens` wins over its tier's). */
+function parseTierCaps(raw: unknown, problem: ProblemSink): Record<QualityTier, number> {
+  const caps = { ...SETTING_DEFAULTS['tasks.maxOutputTokens'] };
+  if (raw === undefined || raw === null) return caps;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problem(
+      'tasks.maxOutputTokens',
+      `must map tiers (${QUALITY_TIERS.join(', ')}) to whole numbers of tokens.`,
+    );
+    return caps;
+  }
+  for (const [tier, cap] of Object.entries(raw as Record<string, unknown>)) {
+    if (!(QUALITY_TIERS as readonly string[]).includes(tier)) {
+      problem('tasks.maxOutputTokens', `has an unknown tier "${tier}" (known: ${QUALITY_TIERS.join(', ')}).`);
+    } else if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < 16 || cap > 1_000_000) {
+      problem(
+        'tasks.maxOutputTokens',
+        `gives "${tier}" ${JSON.stringify(cap)}; use a whole number of tokens from 16 to 1 000 000.`,
+      );
+    } else {
+      caps[tier as QualityTier] = cap;
+    }
+  }
+  return caps;
+}
+
 function parseTaskTiers(raw: unknown, problem: ProblemSink): Record<TaskName, QualityTier> {
   const tiers = { ...SETTING_DEFAULTS['tasks.tiers'] };
   if (raw === undefined || raw === null) return tiers;
@@ -414,7 +442,7 @@ function parseModels(raw: unknown, problem: ProblemSink): ModelSettings[] {
       problem(where, 'must be an object with at least "id" and "provider"; this entry is ignored.');
       return;
     }
-    const result = parseModel(entry as Record<string, unknown>);
+    const result = parseModelEntry(entry as Record<string, unknown>);
     if (typeof result === 'string') {
       const id =
         typeof (entry as Record<string, unknown>).id === 'string'
@@ -433,8 +461,8 @@ function parseModels(raw: unknown, problem: ProblemSink): ModelSettings[] {
   return models;
 }
 
-/** Validates one model entry; returns the reason it is unusable as a string. */
-function parseModel(entry: Record<string, unknown>): ModelSettings | string {
+/** Validates one `llmManager.models` entry; returns the reason it is unusable as a string. */
+export function parseModelEntry(entry: Record<string, unknown>): ModelSettings | string {
   const id = typeof entry.id === 'string' ? entry.id.trim() : '';
   if (!id) return 'needs an "id" (the name you will see and use in the chain)';
   if (!/^[\w.:@/-]{1,80}$/.test(id)) return `"id" may use letters, digits and . _ : @ / - only (got "${id}")`;

@@ -73,6 +73,30 @@ export class SettingsService implements vscode.Disposable {
     return next.models.some((model) => model.id === entry.id);
   }
 
+  /**
+   * Changes fields of the model `id` in the user's `llmManager.models` and resolves once the change
+   * is in effect. False when no entry of the user's settings has that id (a demo model, say).
+   */
+  async updateModel(id: string, patch: Readonly<Record<string, unknown>>): Promise<boolean> {
+    const raw =
+      vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect<unknown[]>('models')?.globalValue ?? [];
+    const index = raw.findIndex(
+      (entry) => typeof entry === 'object' && entry !== null && (entry as { id?: unknown }).id === id,
+    );
+    if (index < 0) return false;
+    const next = raw.slice();
+    next[index] = { ...(raw[index] as Record<string, unknown>), ...patch };
+    const applied = new Promise<void>((resolve) => {
+      const subscription = this.onDidChange(() => {
+        subscription.dispose();
+        resolve();
+      });
+    });
+    await this.update('models', next);
+    await applied;
+    return true;
+  }
+
   private read(): ExtensionSettings {
     const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     // User-only settings come from the user's value alone: VS Code ignores workspace values of

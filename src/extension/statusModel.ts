@@ -126,13 +126,14 @@ export function buildStatusView(input: StatusInput): StatusView {
     for (const info of input.models) {
       const name = info.name === first ? `**${escapeCell(info.name)}**` : escapeCell(info.name);
       const key = input.missingKeys.has(info.name) ? ' $(key) no key' : '';
+      const price = info.metadata.priceUnknown ? ' $(tag) price unknown' : '';
       const reading = input.teamBudgets?.get(info.name);
       const team = reading ? ` · ${escapeCell(teamBudgetView(reading, now).text)}` : '';
       const lastError = info.lastError
         ? `${info.lastError.kind}, ${formatDuration(now - info.lastError.at)} ago`
         : '—';
       lines.push(
-        `| ${circuitIcon(info)} | ${name}${key}${team} | ${circuitLabel(info, now)} | ${escapeCell(lastError)} | ${formatUsd(info.spend.todayUsd)} |`,
+        `| ${circuitIcon(info)} | ${name}${key}${price}${team} | ${circuitLabel(info, now)} | ${escapeCell(lastError)} | ${info.metadata.priceUnknown ? '?' : formatUsd(info.spend.todayUsd)} |`,
       );
     }
     lines.push('');

@@ -70,10 +70,17 @@ export function defaultModelMetadata(
   const known = entry?.known ? entry : undefined;
 
   let prices: CatalogPrices & { priceUnknown?: boolean };
-  if (manual) prices = manual;
-  else if (free) prices = { inputPricePerMTok: 0, outputPricePerMTok: 0 };
-  else if (known?.prices) prices = known.prices;
-  else {
+  let priceSource: string | undefined;
+  if (manual) {
+    prices = manual;
+    priceSource = 'your settings';
+  } else if (free) {
+    prices = { inputPricePerMTok: 0, outputPricePerMTok: 0 };
+    priceSource = options.free === true ? 'free (your settings)' : 'free (local)';
+  } else if (known?.prices) {
+    prices = known.prices;
+    priceSource = `catalog of ${known.datasetDate}`;
+  } else {
     prices = { inputPricePerMTok: 0, outputPricePerMTok: 0, priceUnknown: true };
     logger?.warn(
       `No price known for model "${config.model}" at ${provider} (price catalog of ${entry?.datasetDate ?? 'unknown date'}): it counts as paid with an unknown cost. Set its price in the model's settings, or mark it free.`,
@@ -91,11 +98,18 @@ export function defaultModelMetadata(
     }
   }
   const window = overrides.contextWindow ?? contextWindow ?? DEFAULT_CONTEXT_WINDOW;
+  const deprecated = known?.deprecated === true || capabilities.endOfLife !== undefined;
   return {
     provider,
     contextWindow: window,
     maxOutputTokens: Math.min(capabilities.maxOutputTokens, window),
     ...prices,
+    ...(priceSource ? { priceSource } : {}),
+    ...(deprecated
+      ? {
+          lifecycle: { deprecated, ...(capabilities.endOfLife ? { endOfLife: capabilities.endOfLife } : {}) },
+        }
+      : {}),
     ...(capabilities.known ? { supportsTools: capabilities.supportsTools } : {}),
     ...overrides,
   };

@@ -77,6 +77,8 @@ export interface ModelActionsView {
   readonly isolate: boolean;
   readonly reEnable: boolean;
   readonly makeActive: boolean;
+  /** The model's price is unknown: offer "Set price…". */
+  readonly setPrice: boolean;
 }
 
 /**
@@ -109,6 +111,12 @@ export interface ModelCardView {
   readonly active: boolean;
   readonly needsKey: boolean;
   readonly free: boolean;
+  /** Nobody knows the model's price: its spend is not counted in dollars. */
+  readonly priceUnknown: boolean;
+  /** Where the prices come from and how old they are, e.g. `prices: catalog of 2026-09-23`. */
+  readonly priceNote?: string;
+  /** e.g. `deprecated — end of life 2027-01-05` when the vendor retires the model. */
+  readonly lifecycle?: string;
   readonly circuit: CircuitView;
   /** The provider's Retry-After keeps the model out until this host time. */
   readonly waitUntil?: number;
@@ -301,7 +309,8 @@ export interface ReadyMessage {
 }
 
 /** Actions on one model; each runs the palette command of the same purpose. */
-export type ModelActionType = 'resetCircuit' | 'isolateModel' | 'makeActive' | 'openModelSettings' | 'setKey';
+export type ModelActionType =
+  'resetCircuit' | 'isolateModel' | 'makeActive' | 'openModelSettings' | 'setKey' | 'setPrice';
 
 /** Actions on the whole chain. */
 export type ChainActionType =
@@ -330,6 +339,7 @@ export const MODEL_ACTION_TYPES: readonly ModelActionType[] = [
   'makeActive',
   'openModelSettings',
   'setKey',
+  'setPrice',
 ];
 export const CHAIN_ACTION_TYPES: readonly ChainActionType[] = [
   'clearCache',

@@ -24,9 +24,12 @@ export interface SuiteResult {
   readonly pending: number;
 }
 
-/** Runs every `*.test.js` under this folder except restricted/ (its own suite, restricted/index.ts). */
+/**
+ * Runs every `*.test.js` under this folder except restricted/ and twoWindows/ (suites of their own,
+ * with their own entries and drivers).
+ */
 export function run(): Promise<void> {
-  return runSuite(__dirname, ['restricted']);
+  return runSuite(__dirname, ['restricted', 'twoWindows']);
 }
 
 /**

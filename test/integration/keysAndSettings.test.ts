@@ -109,6 +109,9 @@ describe('API keys', function () {
 
     const places: Record<string, string> = {
       globalState: JSON.stringify(api.diagnostics.globalStateDump()),
+      sharedLedger: filesUnder(api.diagnostics.sharedDirectory!)
+        .map((f) => fs.readFileSync(f, 'utf8'))
+        .join('\n'),
       settings: JSON.stringify(vscode.workspace.getConfiguration('llmManager')),
       metrics: JSON.stringify(api.getMetrics()) + JSON.stringify(api.listModels()),
       answer,
@@ -122,8 +125,8 @@ describe('API keys', function () {
       `the log holds routing traces (so the scan means something); files: ${filesUnder(api.diagnostics.logDirectory).join(', ')}`,
     );
     assert.ok(
-      places.globalState.includes('keyed'),
-      'globalState holds the model state (so the scan means something)',
+      places.sharedLedger.includes('keyed'),
+      'the shared ledger holds the model state (so the scan means something)',
     );
     for (const [where, text] of Object.entries(places)) {
       assert.ok(!text.includes(PLANTED_KEY), `the key leaked into ${where}`);

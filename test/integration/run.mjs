@@ -75,8 +75,16 @@ export async function runIntegrationSuite(server, options = {}) {
  *   print: (line: string) => void }} window
  */
 export async function runSuiteWindow(server, context, window) {
+  const { page, outcome } = await openSuiteWindow(server, context, window);
+  return { page, ...(await outcome) };
+}
+
+/**
+ * Like {@link runSuiteWindow}, but resolves as soon as the window is up: `outcome` settles with
+ * the suite's `code` and `result` later, so several windows can run their suites at once.
+ */
+export async function openSuiteWindow(server, context, window) {
   const { phase, print } = window;
-  let page = window.page;
   let result;
   const recentLogs = [];
   let finish;
@@ -95,8 +103,8 @@ export async function runSuiteWindow(server, context, window) {
       if (recentLogs.length > 30) recentLogs.shift();
     }
   };
-  page = await server.openWorkbench(context, {
-    page,
+  const page = await server.openWorkbench(context, {
+    page: window.page,
     folder: window.folder,
     extensionDevelopmentPath: window.extensionDevelopmentPath,
     extensionTestsPath: window.entry,
@@ -111,25 +119,33 @@ export async function runSuiteWindow(server, context, window) {
     onConsole,
     onExit: (code) => finish(code),
   });
-  let timer;
-  const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), SUITE_TIMEOUT_MS)));
-  const code = await Promise.race([finished, timedOut]);
-  clearTimeout(timer);
-  // Let the last console lines arrive (they are relayed asynchronously).
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  if (code === 'timeout' || !result) {
-    print(
-      code === 'timeout'
-        ? `[integration] the suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s.`
-        : `[integration] the extension host exited (${code}) without the suite's result: the suite did not load or crashed.`,
+  const outcome = (async () => {
+    let timer;
+    const timedOut = new Promise(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), SUITE_TIMEOUT_MS)),
     );
-    print('[integration] last workbench console lines:');
-    for (const line of recentLogs) print(`    ${line.split('\n')[0]}`);
-    print('[integration] last server output:');
-    print(server.tailOutput(20));
-    return { page, code: 1, result };
-  }
-  return { page, code, result };
+    const code = await Promise.race([finished, timedOut]);
+    clearTimeout(timer);
+    // Let the last console lines arrive (they are relayed asynchronously; after a long failure
+    // report on a busy machine the result line can trail the exit by seconds).
+    const linesDue = Date.now() + (code === 'timeout' ? 300 : 5_000);
+    do await new Promise((resolve) => setTimeout(resolve, 100));
+    while (!result && Date.now() < linesDue);
+    if (code === 'timeout' || !result) {
+      print(
+        code === 'timeout'
+          ? `[integration] the suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s.`
+          : `[integration] the extension host exited (${code}) without the suite's result: the suite did not load or crashed.`,
+      );
+      print('[integration] last workbench console lines:');
+      for (const line of recentLogs) print(`    ${line.split('\n')[0]}`);
+      print('[integration] last server output:');
+      print(server.tailOutput(20));
+      return { code: 1, result };
+    }
+    return { code, result };
+  })();
+  return { page, outcome };
 }
 
 /**
@@ -143,9 +159,10 @@ function integrationWorkspace(server) {
   return folder;
 }
 
-export function assertBuilt() {
+/** Fails with the commands to run when the compiled suite `entry` or the bundle is missing. */
+export function assertBuilt(entry = SUITE_ENTRY) {
   const missing = [
-    [`${SUITE_ENTRY}.js`, 'npm run compile-tests'],
+    [`${entry}.js`, 'npm run compile-tests'],
     [path.join(REPO_ROOT, 'dist', 'extension.js'), 'npm run build'],
   ].filter(([file]) => !fs.existsSync(file));
   if (missing.length > 0) {

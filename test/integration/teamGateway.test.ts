@@ -88,14 +88,14 @@ describe('team gateway in the chain (LiteLLM proxy, tested against a stand-in)',
   it("shows the team's budget on the gateway member's card and in the status tooltip once a view is open", async () => {
     await vscode.commands.executeCommand(COMMANDS.showMetrics);
     const card = await eventually(
-      () => api.diagnostics.metricsViewState()?.models.find((m) => m.name === 'team-gw'),
+      () => api.diagnostics.dashboardState()?.models.find((m) => m.name === 'team-gw'),
       (found: ModelCardView | undefined) => found?.teamBudget?.text === 'team: $50.02 of $50',
       "the gateway member's card with the team budget",
       20_000,
     );
     assert.strictEqual(card!.teamBudget!.tone, 'error');
     assert.ok(card!.waitUntil !== undefined, 'the card says the member is out until the reset');
-    const backup = api.diagnostics.metricsViewState()!.models.find((m) => m.name === 'local-backup');
+    const backup = api.diagnostics.dashboardState()!.models.find((m) => m.name === 'local-backup');
     assert.strictEqual(backup?.teamBudget, undefined);
     await eventually(
       () => api.diagnostics.statusBar()?.tooltip ?? '',
@@ -104,6 +104,6 @@ describe('team gateway in the chain (LiteLLM proxy, tested against a stand-in)',
     );
     const keyInfoReads = standIn.requests.filter((r) => r.path === '/key/info' && r.status === 200);
     assert.ok(keyInfoReads.length >= 1, 'read from the gateway');
-    assert.ok(!JSON.stringify(api.diagnostics.metricsViewState()).includes(TEAM_KEY), 'no key in a view');
+    assert.ok(!JSON.stringify(api.diagnostics.dashboardState()).includes(TEAM_KEY), 'no key in a view');
   });
 });

@@ -76,6 +76,7 @@ export async function paletteCommands(page, query) {
 async function openPalette(page, text) {
   // Start from a closed palette: one that is still closing would swallow the typing.
   await dismissQuickInput(page);
+  await waitForWebviewsLoaded(page);
   const box = page.locator(QUICK_INPUT_BOX);
   await page.keyboard.press('F1');
   await box.waitFor({ timeout: 10_000 });
@@ -89,6 +90,29 @@ async function paletteRows(page) {
       (row.querySelector('.label-name')?.textContent ?? row.getAttribute('aria-label') ?? '').trim(),
     ),
   );
+}
+
+/**
+ * Waits until no webview on screen is still loading. VS Code gives the focus to the active editor's
+ * webview when its page finishes loading (for example the dashboard, reloaded when the editor
+ * above it closes), and a quick input that loses the focus closes itself: a palette opened in
+ * that moment vanishes under the typing (Playwright: "element is inert", then "not visible").
+ * {@link runCommand} and {@link paletteCommands} call this before they open the palette.
+ */
+export async function waitForWebviewsLoaded(page, timeout = 20_000) {
+  try {
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('iframe.webview')].every(
+          (frame) =>
+            frame.classList.contains('ready') || !frame.checkVisibility({ visibilityProperty: true }),
+        ),
+      undefined,
+      { timeout },
+    );
+  } catch {
+    throw new Error(`A webview on screen was still loading after ${timeout / 1000} s.`);
+  }
 }
 
 /**

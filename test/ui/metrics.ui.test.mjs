@@ -3,6 +3,9 @@
 // dashboard's charts and routing traces, isolate / re-enable, a view that survives being hidden,
 // and screenshots in the dark and light themes (test/ui/screenshots/metrics-*.png).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../../scripts/vscodeServer.mjs';
 import {
   clearNotifications,
   closeSecondarySideBar,
@@ -98,6 +101,7 @@ async function waitForCircuit(page, surface, model, states, timeout = 30_000) {
  * was started with is not re-read by a running workbench), then closes the editor.
  */
 async function setNumberSettings(page, values) {
+  const { server } = uiSession();
   await runCommand(page, 'Preferences: Open User Settings');
   const search = page.locator('.settings-editor .search-container');
   await search.waitFor({ timeout: 20_000 });
@@ -108,12 +112,43 @@ async function setNumberSettings(page, values) {
     const input = page.locator(`.settings-editor input[aria-label="${key}"]`);
     await input.waitFor({ timeout: 15_000 });
     await input.fill(String(value));
+    // The editor writes a typed value a second later, and a change of another setting meanwhile
+    // replaces that pending write: wait until this one is saved before typing the next.
+    await waitForUserSetting(server, key, value);
   }
-  // Leave the last input for the search box (which also commits it). Tabbing on lands on the
-  // row's "More Actions" button, which takes focus back from the command palette at once.
+  // Leave the last input for the search box. Tabbing on lands on the row's "More Actions"
+  // button, which takes focus back from the command palette at once.
   await search.click();
-  await page.waitForTimeout(500);
   await runCommand(page, 'View: Close Editor');
+  await page.locator('.settings-editor').waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+/** The default of one of this extension's settings, from its manifest. */
+function settingDefault(key) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+  return manifest.contributes.configuration.properties[key]?.default;
+}
+
+/**
+ * Waits until the user settings file holds `value` for `key` (the Settings editor removes a key
+ * set to its default, so then an absent key counts).
+ */
+async function waitForUserSetting(server, key, value, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    let saved;
+    try {
+      saved = JSON.parse(fs.readFileSync(server.settingsFile, 'utf8'))[key] ?? settingDefault(key);
+    } catch {
+      // Caught between the editor's truncate and write; read again.
+    }
+    if (saved === value) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `${key} is ${JSON.stringify(saved)} in the user settings, not ${value}, after ${timeout / 1000} s`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Sends a prompt through the chain as a user would: "Free Prompt…", type, Enter. */

@@ -56,6 +56,7 @@ export async function runUiSuite(server, options = {}) {
     });
     for (const file of testFiles(UI_DIR)) mocha.addFile(file);
     await mocha.loadFilesAsync();
+    screenshotFailingHooks(mocha.suite, page);
     const stats = await new Promise((resolve) => {
       const runner = mocha.run(() => resolve(runner.stats));
     });
@@ -66,6 +67,31 @@ export async function runUiSuite(server, options = {}) {
     setUiSession(undefined);
     await context.close().catch(() => {});
   }
+}
+
+/**
+ * Makes every hook (before/after, each or all) of the suite tree save a screenshot when it fails,
+ * as failed tests do: a failing `after` hook leaves the workbench in a state the next file
+ * inherits, and the picture shows what was on screen at the moment it failed. The hook's own
+ * function is wrapped, so the screenshot is taken before mocha moves on (an `afterEach` cannot do
+ * it: mocha runs none after a failed hook).
+ */
+function screenshotFailingHooks(suite, page) {
+  for (const hook of [...suite._beforeAll, ...suite._beforeEach, ...suite._afterEach, ...suite._afterAll]) {
+    const original = hook.fn;
+    // Callback-style hooks (`function (done)`) keep their own function: mocha decides by its arity.
+    if (typeof original !== 'function' || original.length > 0) continue;
+    hook.fn = async function () {
+      try {
+        return await original.call(this);
+      } catch (error) {
+        const file = await screenshot(page, `failed-hook-${hook.fullTitle()}`).catch(() => undefined);
+        if (file) console.log(`      screenshot: ${path.relative(REPO_ROOT, file)}`);
+        throw error;
+      }
+    };
+  }
+  for (const child of suite.suites) screenshotFailingHooks(child, page);
 }
 
 /** The palette title of the first command contributed without a `when` clause, if any. */

@@ -11,6 +11,7 @@ import type { KeyStore } from '../keyStore';
 import type { ModelService } from '../modelService';
 import type { ModelSettings } from '../settings';
 import type { SettingsService } from '../settingsService';
+import { pickModelId } from './modelDiscovery';
 import type { CommandServices } from './services';
 
 export function addModelCommand(services: CommandServices): Pick<CommandHandlers, 'addModel'> {
@@ -29,6 +30,8 @@ interface ProviderChoice extends vscode.QuickPickItem {
   readonly preset?: PresetId;
   readonly suggestedModel: string;
   readonly modelHint?: string;
+  /** Ask for the base URL (an endpoint without a preset). */
+  readonly askBaseUrl?: boolean;
 }
 
 /**
@@ -69,6 +72,14 @@ async function addModelInteractively(
       modelHint: preset.hint,
     })),
     {
+      label: 'Another OpenAI-compatible endpoint',
+      provider: 'openaiCompatible',
+      suggestedModel: '',
+      description: 'your base URL',
+      detail: "A server that speaks OpenAI's chat completions API (a team gateway, vLLM elsewhere, …).",
+      askBaseUrl: true,
+    },
+    {
       label: "One of VS Code's models",
       provider: 'vscode-lm',
       suggestedModel: '',
@@ -103,18 +114,30 @@ async function addModelInteractively(
       model: picked.model.id,
     };
   } else {
-    const model = await vscode.window.showInputBox({
-      prompt: `Model id at ${choice.label}${choice.modelHint ? ` — ${choice.modelHint}` : ''}`,
-      value: choice.suggestedModel,
-      ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() ? undefined : 'Give the model id the API expects.'),
-    });
-    if (!model?.trim()) return undefined;
-    entry = {
+    let baseUrl: string | undefined;
+    if (choice.askBaseUrl) {
+      baseUrl = (
+        await vscode.window.showInputBox({
+          prompt: 'Base URL of the endpoint (the part before /chat/completions)',
+          placeHolder: 'https://gateway.example.com/v1',
+          ignoreFocusOut: true,
+          validateInput: validateHttpUrl,
+        })
+      )?.trim();
+      if (!baseUrl) return undefined;
+    }
+    const where = baseUrl ?? choice.label;
+    const draft = {
       provider: choice.provider,
-      model: model.trim(),
       ...(choice.preset ? { preset: choice.preset } : {}),
+      ...(baseUrl ? { baseUrl } : {}),
     };
+    const model =
+      choice.provider === 'azure'
+        ? await typedModelId(choice)
+        : await pickModelId(draft, where, choice.suggestedModel, choice.modelHint, { models, keys });
+    if (!model) return undefined;
+    entry = { ...draft, model };
     if (choice.provider === 'azure') {
       const baseUrl = await vscode.window.showInputBox({
         prompt: 'Azure OpenAI endpoint',
@@ -169,6 +192,17 @@ async function addModelInteractively(
     if (set) await vscode.commands.executeCommand(COMMANDS.setApiKey, keyId);
   }
   return id.trim();
+}
+
+/** Azure lists its deployments nowhere the key can read: the model behind one is typed. */
+async function typedModelId(choice: ProviderChoice): Promise<string | undefined> {
+  const typed = await vscode.window.showInputBox({
+    prompt: `The model behind your deployment at ${choice.label} (for its prices and limits)`,
+    value: choice.suggestedModel,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? undefined : 'Give the model id, e.g. gpt-5.5.'),
+  });
+  return typed?.trim() || undefined;
 }
 
 function validateHttpUrl(value: string): string | undefined {

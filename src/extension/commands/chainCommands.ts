@@ -8,11 +8,53 @@ import type { CommandHandlers } from '../commandArgs';
 import { chooseModel, failed, modelItem, type CommandServices } from './services';
 
 type ChainCommand =
-  'chooseActiveModel' | 'editFallbackChain' | 'resetCircuit' | 'isolateModel' | 'clearCache' | 'testModels';
+  | 'setModelPrice'
+  | 'chooseActiveModel'
+  | 'editFallbackChain'
+  | 'resetCircuit'
+  | 'isolateModel'
+  | 'clearCache'
+  | 'testModels';
 
 export function chainCommands(services: CommandServices): Pick<CommandHandlers, ChainCommand> {
   const { manager, models, settings, log } = services;
   return {
+    setModelPrice: async (name?: string, inputPerMTok?: number, outputPerMTok?: number) => {
+      const target =
+        name ??
+        (await chooseModel(
+          manager,
+          'Set the price of which model?',
+          (m) => m.metadata.priceUnknown === true,
+        ));
+      if (!target) return undefined;
+      if (!manager.getModelInfo(target)) return failed(`Unknown model "${target}".`);
+      const ask = async (what: string) => {
+        const typed = await vscode.window.showInputBox({
+          prompt: `${target}: US dollars per million ${what} tokens`,
+          placeHolder: 'e.g. 3 or 0.25',
+          ignoreFocusOut: true,
+          validateInput: (v) =>
+            Number.isFinite(Number(v.trim())) && Number(v.trim()) >= 0 && v.trim() !== ''
+              ? undefined
+              : 'A number ≥ 0.',
+        });
+        return typed === undefined ? undefined : Number(typed.trim());
+      };
+      const input = inputPerMTok ?? (await ask('input'));
+      if (input === undefined) return undefined;
+      const output = outputPerMTok ?? (await ask('output'));
+      if (output === undefined) return undefined;
+      if (!(input >= 0 && output >= 0)) return failed('Prices must be numbers ≥ 0.');
+      if (!(await settings.updateModel(target, { inputPricePerMTok: input, outputPricePerMTok: output }))) {
+        return failed(`${target} is not in your llmManager.models settings (a demo model has fixed prices).`);
+      }
+      void vscode.window.showInformationMessage(
+        `${target} now costs $${input} / $${output} per million input / output tokens.`,
+      );
+      return { model: target, inputPerMTok: input, outputPerMTok: output };
+    },
+
     chooseActiveModel: async (name?: string) => {
       const chosen = name ?? (await chooseModel(manager, 'Choose the model to try first'));
       if (!chosen) return undefined;
@@ -128,13 +170,29 @@ export function chainCommands(services: CommandServices): Pick<CommandHandlers, 
             }),
           ),
       );
-      for (const r of results)
-        (r.ok ? log.info : log.warn).call(log, `Test ${r.name}: ${r.ok ? 'ok' : 'failed'} — ${r.detail}`);
+      const lifecycleOf = (name: string) => {
+        const lifecycle = manager.getModelInfo(name)?.metadata.lifecycle;
+        if (!lifecycle) return undefined;
+        return lifecycle.endOfLife
+          ? `deprecated — end of life ${lifecycle.endOfLife}`
+          : 'deprecated by its vendor';
+      };
+      for (const r of results) {
+        const lifecycle = lifecycleOf(r.name);
+        (r.ok ? log.info : log.warn).call(
+          log,
+          `Test ${r.name}: ${r.ok ? 'ok' : 'failed'} — ${r.detail}${lifecycle ? ` (${lifecycle})` : ''}`,
+        );
+      }
       void vscode.window.showQuickPick(
-        results.map((r) => ({
-          label: `${r.ok ? '$(pass-filled)' : '$(error)'} ${r.name}`,
-          description: r.detail,
-        })),
+        results.map((r) => {
+          const lifecycle = lifecycleOf(r.name);
+          return {
+            label: `${r.ok ? '$(pass-filled)' : '$(error)'} ${r.name}`,
+            description: r.detail,
+            ...(lifecycle ? { detail: `$(warning) ${lifecycle}` } : {}),
+          };
+        }),
         {
           placeHolder: `${results.filter((r) => r.ok).length} of ${results.length} models answered (details in the log)`,
         },

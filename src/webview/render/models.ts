@@ -75,10 +75,18 @@ function card(model: ModelCardView, index: number, context: RenderContext): HTML
       'p',
       {
         class: 'card-subtitle',
-        title: model.displayName ? `${model.displayName} · ${model.subtitle}` : model.subtitle,
+        title: [model.displayName, model.subtitle, model.priceNote].filter(Boolean).join(' · '),
       },
       model.subtitle,
     ),
+    model.lifecycle
+      ? h(
+          'p',
+          { class: 'card-note card-lifecycle' },
+          icon('warning', 'tone-icon tone-warning'),
+          ` ${model.lifecycle}`,
+        )
+      : undefined,
     h(
       'p',
       { class: 'circuit-line', title: model.circuit.detail },
@@ -105,6 +113,7 @@ function card(model: ModelCardView, index: number, context: RenderContext): HTML
       ),
     ),
     compact ? undefined : h('p', { class: 'card-meta' }, `Tokens: ${model.tokens}`),
+    compact || !model.priceNote ? undefined : h('p', { class: 'card-meta' }, capitalise(model.priceNote)),
     model.lastError
       ? h(
           'p',
@@ -134,8 +143,27 @@ function card(model: ModelCardView, index: number, context: RenderContext): HTML
           }),
         )
       : undefined,
+    model.actions.setPrice
+      ? h(
+          'div',
+          { class: 'card-key' },
+          h('span', {}, icon('tag'), ' Price unknown: spend is not counted'),
+          actionButton({
+            action: 'setPrice',
+            target: model.name,
+            label: `Set the price of ${model.name}`,
+            icon: 'tag',
+            text: 'Set price…',
+            variant: 'primary',
+          }),
+        )
+      : undefined,
     actions(model, compact),
   );
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function actions(model: ModelCardView, compact: boolean): HTMLElement {

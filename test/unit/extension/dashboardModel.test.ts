@@ -57,6 +57,27 @@ describe('metrics view model', () => {
       assert.equal(card(state, 'c').actions.makeActive, false);
     });
 
+    it('says when a price is unknown and offers "Set price…", and shows where prices come from and a retirement', () => {
+      const { manager } = harness({
+        mystery: { metadata: { inputPricePerMTok: 0, outputPricePerMTok: 0, priceUnknown: true } },
+        known: {
+          metadata: {
+            priceSource: 'catalog of 2026-09-23',
+            lifecycle: { deprecated: true, endOfLife: '2027-01-05' },
+          },
+        },
+      });
+      const state = buildViewState(inputOf(manager));
+      const mystery = card(state, 'mystery');
+      assert.equal(mystery.priceUnknown, true);
+      assert.equal(mystery.actions.setPrice, true);
+      assert.match(mystery.subtitle, /price unknown/);
+      const known = card(state, 'known');
+      assert.equal(known.actions.setPrice, false);
+      assert.equal(known.priceNote, 'prices: catalog of 2026-09-23');
+      assert.equal(known.lifecycle, 'deprecated — end of life 2027-01-05');
+    });
+
     it("shows an open circuit with its probe time, and each model's success rate, latency, requests, spend and last error", async () => {
       const { manager, clock } = harness(
         {
@@ -81,7 +102,13 @@ describe('metrics view model', () => {
         kind: 'the provider had a server error',
         message: 'a: scripted server',
       });
-      assert.deepEqual(a.actions, { resetCircuit: true, isolate: true, reEnable: false, makeActive: true });
+      assert.deepEqual(a.actions, {
+        resetCircuit: true,
+        isolate: true,
+        reEnable: false,
+        makeActive: true,
+        setPrice: false,
+      });
 
       const b = card(state, 'b');
       assert.equal(b.circuit.label, 'closed');
@@ -114,7 +141,13 @@ describe('metrics view model', () => {
       );
       const b = card(state, 'b');
       assert.deepEqual([b.circuit.label, b.circuit.tone], ['isolated by you', 'muted']);
-      assert.deepEqual(b.actions, { resetCircuit: false, isolate: false, reEnable: true, makeActive: true });
+      assert.deepEqual(b.actions, {
+        resetCircuit: false,
+        isolate: false,
+        reEnable: true,
+        makeActive: true,
+        setPrice: false,
+      });
       // A half-open circuit can still answer (its probe), so the chain is degraded, not down.
       assert.equal(state.header.health, 'degraded');
     });

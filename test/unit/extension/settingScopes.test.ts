@@ -29,6 +29,7 @@ describe('settings only the user may set', () => {
       'routing.economyChain',
       'routing.highChain',
       'routing.standardChain',
+      'tasks.maxOutputTokens',
       'tasks.tiers',
     ]);
   });
