@@ -1,7 +1,9 @@
 /**
  * What an answer costs and what it leaves behind: the model's statistics and breaker, the totals,
- * the spend ledger and its budget alerts, and the trace's last steps. A provider that reports no
- * usage is still charged an estimate: silently billing nothing would break the budget.
+ * the spend ledger and its budget alerts, and the trace's last steps. The cost is what the service
+ * reported it billed (a team gateway's figure) when it says, else usage × the model's prices. A
+ * provider that reports no usage is still charged an estimate: silently billing nothing would
+ * break the budget.
  */
 import { cacheSavings, costOf } from './costs';
 import type { ModelEntry } from './registry';
@@ -43,8 +45,11 @@ export class Accountant {
     const now = clock.now();
     const latencyMs = now - attempt.startedAt;
     const usage = this.usageOf(entry, response, ctx, attempt.streamedText);
-    const priceUnknown = entry.metadata.priceUnknown === true;
-    const cost = priceUnknown ? 0 : costOf(entry.metadata, usage);
+    const reported = reportedCostOf(response);
+    // What the service billed wins over our estimate from usage × price, and a request with a
+    // reported cost has a known price even when the catalog has none: one figure, counted once.
+    const priceUnknown = reported === undefined && entry.metadata.priceUnknown === true;
+    const cost = reported ?? (priceUnknown ? 0 : costOf(entry.metadata, usage));
     entry.stats.recordSuccess(now, latencyMs, usage, priceUnknown ? 0 : cacheSavings(entry.metadata, usage));
     entry.breaker.recordSuccess(attempt.probe);
     entry.blockedUntil = undefined;
@@ -97,4 +102,10 @@ export class Accountant {
     this.options.logger?.warn(`${entry.name} reported no token usage; spend uses an estimate.`);
     return { inputTokens: ctx.inputTokens, outputTokens: estimateTextTokens(response.text || streamedText) };
   }
+}
+
+/** The service's own figure for the request, when it sent a usable one (a finite amount ≥ 0). */
+function reportedCostOf(response: ProviderResponse): number | undefined {
+  const usd = response.reportedCostUsd;
+  return typeof usd === 'number' && Number.isFinite(usd) && usd >= 0 ? usd : undefined;
 }

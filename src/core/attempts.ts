@@ -2,7 +2,9 @@
  * The attempts on one model: send, and on a transient error wait (exponential backoff with jitter,
  * or the provider's Retry-After) and send again, up to `maxRetries` — unless the circuit opens,
  * the wait asked for is longer than we retry within (then the model is skipped until then), or
- * text already reached the user (then the partial answer is kept and the request ends).
+ * text already reached the user (then the partial answer is kept and the request ends). An error
+ * that is not worth retrying but names when the model is back (a gateway's budget that resets at
+ * a given time) skips the model until then.
  */
 import type { Accountant } from './accounting';
 import { backoffDelay, type BackoffOptions } from './backoff';
@@ -131,6 +133,13 @@ export class Attempts {
     const settings = this.options.settings();
     const { clock } = this.options;
     const described = describeErrorKind(error.kind);
+    if (!error.transient && error.retryAfterMs !== undefined) {
+      // Waiting will not help this request, but the service said when the model is back (a team
+      // gateway's budget resets at a time it names): keep the model out until then, untried.
+      entry.blockedUntil = clock.now() + error.retryAfterMs;
+      const summary = `${described}; the provider said it is unavailable for ${formatDuration(error.retryAfterMs)}, so it is skipped until then`;
+      return { kind: 'stop', summary };
+    }
     if (!error.transient || attempt > settings.maxRetries) {
       return { kind: 'stop', summary: `${described}${attempt > 1 ? ` after ${attempt} attempts` : ''}` };
     }

@@ -74,6 +74,7 @@ export class ProviderCaller {
     const iterator = entry.provider.stream(request, controller.signal)[Symbol.asyncIterator]();
     let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
     let finishReason: string | undefined;
+    let reportedCostUsd: number | undefined;
     let received = false;
     const toolCalls: ToolCall[] = [];
     const thinking: ThinkingBlock[] = [];
@@ -109,6 +110,9 @@ export class ProviderCaller {
           case 'thinking':
             thinking.push(chunk.block);
             break;
+          case 'cost':
+            reportedCostUsd = chunk.usd;
+            break;
         }
       }
     } catch (error) {
@@ -127,6 +131,7 @@ export class ProviderCaller {
       finishReason,
       ...(toolCalls.length ? { toolCalls } : {}),
       ...(thinking.length ? { thinking } : {}),
+      ...(reportedCostUsd !== undefined ? { reportedCostUsd } : {}),
     };
   }
 }

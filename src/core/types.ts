@@ -114,6 +114,13 @@ export interface ProviderResponse {
   readonly finishReason?: string;
   /** The model's reasoning before the answer, to pass back with its tool calls (never answer text). */
   readonly thinking?: readonly ThinkingBlock[];
+  /**
+   * What the service itself billed for this request, in US dollars, when it says (a team gateway
+   * such as the LiteLLM proxy sends `x-litellm-response-cost`). Spend then records this figure
+   * instead of usage × catalog price: the gateway knows the team's negotiated prices, and one
+   * request is counted once, never both ways.
+   */
+  readonly reportedCostUsd?: number;
 }
 
 /** One piece of a streamed answer. */
@@ -124,7 +131,12 @@ export type StreamChunk =
   | { readonly type: 'usage'; readonly usage: TokenUsage }
   | { readonly type: 'finish'; readonly finishReason: string }
   /** A complete block of the model's reasoning (never shown as answer text). */
-  | { readonly type: 'thinking'; readonly block: ThinkingBlock };
+  | { readonly type: 'thinking'; readonly block: ThinkingBlock }
+  /**
+   * What the service billed for this request ({@link ProviderResponse.reportedCostUsd}). A gateway
+   * sends it in the response headers, so it may come before the first piece of text.
+   */
+  | { readonly type: 'cost'; readonly usd: number };
 
 /**
  * One model's wire adapter. Implementations throw {@link LlmError}s (see errors.ts) and must stop

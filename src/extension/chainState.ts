@@ -17,6 +17,7 @@ import {
   type ModelInfo,
   type RoutingState,
 } from '../core';
+import type { TeamBudgetReading } from './teamBudgets';
 
 export interface ChainState {
   /** When the snapshot was taken (host clock). */
@@ -35,6 +36,8 @@ export interface ChainState {
   readonly demo: boolean;
   /** Models that need a key and have none. */
   readonly missingKeys: ReadonlySet<string>;
+  /** The last reading of each gateway member's team budget. */
+  readonly teamBudgets: ReadonlyMap<string, TeamBudgetReading>;
 }
 
 /** Whether a stored key exists, answered from a cache; `undefined` until it has been looked up. */
@@ -55,6 +58,8 @@ export interface ChainStateOptions {
   readonly changes?: ReadonlyArray<Event<unknown>>;
   /** Shortest time between two snapshots. */
   readonly minIntervalMs?: number;
+  /** The team budgets read so far (their change event belongs in `changes`). */
+  readonly teamBudgets?: () => ReadonlyMap<string, TeamBudgetReading>;
 }
 
 export class ChainStateFeed extends Disposable {
@@ -119,6 +124,7 @@ export class ChainStateFeed extends Disposable {
       routing: manager.getRoutingState(),
       demo: this.options.demoRunning(),
       missingKeys: this.missingKeys(models),
+      teamBudgets: this.options.teamBudgets?.() ?? NO_READINGS,
     };
     this.latest = state;
     this.lastBuiltAt = now;
@@ -144,6 +150,8 @@ export class ChainStateFeed extends Disposable {
     return missing;
   }
 }
+
+const NO_READINGS: ReadonlyMap<string, TeamBudgetReading> = new Map();
 
 /** The first model the chain tries, for headlines. */
 export function firstChoice(state: ChainState): string | undefined {

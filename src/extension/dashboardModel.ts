@@ -49,6 +49,7 @@ import {
   type ViewState,
 } from '../shared/protocol';
 import { chainHealth } from './statusModel';
+import { teamBudgetView, type TeamBudgetReading } from './teamBudgets';
 import { describeStep } from './traceFormat';
 
 /** Fails to compile if the core gains a circuit state the views do not know. */
@@ -76,6 +77,8 @@ export interface DashboardInput {
   readonly missingKeys: ReadonlySet<string>;
   /** Removes secrets from provider texts (error messages) before they are shown. */
   readonly redact: (text: string) => string;
+  /** The last reading of each gateway member's team budget (teamBudgets.ts). */
+  readonly teamBudgets?: ReadonlyMap<string, TeamBudgetReading>;
 }
 
 /** Builds every section (the dashboard's view); {@link forSurface} trims it for the sidebar. */
@@ -245,6 +248,7 @@ function modelCard(entry: OrderedModel, input: DashboardInput, colour: number): 
       : `${formatPrice(metadata.inputPricePerMTok)} / ${formatPrice(metadata.outputPricePerMTok)} per M tokens`;
   const circuit = circuitView(info);
   const state = info.circuit.state;
+  const teamBudget = input.teamBudgets?.get(info.name);
   return {
     name: info.name,
     ...(metadata.displayName && metadata.displayName !== info.name
@@ -262,6 +266,7 @@ function modelCard(entry: OrderedModel, input: DashboardInput, colour: number): 
     ...(metadata.lifecycle ? { lifecycle: lifecycleText(metadata.lifecycle) } : {}),
     circuit,
     ...(info.retryAfterUntil !== undefined ? { waitUntil: info.retryAfterUntil } : {}),
+    ...(teamBudget ? { teamBudget: teamBudgetView(teamBudget, input.now) } : {}),
     requests: formatCount(info.requests),
     successRate: formatPercent(info.successRate),
     successTone:

@@ -33,6 +33,7 @@ import { redactSecrets } from './redact';
 import { RequestRunner } from './requestRunner';
 import { SettingsService } from './settingsService';
 import { StatusBarController } from './statusBar';
+import { TeamBudgets } from './teamBudgets';
 import { traceToLogLine } from './traceFormat';
 import { VscodeLmProvider } from './vscodeLmProvider';
 import { WorkspaceSettingsGuard } from './workspaceSettingsGuard';
@@ -161,13 +162,21 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
     logger,
   );
 
+  const teamBudgets = new TeamBudgets({
+    readerOf: (name) => models.teamBudgetReader(name),
+    models: () => manager.listModels(),
+    clock: systemClock,
+    logger,
+  });
+  subscriptions.push(teamBudgets);
   const chainState = new ChainStateFeed({
     manager,
     keys,
     keyIdOf: (name) => models.keyIdOf(name),
     demoRunning: () => models.demoRunning,
     clock: systemClock,
-    changes: [models.onDidChange],
+    changes: [models.onDidChange, teamBudgets.onDidChange],
+    teamBudgets: () => teamBudgets.current(),
   });
   subscriptions.push(chainState);
   const statusBar = new StatusBarController(chainState);
@@ -180,6 +189,7 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
     chainState,
     logger,
     redact,
+    teamBudgets,
   });
   subscriptions.push(metricsViews);
 

@@ -8,6 +8,7 @@ import { buildViewState } from './dashboardModel';
 import { DASHBOARD_PANEL_TYPE, DashboardPanel } from './dashboardPanel';
 import type { ModelService } from './modelService';
 import { SidebarViewProvider } from './sidebarView';
+import type { TeamBudgets } from './teamBudgets';
 import type { MetricsBridgeServices } from './webviewHost';
 
 export interface MetricsViewServices {
@@ -19,6 +20,8 @@ export interface MetricsViewServices {
   readonly logger: Logger;
   /** Removes secrets from provider texts before they reach a webview. */
   readonly redact: (text: string) => string;
+  /** Gateway members' team budgets: read when a view renders, at most once a minute each. */
+  readonly teamBudgets: TeamBudgets;
 }
 
 /**
@@ -33,8 +36,12 @@ export class MetricsViews implements vscode.Disposable {
     const { manager, models, chainState } = services;
     const feed = this.disposables.add(
       new DashboardFeed({
-        // A fresh snapshot: countdowns and "ago" texts are as of the render.
-        read: async () => viewState(services),
+        // A fresh snapshot: countdowns and "ago" texts are as of the render. The feed renders only
+        // for visible views, so this is where the team budgets are read while one shows.
+        read: async () => {
+          services.teamBudgets.refreshDue();
+          return viewState(services);
+        },
         changes: [chainState.onDidChange],
         clock: systemClock,
         logger: services.logger,
@@ -83,5 +90,6 @@ function viewState(services: MetricsViewServices): ViewState {
     demo: state.demo,
     missingKeys: state.missingKeys,
     redact: services.redact,
+    teamBudgets: state.teamBudgets,
   });
 }

@@ -13,8 +13,10 @@ import {
   endpointOf,
   isCatalogLoaded,
   catalogInfo,
+  isLiteLlmMember,
   listModels,
   loadCatalog,
+  teamBudget as readTeamBudget,
   validateProviderConfig,
   type DiscoveredModel,
   type ProviderConfig,
@@ -24,6 +26,7 @@ import type { KeyRelease, KeyUse } from './keyConsent';
 import { hostOf } from './keyDestinations';
 import type { PresetId } from '../providers/presets';
 import { keyIdFor, type ExtensionSettings, type ModelSettings } from './settings';
+import type { TeamBudgetReader } from './teamBudgets';
 
 /** Key id under which keyless models (local servers, the demo) read their placeholder key. */
 const KEYLESS_ID = '\u0000keyless';
@@ -42,6 +45,8 @@ interface Registration {
   readonly provider: LlmProvider;
   /** The stored keys the model sends, and to which host. */
   readonly keyUses: readonly KeyUse[];
+  /** Reads the team gateway's budget for the model's key (LiteLLM members only). */
+  readonly teamBudget?: TeamBudgetReader;
 }
 
 /** Builds a provider for a `vscode-lm` model (VS Code's own models); supplied by the extension. */
@@ -109,6 +114,11 @@ export class ModelService implements vscode.Disposable {
     return [...this.registrations.values()].flatMap((r) => r.keyUses);
   }
 
+  /** How to read the model's team budget, when it is a gateway member that keeps one per key. */
+  teamBudgetReader(name: string): TeamBudgetReader | undefined {
+    return this.registrations.get(name)?.teamBudget;
+  }
+
   /** Whether the model's key was withheld from its host on its last request (awaiting consent). */
   keyWithheld(name: string): boolean {
     return this.keys.isWithheld(name);
@@ -149,9 +159,9 @@ export class ModelService implements vscode.Disposable {
       const fingerprint = JSON.stringify(settings);
       if (this.registrations.get(name)?.fingerprint === fingerprint) continue;
       try {
-        const { provider, metadata, keyUses } = this.build(settings);
+        const { provider, metadata, keyUses, teamBudget } = this.build(settings);
         this.manager.registerModel(name, provider, metadata);
-        this.registrations.set(name, { fingerprint, settings, provider, keyUses });
+        this.registrations.set(name, { fingerprint, settings, provider, keyUses, teamBudget });
       } catch (error) {
         this.registrations.delete(name);
         this.manager.unregisterModel(name);
@@ -180,6 +190,7 @@ export class ModelService implements vscode.Disposable {
     provider: LlmProvider;
     metadata: ModelMetadata;
     keyUses: readonly KeyUse[];
+    teamBudget?: TeamBudgetReader;
   } {
     const overrides: Partial<ModelMetadata> = {
       contextWindow: settings.contextWindow,
@@ -214,10 +225,13 @@ export class ModelService implements vscode.Disposable {
     const problems = validateProviderConfig(config);
     if (problems.length > 0) throw new Error(problems.join(' '));
     const host = hostOf(endpointOf(config));
-    const provider = createProvider(config, {
-      secrets: this.secretsFor(settings.id, host),
-      logger: this.logger,
-    });
+    const deps = { secrets: this.secretsFor(settings.id, host), logger: this.logger };
+    const provider = createProvider(config, deps);
+    // The budget is read with the member's own key, through the same key-to-host check, and only
+    // from the member's own host (teamBudget refuses any other).
+    const teamBudget: TeamBudgetReader | undefined = isLiteLlmMember(config)
+      ? (signal) => readTeamBudget(config, deps, signal)
+      : undefined;
     // Activation never loads the price catalog: models registered before it loaded are
     // registered again with its prices a moment later.
     const metadata = defaultModelMetadata(config, {
@@ -230,7 +244,12 @@ export class ModelService implements vscode.Disposable {
       (keyId): keyId is string => keyId !== undefined && keyId !== KEYLESS_ID,
     );
     if (!isCatalogLoaded()) this.registerAgainWithCatalog();
-    return { provider, metadata, keyUses: [...new Set(keyIds)].map((keyId) => ({ keyId, host })) };
+    return {
+      provider,
+      metadata,
+      keyUses: [...new Set(keyIds)].map((keyId) => ({ keyId, host })),
+      teamBudget,
+    };
   }
 
   /**

@@ -46,6 +46,7 @@ export class StatusBarController extends Disposable {
       demo: state.demo,
       missingKeys: state.missingKeys,
       routingNote: routingNote(state.routing),
+      teamBudgets: state.teamBudgets,
     });
     this.view = view;
     this.item.text = view.text;

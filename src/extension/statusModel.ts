@@ -10,6 +10,7 @@ import {
   type ModelInfo,
   type RoutingState,
 } from '../core';
+import { teamBudgetView, type TeamBudgetReading } from './teamBudgets';
 
 export type ChainHealth = 'noModels' | 'healthy' | 'degraded' | 'down' | 'budgetExhausted';
 
@@ -37,6 +38,8 @@ export interface StatusInput {
   readonly missingKeys: ReadonlySet<string>;
   /** A note when budget pressure changes routing (issue: task-aware routing). */
   readonly routingNote?: string;
+  /** The last reading of each gateway member's team budget (teamBudgets.ts). */
+  readonly teamBudgets?: ReadonlyMap<string, TeamBudgetReading>;
 }
 
 const ICONS: Record<ChainHealth, string> = {
@@ -124,11 +127,13 @@ export function buildStatusView(input: StatusInput): StatusView {
       const name = info.name === first ? `**${escapeCell(info.name)}**` : escapeCell(info.name);
       const key = input.missingKeys.has(info.name) ? ' $(key) no key' : '';
       const price = info.metadata.priceUnknown ? ' $(tag) price unknown' : '';
+      const reading = input.teamBudgets?.get(info.name);
+      const team = reading ? ` · ${escapeCell(teamBudgetView(reading, now).text)}` : '';
       const lastError = info.lastError
         ? `${info.lastError.kind}, ${formatDuration(now - info.lastError.at)} ago`
         : '—';
       lines.push(
-        `| ${circuitIcon(info)} | ${name}${key}${price} | ${circuitLabel(info, now)} | ${escapeCell(lastError)} | ${info.metadata.priceUnknown ? '?' : formatUsd(info.spend.todayUsd)} |`,
+        `| ${circuitIcon(info)} | ${name}${key}${price}${team} | ${circuitLabel(info, now)} | ${escapeCell(lastError)} | ${info.metadata.priceUnknown ? '?' : formatUsd(info.spend.todayUsd)} |`,
       );
     }
     lines.push('');

@@ -14,6 +14,7 @@
  * 3. the client's `fetch` refuses any URL outside the configured endpoint ({@link fetchOnlyTo}).
  */
 
+import { recordExchange } from './gateways/exchange';
 import type { SdkLogger } from './providerBase';
 
 /** The prefixes of the environment variables the two SDKs read in their constructors. */
@@ -54,7 +55,9 @@ export function fetchOnlyTo(endpoint: string): Fetch {
         new Error(`Refused to send a request to ${target.origin}: this model's endpoint is ${allowed}.`),
       );
     }
-    return globalThis.fetch(input, init);
+    // A team gateway member notes what the gateway answered (its cost header, its own error
+    // envelopes); for every other call this passes the answer through untouched.
+    return recordExchange(globalThis.fetch(input, init));
   };
 }
 

@@ -10,6 +10,7 @@ import type { Credentials } from './credentials';
 import type { SdkLogger } from './providerBase';
 import { AnthropicProvider } from './anthropicProvider';
 import { createOpenAiClient, DEFAULT_ANTHROPIC_BASE_URL, openAiBaseUrl, trimSlash } from './clients';
+import { asGatewayMember } from './gateways';
 import { OpenAiChatProvider } from './openAiChatProvider';
 import { OpenAiResponsesProvider } from './openAiResponsesProvider';
 import type { ProviderDeps } from './providerBase';
@@ -26,6 +27,15 @@ import {
 } from './providerConfig';
 
 export { scrubSecrets, translateError, type ErrorContext } from './errorMapping';
+export {
+  BUDGET_RECHECK_MS,
+  describeTeamBudget,
+  GATEWAY_HEADERS_SETTING,
+  isLiteLlmMember,
+  LITELLM_COST_HEADER,
+  teamBudget,
+  type TeamBudget,
+} from './gateways';
 export { NO_KEY_PLACEHOLDER } from './credentials';
 export * from './catalog';
 export { listModels, type DiscoveredModel, type ListModelsOptions } from './discovery';
@@ -100,6 +110,12 @@ export class InvalidProviderConfigError extends Error {
 export function createProvider(config: ProviderConfig, deps: ProviderDeps): LlmProvider {
   const problems = validateProviderConfig(config);
   if (problems.length > 0) throw new InvalidProviderConfigError(problems);
+  // A team gateway (LiteLLM, Portkey) also reports its cost and its own errors.
+  return asGatewayMember(config, deps, createAdapter(config, deps));
+}
+
+/** The wire adapter a valid config describes. */
+function createAdapter(config: ProviderConfig, deps: ProviderDeps): LlmProvider {
   const common = {
     model: config.model,
     keyId: keyIdOf(config),

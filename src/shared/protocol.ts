@@ -81,6 +81,19 @@ export interface ModelActionsView {
   readonly setPrice: boolean;
 }
 
+/**
+ * A team gateway's budget for the model's key, as the gateway reports it (the LiteLLM proxy's
+ * `/key/info`), beside our own spend: the whole team's spend on that key, not only ours.
+ */
+export interface TeamBudgetView {
+  /** e.g. `team: $12.40 of $50` (or `team: $3.10 spent` without a budget). */
+  readonly text: string;
+  /** For the tooltip, e.g. "The team gateway's spend on this key, read 1 min ago; resets in 3 h." */
+  readonly detail: string;
+  /** `ok` under 80 %, `warning` from 80 %, `error` once used up. */
+  readonly tone: Tone;
+}
+
 /** One model's card, in chain order. */
 export interface ModelCardView {
   /** The registry name: what actions send back. */
@@ -107,6 +120,8 @@ export interface ModelCardView {
   readonly circuit: CircuitView;
   /** The provider's Retry-After keeps the model out until this host time. */
   readonly waitUntil?: number;
+  /** The team gateway's budget for this model's key, when the model is a gateway member that has one. */
+  readonly teamBudget?: TeamBudgetView;
   readonly requests: string;
   readonly successRate: string;
   readonly successTone: Tone;

@@ -97,6 +97,14 @@ function card(model: ModelCardView, index: number, context: RenderContext): HTML
     model.waitUntil !== undefined
       ? h('p', { class: 'card-note' }, icon('clock'), liveWait(model.waitUntil, context.now))
       : undefined,
+    model.teamBudget
+      ? h(
+          'p',
+          { class: 'card-note card-team-budget', title: model.teamBudget.detail },
+          icon('organization', `tone-icon tone-${model.teamBudget.tone}`),
+          h('span', { class: `tone-text-${model.teamBudget.tone}` }, model.teamBudget.text),
+        )
+      : undefined,
     h(
       'dl',
       { class: 'card-stats' },
