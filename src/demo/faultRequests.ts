@@ -5,7 +5,7 @@
  * the vendors' rules look at, which the request records keep for tests.
  */
 
-import { countTokens, type Vendor } from './faultResponses';
+import { countTokens, type Vendor, type WireApi } from './faultResponses';
 import { readToolFacts, textOf, type ToolFacts } from './faultTools';
 import type { CacheTtl, PromptBlock } from './promptCache';
 import {
@@ -17,7 +17,7 @@ import {
 } from './responsesInput';
 
 /** The wire format a request arrived in. */
-export type WireApi = 'chat' | 'responses' | 'messages';
+export type { WireApi } from './faultResponses';
 
 /** Where a request put its system prompt. */
 export type SystemPlacement = 'topLevel' | 'instructions' | 'message' | 'none';

@@ -5,9 +5,11 @@
  */
 
 import type { FaultBehaviour } from './faultBehaviour';
-import type { WireApi } from './faultRequests';
 
 /** Which wire format a request arrived in. */
+/** Which API of a vendor a request came to. */
+export type WireApi = 'chat' | 'responses' | 'messages';
+
 export type Vendor = 'openai' | 'azure' | 'anthropic';
 
 export interface ErrorAnswer {

@@ -4,7 +4,6 @@ import {
   isChainFailedError,
   isLlmError,
   toLlmError,
-  type GenerateRequest,
   type GenerateResult,
   type LlmError,
   type LlmManager,
@@ -12,22 +11,13 @@ import {
   type RequestTrace,
 } from '../core';
 import type { AnswerDocuments } from './answerDocuments';
+import type { RunOptions } from './runOptions';
 import type { AnswerSink, AnswerSinkFactory } from './answers/answerSink';
 import { COMMANDS } from './contributions';
 import type { ModelService } from './modelService';
 import { traceToLogLine, traceToMarkdown } from './traceFormat';
 
-export interface RunOptions {
-  /** What the user asked for, e.g. "Explain selection"; titles the answer document. */
-  readonly title: string;
-  /** Shown in the progress notification, e.g. "Explaining the selection". */
-  readonly progress: string;
-  readonly request: Omit<GenerateRequest, 'signal' | 'onToken'>;
-  /** Show the answer as it streams (Ask, Explain, Free prompt) or only return the text (Improve). */
-  readonly showAnswer: boolean;
-  /** A line under the title saying what the answer is about (file and lines). */
-  readonly subtitle?: string;
-}
+export type { RunOptions } from './runOptions';
 
 /** What a command returns (for tests and other extensions running our commands). */
 export interface CommandOutcome {

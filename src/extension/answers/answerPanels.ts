@@ -3,7 +3,7 @@ import type { LlmManager, Logger } from '../../core';
 import type { AnswerHostMessage, CodeActionMessage } from '../../shared/answerProtocol';
 import type { AnswerDocuments } from '../answerDocuments';
 import { COMMANDS } from '../contributions';
-import type { RunOptions } from '../requestRunner';
+import type { RunOptions } from '../runOptions';
 import type { ExtensionSettings } from '../settings';
 import { buildWebviewHtml, createNonce } from '../webviewHtml';
 import { handleAnswerMessage } from './answerMessages';

@@ -1,5 +1,5 @@
 import type { GenerateResult, LlmError } from '../../core';
-import type { RunOptions } from '../requestRunner';
+import type { RunOptions } from '../runOptions';
 
 /**
  * Where a request's answer goes as it streams: the answer view (a panel) or an answer document.

@@ -8,7 +8,8 @@
 import type { ChainStep, ChatMessage, GenerateRequest, LlmManager, QualityTier } from '../../core';
 import type { AnswerHostMessage, AnswerView, TurnView } from '../../shared/answerProtocol';
 import { traceView } from '../dashboardModel';
-import type { CommandOutcome, RunOptions } from '../requestRunner';
+import type { CommandOutcome } from '../requestRunner';
+import type { RunOptions } from '../runOptions';
 import { answerFooterView, errorText } from './answerFooter';
 import type { AnswerSink } from './answerSink';
 import {

@@ -1,5 +1,5 @@
 import type { AnswerDocuments } from '../answerDocuments';
-import type { RunOptions } from '../requestRunner';
+import type { RunOptions } from '../runOptions';
 import { answerFooter, errorFooter } from './answerFooter';
 import type { AnswerSink } from './answerSink';
 
