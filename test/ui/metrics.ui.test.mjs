@@ -12,6 +12,7 @@ import {
   dismissQuickInput,
   openViewContainer,
   paletteCommands,
+  reloadWindow,
   runCommand,
   screenshot,
   setColorTheme,
