@@ -262,7 +262,7 @@ export class LlmManager extends Disposable {
 
   /** The chain's steps as they stand: the active model, then the fallback chain (or all by priority). */
   chainSteps(): ChainStep[] {
-    return this.registry.chainSteps();
+    return [...this.registry.chainSteps()];
   }
 
   /** The chain's models for display, in order (a group's members as listed, no random draw). */

@@ -42,6 +42,8 @@ export class ModelRegistry extends Disposable {
   private active: string | undefined;
   private fallback: readonly ChainStep[] | undefined;
   private priorityOrder: string[] | undefined;
+  /** The chain's steps, built once per change of the registry, the active model or the chain. */
+  private steps: readonly ChainStep[] | undefined;
   /** Saved state of models not registered (yet), applied when they are. */
   readonly orphanCircuits = new Map<string, PersistedCircuit>();
   readonly orphanStats = new Map<string, PersistedModelStats>();
@@ -94,7 +96,7 @@ export class ModelRegistry extends Disposable {
     this.models.set(name, entry);
     this.priorityOrder = undefined;
     this.scheduleProbeTimer(entry);
-    this._onDidChangeModels.fire();
+    this.changed();
   }
 
   /** Removes a model; it also leaves the active slot and the fallback chain. */
@@ -110,7 +112,7 @@ export class ModelRegistry extends Disposable {
     this.priorityOrder = undefined;
     if (this.active === name) this.active = undefined;
     if (this.fallback) this.fallback = removeFromChain(this.fallback, name);
-    this._onDidChangeModels.fire();
+    this.changed();
     return true;
   }
 
@@ -143,7 +145,7 @@ export class ModelRegistry extends Disposable {
   setActive(name: string | undefined): void {
     if (name !== undefined && !this.models.has(name)) throw new Error(`Unknown model "${name}".`);
     this.active = name;
-    this._onDidChangeModels.fire();
+    this.changed();
   }
 
   get fallbackChain(): readonly ChainStep[] | undefined {
@@ -157,15 +159,17 @@ export class ModelRegistry extends Disposable {
       }
     }
     this.fallback = steps?.map((step) => (typeof step === 'string' ? step : [...step]));
-    this._onDidChangeModels.fire();
+    this.changed();
   }
 
   /** The chain's steps as they stand: the active model, then the fallback chain (or all by priority). */
-  chainSteps(): ChainStep[] {
+  chainSteps(): readonly ChainStep[] {
+    if (this.steps) return this.steps;
     const steps: ChainStep[] = [];
     if (this.active) steps.push(this.active);
     if (this.fallback) steps.push(...this.fallback);
     else steps.push(...this.modelsByPriority());
+    this.steps = steps;
     return steps;
   }
 
@@ -218,6 +222,12 @@ export class ModelRegistry extends Disposable {
       for (const name of [...map.keys()].slice(0, Math.max(0, map.size - MAX_ORPHANED_MODELS)))
         map.delete(name);
     }
+  }
+
+  /** Something the chain depends on changed: forget the cached steps and tell the listeners. */
+  private changed(): void {
+    this.steps = undefined;
+    this._onDidChangeModels.fire();
   }
 
   override dispose(): void {

@@ -51,14 +51,6 @@ export class RequestPath {
       () => this.options.routingState(),
     );
     if (plan.note) trace.add({ type: 'route', tier: plan.tier, ...plan.note });
-    const candidates = this.drawCandidates(plan.steps);
-    if (candidates.length === 0) {
-      throw new ChainFailedError(
-        'allModelsFailed',
-        [],
-        'No models are configured: add a model in the settings, or try the demo models.',
-      );
-    }
     const key = this.cacheKeyFor(request, normalized, plan.steps);
     if (key !== undefined) {
       const hit = this.options.cache.get(key);
@@ -78,6 +70,15 @@ export class RequestPath {
         };
       }
       this.options.totals.cacheMisses++;
+    }
+    // Drawn only now: a cache hit needs no order of models.
+    const candidates = this.drawCandidates(plan.steps);
+    if (candidates.length === 0) {
+      throw new ChainFailedError(
+        'allModelsFailed',
+        [],
+        'No models are configured: add a model in the settings, or try the demo models.',
+      );
     }
     const inputTokens = estimateInputTokens(normalized);
     const ctx: RequestContext = {
