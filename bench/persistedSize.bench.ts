@@ -1,10 +1,18 @@
 /**
- * How large the state LLM Manager keeps in globalState grows at the maximum settings: a full cache
- * (llmManager.cache.maxSizeKB = 192, maxEntries = 1000), 20 models with full latency windows and
- * every error kind, and spend on every one of the 62 days and 24 months kept. Also times loading
- * it back. Run: `npm run bench:persisted`.
+ * How large the state LLM Manager keeps grows at the maximum settings: a full cache in globalState
+ * (llmManager.cache.maxSizeKB = 192, maxEntries = 1000), and in the ledger the windows share: 20
+ * models with full latency windows, spend on every one of the 62 days and 24 months kept — then
+ * after 60 more windows have come and gone (their records folded into the base). Also times
+ * loading it back. Run: `npm run bench:persisted`.
  */
-import { LlmManager, STORE_KEYS, type LlmProvider, type ModelMetadata } from '../src/core';
+import {
+  LlmManager,
+  MemorySharedSpace,
+  MemorySharedStore,
+  STORE_KEYS,
+  type LlmProvider,
+  type ModelMetadata,
+} from '../src/core';
 import { parseSettings } from '../src/extension/settings';
 import { FakeClock, MemoryStore } from '../test/support/fakeClock';
 
@@ -14,7 +22,15 @@ async function main() {
   );
   const clock = new FakeClock();
   const store = new MemoryStore();
-  const manager = new LlmManager({ ...settings.manager, clock, store, persistDebounceMs: 10 });
+  const space = new MemorySharedSpace(() => clock.now());
+  const firstStore = new MemorySharedStore(space);
+  const manager = new LlmManager({
+    ...settings.manager,
+    clock,
+    store,
+    shared: firstStore,
+    persistDebounceMs: 10,
+  });
   const answer = 'x'.repeat(800);
   let call = 0;
   const provider: LlmProvider = {
@@ -45,23 +61,48 @@ async function main() {
   }
   await manager.flush();
   const sizes = Object.fromEntries(
-    Object.values(STORE_KEYS).map((key) => [key, JSON.stringify(store.data.get(key) ?? null).length]),
+    Object.values(STORE_KEYS)
+      .filter((key) => store.data.has(key))
+      .map((key) => [key, JSON.stringify(store.data.get(key)).length]),
   );
+  const ledgerSize = () => JSON.stringify({ base: space.base, windows: [...space.windows] }).length;
+  sizes['shared ledger (files)'] = ledgerSize();
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
-  console.log('globalState at maximum settings (JSON characters):');
+  console.log('State at maximum settings (JSON characters):');
   for (const [key, size] of Object.entries(sizes))
     console.log(`  ${key.padEnd(22)} ${(size / 1024).toFixed(1)} KB`);
   console.log(
     `  ${'total'.padEnd(22)} ${(total / 1024).toFixed(1)} KB (goal ≤ 256 KB; VS Code warns at 512 KB)`,
   );
 
+  // 60 more windows come and go, each spending on every model; the ones that are gone are folded.
+  manager.dispose();
+  firstStore.dispose();
+  for (let window = 0; window < 60; window++) {
+    const shared = new MemorySharedStore(space);
+    const next = new LlmManager({ ...settings.manager, clock, store, shared, persistDebounceMs: 10 });
+    for (const name of names) next.registerModel(name, provider, metadata);
+    await next.ready;
+    for (const name of names)
+      await next.generate({ prompt: `window ${window} ${name}`, chain: [name], temperature: 1 });
+    await next.flush();
+    next.dispose();
+    shared.dispose();
+    await clock.tickAsync(11 * 60_000);
+  }
+  const shared = new MemorySharedStore(space);
   const started = process.hrtime.bigint();
-  const reloaded = new LlmManager({ ...settings.manager, clock, store });
+  const reloaded = new LlmManager({ ...settings.manager, clock, store, shared });
   for (const name of names) reloaded.registerModel(name, provider, metadata);
   await reloaded.ready;
   console.log(
     `Load time of that state: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms (cache entries: ${reloaded.getMetrics().cache.entries})`,
   );
+  await reloaded.flush();
+  console.log(
+    `After 60 more windows came and went: shared ledger ${(ledgerSize() / 1024).toFixed(1)} KB in ${space.windows.size} window record(s) and the base (goal ≤ 256 KB); ${reloaded.getMetrics().requests.toLocaleString('en-US')} requests counted.`,
+  );
+  reloaded.dispose();
 }
 
 void main();
