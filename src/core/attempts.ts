@@ -63,9 +63,11 @@ export class Attempts {
         const latencyMs = clock.now() - startedAt;
         if (error.missingKey) {
           if (probe) entry.breaker.releaseProbe();
-          const detail = describeSkipReason('noApiKey');
-          trace.add({ type: 'skip', model: entry.name, reason: 'noApiKey', detail });
-          return failed(entry, 'noApiKey', detail, 0);
+          const reason = error.keyWithheld ? 'keyWithheld' : 'noApiKey';
+          // A withheld key's own message names the key id and host (never the key): it says what to do.
+          const detail = error.keyWithheld ? `skipped: ${error.message}` : describeSkipReason(reason);
+          trace.add({ type: 'skip', model: entry.name, reason, detail });
+          return failed(entry, reason, detail, 0);
         }
         if (error.kind === 'cancelled' || signal?.aborted) {
           if (probe) entry.breaker.releaseProbe();

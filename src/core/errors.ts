@@ -43,6 +43,8 @@ export interface LlmErrorOptions {
   readonly partialText?: string;
   /** True when no key is configured: the model is skipped, not counted as failing. */
   readonly missingKey?: boolean;
+  /** With `missingKey`: a key exists but may not go to this model's host (yet). */
+  readonly keyWithheld?: boolean;
   /** Overrides the kind's default transient flag. */
   readonly transient?: boolean;
   readonly cause?: unknown;
@@ -59,6 +61,7 @@ export class LlmError extends Error {
   readonly model?: string;
   readonly partialText?: string;
   readonly missingKey: boolean;
+  readonly keyWithheld: boolean;
   /** Set by the manager on errors that end a request: every step it took. */
   trace?: RequestTrace;
 
@@ -73,6 +76,7 @@ export class LlmError extends Error {
     this.model = options.model;
     this.partialText = options.partialText;
     this.missingKey = options.missingKey ?? false;
+    this.keyWithheld = options.keyWithheld ?? false;
   }
 }
 
@@ -146,6 +150,10 @@ export function chainFailure(failures: readonly ModelFailure[]): ChainFailedErro
       kind = 'auth';
       headline = 'No model has an API key: set one with "LLM Manager: Set API Key".';
       break;
+    case 'keyWithheld':
+      kind = 'auth';
+      headline = "No model may send its key to its host yet: confirm the host in LLM Manager's notification.";
+      break;
     case undefined:
       break;
     default:
@@ -212,6 +220,8 @@ export function describeSkipReason(reason: SkipReason): string {
       return 'skipped: context window too small for this prompt';
     case 'noApiKey':
       return 'skipped: no API key — set one';
+    case 'keyWithheld':
+      return 'skipped: its key may not go to this host yet — confirm it';
     case 'noToolSupport':
       return 'skipped: the model does not support tools, and the request carries some';
     default:

@@ -60,6 +60,7 @@ export const SKIP_REASONS = [
   'priceUnknown',
   'contextTooSmall',
   'noApiKey',
+  'keyWithheld',
   'noToolSupport',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];

@@ -24,8 +24,6 @@ export interface KeyRequest {
 export interface KeyRelease {
   /** The key, or undefined when none is stored; throws (skip, nothing sent) when it may not go to the host. */
   release(request: KeyRequest): Promise<string | undefined>;
-  /** Whether the model's last request had its key withheld (so "no key — set one" would mislead). */
-  isWithheld(model: string): boolean;
 }
 
 /** A key use the settings define right now: the key id and the host its model sends to. */
@@ -46,7 +44,6 @@ export type ConsentPrompt = (request: KeyRequest, knownHosts: readonly string[])
  */
 export class KeyConsent implements KeyRelease, vscode.Disposable {
   private readonly asked = new Set<string>();
-  private readonly withheld = new Set<string>();
   private readonly shown: KeyRequest[] = [];
   private readonly subscription: vscode.Disposable;
 
@@ -67,25 +64,18 @@ export class KeyConsent implements KeyRelease, vscode.Disposable {
     const verdict = keyDestinationVerdict(request.keyId, request.host, this.record(request.keyId));
     switch (verdict) {
       case 'send':
-        this.withheld.delete(request.model);
         return key;
       case 'firstUse':
         this.logger.info(
           `The API key "${request.keyId}" goes to ${request.host} (${request.model}); other hosts will ask first.`,
         );
         await this.save(request.keyId, withDecision(undefined, request.host, true));
-        this.withheld.delete(request.model);
         return key;
       case 'ask':
       case 'refused':
-        this.withheld.add(request.model);
         if (verdict === 'ask') this.askOnce(request);
         throw this.withholding(request, verdict);
     }
-  }
-
-  isWithheld(model: string): boolean {
-    return this.withheld.has(model);
   }
 
   /** Records the user's answer for a key id and host (the notification's buttons call this). */
@@ -123,7 +113,7 @@ export class KeyConsent implements KeyRelease, vscode.Disposable {
     return new LlmError(
       'auth',
       `The API key "${request.keyId}" is not sent to ${request.host} (${request.model}): ${why}.`,
-      { missingKey: true, model: request.model },
+      { missingKey: true, keyWithheld: true, model: request.model },
     );
   }
 

@@ -119,11 +119,6 @@ export class ModelService implements vscode.Disposable {
     return this.registrations.get(name)?.teamBudget;
   }
 
-  /** Whether the model's key was withheld from its host on its last request (awaiting consent). */
-  keyWithheld(name: string): boolean {
-    return this.keys.isWithheld(name);
-  }
-
   /** Runs the provider's cheap real check (model list or a one-token request). */
   async healthCheck(name: string, signal: AbortSignal): Promise<void> {
     const registration = this.registrations.get(name);

@@ -211,8 +211,8 @@ export class RequestRunner {
     for (const step of trace.steps) {
       if (step.type !== 'skip' || step.reason !== 'noApiKey') continue;
       const keyId = this.models.keyIdOf(step.model);
-      // A key withheld from a new host has its own prompt (KeyConsent); "set one" would mislead.
-      if (!keyId || this.announcedMissingKeys.has(keyId) || this.models.keyWithheld(step.model)) continue;
+      // (A key withheld from a new host is skipped as `keyWithheld`, with its own prompt.)
+      if (!keyId || this.announcedMissingKeys.has(keyId)) continue;
       this.announcedMissingKeys.add(keyId);
       void vscode.window
         .showWarningMessage(
