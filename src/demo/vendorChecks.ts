@@ -8,7 +8,7 @@
 import { checkMessagesRequest } from './anthropicRules';
 import type { ParsedRequest } from './faultRequests';
 import { invalidRequestError, type ErrorAnswer } from './faultResponses';
-import { checkToolRequest } from './faultTools';
+import { checkToolRequest } from './faultToolChecks';
 import { checkChatParameters, checkResponsesParameters } from './openAiRules';
 import { checkResponsesInput, type EarlierCalls } from './responsesInput';
 

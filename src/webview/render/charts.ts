@@ -17,9 +17,18 @@ import type { LatencyView, OutcomesView, SpendHistoryView } from '../../shared/p
 import { labelIndexes, niceAxis, scale, timeTicks } from '../chartGeometry';
 import { h, svg, svgTitle } from '../dom';
 import { heading, type RenderContext } from './common';
-
-const CHART_HEIGHT = 180;
-const MARGIN = { top: 10, right: 12, bottom: 24, left: 52 };
+import {
+  CHART_HEIGHT,
+  chartWidth,
+  dataTable,
+  figure,
+  fixed,
+  isoDay,
+  legend,
+  plotArea,
+  swatch,
+  yGrid,
+} from './chartPieces';
 
 export function renderSpendChart(view: SpendHistoryView, context: RenderContext): Node[] {
   const title = 'Spend per day';
@@ -331,100 +340,4 @@ export function renderOutcomesChart(view: OutcomesView, context: RenderContext):
     rows.length > 0 ? h('h3', { class: 'subheading' }, 'Attempts per model') : undefined,
     rows.length > 0 ? h('ul', { class: 'attempts' }, ...rows) : undefined,
   ].filter((node): node is HTMLElement => node !== undefined);
-}
-
-// ---- Pieces ------------------------------------------------------------------------------------
-
-interface Plot {
-  readonly left: number;
-  readonly right: number;
-  readonly top: number;
-  readonly bottom: number;
-  readonly width: number;
-}
-
-function chartWidth(context: RenderContext): number {
-  return Math.max(280, Math.floor(context.width));
-}
-
-function plotArea(width: number): Plot {
-  const left = MARGIN.left;
-  const right = width - MARGIN.right;
-  return { left, right, top: MARGIN.top, bottom: CHART_HEIGHT - MARGIN.bottom, width: right - left };
-}
-
-function yGrid(
-  ticks: readonly number[],
-  y: (value: number) => number,
-  plot: Plot,
-  label: (value: number) => string,
-): SVGElement[] {
-  return ticks.flatMap((tick) => [
-    svg('line', {
-      class: tick === 0 ? 'axis-line' : 'grid-line',
-      x1: plot.left,
-      x2: plot.right,
-      y1: fixed(y(tick)),
-      y2: fixed(y(tick)),
-    }),
-    svg(
-      'text',
-      { class: 'axis-label', x: plot.left - 6, y: fixed(y(tick) + 3.5), 'text-anchor': 'end' },
-      label(tick),
-    ),
-  ]);
-}
-
-function legend(series: ReadonlyArray<{ readonly model: string; readonly colour: number }>): HTMLElement {
-  return h(
-    'ul',
-    { class: 'legend', 'aria-hidden': 'true' },
-    ...series.map((s) => h('li', {}, swatch(`series-bg-${s.colour}`), s.model)),
-  );
-}
-
-function swatch(colourClass: string): HTMLElement {
-  return h('span', { class: `swatch ${colourClass}`, 'aria-hidden': 'true' });
-}
-
-function figure(chart: SVGElement, legendList: HTMLElement, table: HTMLElement): HTMLElement {
-  return h('figure', { class: 'figure' }, h('div', { class: 'chart-frame' }, chart), legendList, table);
-}
-
-function dataTable(
-  caption: string,
-  columns: readonly string[],
-  rows: ReadonlyArray<readonly string[]>,
-): HTMLElement {
-  return h(
-    'details',
-    { class: 'chart-table' },
-    h('summary', {}, 'Show as table'),
-    h(
-      'table',
-      {},
-      h('caption', { class: 'visually-hidden' }, caption),
-      h('thead', {}, h('tr', {}, ...columns.map((column) => h('th', { scope: 'col' }, column)))),
-      h(
-        'tbody',
-        {},
-        ...rows.map((row) =>
-          h(
-            'tr',
-            {},
-            ...row.map((cell, i) => (i === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell))),
-          ),
-        ),
-      ),
-    ),
-  );
-}
-
-function isoDay(at: number): string {
-  const d = new Date(at);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
-function fixed(value: number): string {
-  return value.toFixed(1);
 }
