@@ -34,7 +34,14 @@ import type {
   FaultUpstreamOptions,
   FaultUpstreamStats,
 } from './faultUpstreamTypes';
-import { errorFor, invalidRequestError, randomId, type ErrorAnswer, type Vendor } from './faultResponses';
+import {
+  errorFor,
+  invalidRequestError,
+  randomId,
+  statusError,
+  type ErrorAnswer,
+  type Vendor,
+} from './faultResponses';
 import { modelListAnswer, resolveListedModels, type ListedModels } from './modelLists';
 import { PromptCache } from './promptCache';
 import { vendorRefusal } from './vendorChecks';
@@ -186,9 +193,21 @@ class FaultUpstreamServer implements FaultUpstream, ExchangeHost {
     this.ledger.begin(record);
     res.on('close', () => this.end(record, res, controller));
 
-    readBody(req)
-      .then((body) => this.route(req, res, url, body, record, controller.signal))
-      .catch((error: unknown) => {
+    readBody(req).then(
+      (body) =>
+        this.route(req, res, url, body, record, controller.signal).catch((error: unknown) => {
+          // A fault of the upstream's own code: a 500 the log names, never a made-up 400 that
+          // reads like the client's fault.
+          this.logger?.info(`Fault upstream failed on ${url.pathname}: ${String(error)}`);
+          if (res.headersSent || res.destroyed) res.destroy();
+          else
+            this.sendError(
+              res,
+              record,
+              statusError(500, { vendor: apiRoute(url.pathname)?.vendor ?? 'openai', model: '' }),
+            );
+        }),
+      (error: unknown) => {
         if (res.headersSent || res.destroyed) {
           res.destroy();
           return;
@@ -199,7 +218,8 @@ class FaultUpstreamServer implements FaultUpstream, ExchangeHost {
           ...invalidRequestError('openai', message),
           status: tooLarge ? 413 : 400,
         });
-      });
+      },
+    );
   }
 
   private async route(
