@@ -48,17 +48,29 @@ type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Resp
  */
 export function fetchOnlyTo(endpoint: string): Fetch {
   const allowed = new URL(endpoint).origin;
+  const within = `${allowed}/`;
   return (input, init) => {
-    const target = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    if (target.origin !== allowed) {
+    const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    // The SDKs build every URL from the base URL, so the plain prefix test almost always decides;
+    // anything else (another spelling of the host, say) is parsed and compared by origin.
+    const origin = href.startsWith(within) ? allowed : originOf(href);
+    if (origin !== allowed) {
       return Promise.reject(
-        new Error(`Refused to send a request to ${target.origin}: this model's endpoint is ${allowed}.`),
+        new Error(`Refused to send a request to ${origin}: this model's endpoint is ${allowed}.`),
       );
     }
     // A team gateway member notes what the gateway answered (its cost header, its own error
     // envelopes); for every other call this passes the answer through untouched.
     return recordExchange(globalThis.fetch(input, init));
   };
+}
+
+function originOf(href: string): string {
+  try {
+    return new URL(href).origin;
+  } catch {
+    return 'an invalid URL';
+  }
 }
 
 /** What every client gets, whatever the SDK. */

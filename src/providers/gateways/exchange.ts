@@ -32,10 +32,15 @@ export function withExchange<T>(exchange: GatewayExchange, work: () => T): T {
  * it passes through untouched. An error answer's body is read here and handed on as a fresh
  * response with the same status and headers, so the SDK still reads it whole.
  */
-export async function recordExchange(answer: Promise<Response>): Promise<Response> {
+export function recordExchange(answer: Promise<Response>): Promise<Response> {
   const exchange = current.getStore();
+  // Outside a gateway member's call the answer is handed on as it is: no extra promise on the
+  // path of every other request.
+  return exchange ? noteExchange(exchange, answer) : answer;
+}
+
+async function noteExchange(exchange: GatewayExchange, answer: Promise<Response>): Promise<Response> {
   const response = await answer;
-  if (!exchange) return response;
   exchange.status = response.status;
   exchange.headers = response.headers;
   if (response.status < 400) return response;

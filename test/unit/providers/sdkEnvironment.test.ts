@@ -129,6 +129,12 @@ describe('providers: environment variables cannot redirect a request or add a cr
       /Refused to send a request to http:\/\/127\.0\.0\.1:\d+/,
     );
     assert.equal(trap.requests.length, 0);
+    // Spellings that begin like the endpoint but name another host or port are refused too.
+    const trapHost = new URL(trap.url).host;
+    for (const lookalike of [`${relay.url}@${trapHost}/v1/models`, `${relay.url}0/v1/models`]) {
+      await assert.rejects(guarded(lookalike), /Refused to send a request to/, lookalike);
+    }
+    assert.equal(trap.requests.length, 0);
     await guarded(`${relay.url}/v1/models`);
     assert.equal(relay.requests.length, 1, 'the endpoint itself is reachable through the same fetch');
   });
