@@ -28,6 +28,7 @@ import { TotalStats } from './metrics';
 import { Persistence } from './persistence';
 import { ProviderCaller } from './providerCall';
 import { ModelRegistry, type ModelEntry } from './registry';
+import { RecentRequests } from './recentRequests';
 import { RequestPath } from './requestPath';
 import { ResponseCache } from './responseCache';
 import { routingStateOf, type RoutingState } from './routing';
@@ -72,7 +73,6 @@ export class LlmManager extends Disposable {
   private readonly clock: Clock;
   private readonly logger?: Logger;
   private readonly random: () => number;
-  private readonly recentLimit: number;
   private readonly registry: ModelRegistry;
   private readonly cache: ResponseCache;
   private readonly totals = new TotalStats();
@@ -81,7 +81,7 @@ export class LlmManager extends Disposable {
   private readonly path: RequestPath;
   private readonly persistence?: Persistence;
   private readonly sharedLedger?: SharedLedger;
-  private readonly recent: CompletedRequest[] = [];
+  private readonly recent: RecentRequests<CompletedRequest>;
   private lastRequestAt = 0;
   private loaded = false;
 
@@ -104,7 +104,7 @@ export class LlmManager extends Disposable {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
     this.random = options.random ?? Math.random;
-    this.recentLimit = options.recentRequests ?? 50;
+    this.recent = new RecentRequests(options.recentRequests ?? 50);
     this.traceIds = new TraceIds(this.clock);
     this.cache = new ResponseCache(this.settings.cache, this.clock);
     this.registry = this._register(
@@ -298,7 +298,7 @@ export class LlmManager extends Disposable {
 
   /** The most recent requests with their traces, newest last. */
   getRecentRequests(): readonly CompletedRequest[] {
-    return this.recent.slice();
+    return this.recent.toArray();
   }
 
   /** What a request may cost on each model of its chain (each at the output cap it would send). */
@@ -366,8 +366,7 @@ export class LlmManager extends Disposable {
   // ---- Events, persistence, lifecycle ------------------------------------------------------
 
   private complete(completed: CompletedRequest): void {
-    this.recent.push(completed);
-    if (this.recent.length > this.recentLimit) this.recent.splice(0, this.recent.length - this.recentLimit);
+    this.recent.add(completed);
     this._onDidCompleteRequest.fire(completed);
     this._onDidChangeMetrics.fire();
   }
