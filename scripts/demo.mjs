@@ -48,7 +48,7 @@ async function loadDemoModules(tempDir) {
     entry,
     [
       `export { startFaultUpstream } from ${JSON.stringify(path.join(REPO_ROOT, 'src/demo/faultUpstream'))};`,
-      `export { demoSettingsJson } from ${JSON.stringify(path.join(REPO_ROOT, 'src/extension/demoModels'))};`,
+      `export { demoAnswerNames, demoSettingsJson } from ${JSON.stringify(path.join(REPO_ROOT, 'src/extension/demoModels'))};`,
       `export { DEMO_CHUNK_DELAY_MS } from ${JSON.stringify(path.join(REPO_ROOT, 'src/demo/demoSetup'))};`,
     ].join('\n'),
   );
@@ -115,6 +115,8 @@ async function main() {
     upstream = await modules.startFaultUpstream({
       host: '127.0.0.1',
       chunkDelayMs: modules.DEMO_CHUNK_DELAY_MS,
+      // Answers name the model the user sees (`demo-claude`), not its behaviour name.
+      answerNames: modules.demoAnswerNames(),
     });
     console.log(`[demo] fault upstream on ${upstream.url}`);
 

@@ -6,7 +6,7 @@
  */
 import { isFree, worstCaseCost } from './costs';
 import { describeSkipReason } from './errors';
-import { formatDuration, formatUsd } from './format';
+import { formatDuration, formatUsdTogether } from './format';
 import type { SkipReason } from './kinds';
 import type { ModelEntry } from './registry';
 import type { BudgetOptions, SpendLedger } from './spendLedger';
@@ -130,9 +130,10 @@ function budgetSkip(entry: ModelEntry, ctx: AdmissionContext): Skip | undefined 
   ];
   for (const [label, limit, spent] of checks) {
     if (limit && limit > 0 && spent + committed + estimate > limit) {
+      const [spentText, limitText, estimateText] = formatUsdTogether(spent, limit, estimate);
       return skip(
         'overBudget',
-        `over the ${label} budget (${formatUsd(spent)} of ${formatUsd(limit)} spent; this request could cost up to ${formatUsd(estimate)})`,
+        `over the ${label} budget (${spentText} of ${limitText} spent; this request could cost up to ${estimateText})`,
       );
     }
   }

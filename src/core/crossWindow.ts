@@ -5,7 +5,7 @@
  * running, nothing here waits.
  */
 import type { Admission, Skip } from './admission';
-import { formatUsd } from './format';
+import { formatUsdTogether } from './format';
 import type { ManagerSettings } from './managerSettings';
 import type { ModelEntry } from './registry';
 import type { SharedLedger } from './sharedLedger';
@@ -76,10 +76,11 @@ export class CrossWindowGate {
     if (limits.length === 0) return undefined;
     if (await this.options.shared.confirmReservation(reservation, limits)) return undefined;
     const [first] = limits;
+    const [spent, limit, cost] = formatUsdTogether(first.spent(), first.limit, reservation.usd);
     return {
       admitted: false,
       reason: 'overBudget',
-      detail: `over the ${first.label} budget with the requests other windows have in flight (${formatUsd(first.spent())} of ${formatUsd(first.limit)} spent; this request could cost up to ${formatUsd(reservation.usd)})`,
+      detail: `over the ${first.label} budget with the requests other windows have in flight (${spent} of ${limit} spent; this request could cost up to ${cost})`,
     };
   }
 }

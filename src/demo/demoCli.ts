@@ -6,7 +6,14 @@
 
 import { describeStep, isLlmError, LlmManager, type GenerateResult, type RequestTrace } from '../core';
 import { createProvider } from '../providers';
-import { DEMO_CHAIN, DEMO_CHUNK_DELAY_MS, DEMO_SETTINGS, demoModels, demoSecrets } from './demoSetup';
+import {
+  DEMO_CHAIN,
+  DEMO_CHUNK_DELAY_MS,
+  DEMO_SETTINGS,
+  demoAnswerNames,
+  demoModels,
+  demoSecrets,
+} from './demoSetup';
 import { startFaultUpstream } from './faultUpstream';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -17,7 +24,10 @@ function describeTrace(trace: RequestTrace): string {
 
 async function main(): Promise<void> {
   const serve = process.argv.includes('--serve');
-  const upstream = await startFaultUpstream({ chunkDelayMs: DEMO_CHUNK_DELAY_MS });
+  const upstream = await startFaultUpstream({
+    chunkDelayMs: DEMO_CHUNK_DELAY_MS,
+    answerNames: demoAnswerNames(),
+  });
   const models = demoModels(upstream.url);
   if (serve) {
     out(

@@ -89,6 +89,16 @@ export function demoModels(upstreamUrl: string): DemoModel[] {
   ];
 }
 
+/** What the upstream's answers call each demo model: its name here, not the behaviour it asks for. */
+export function demoAnswerNames(): Record<string, string> {
+  return Object.fromEntries(
+    demoModels('http://127.0.0.1').map(({ name, config }) => [
+      config.kind === 'azure' ? config.deployment : config.model,
+      name,
+    ]),
+  );
+}
+
 /** The demo's fallback chain: a bursty primary with two steady fallbacks behind it. */
 export const DEMO_CHAIN: readonly ChainStep[] = ['demo-gpt', 'demo-claude', 'demo-local'];
 

@@ -50,11 +50,12 @@ export interface UpstreamAnswer {
   readonly usage: WireUsage;
 }
 
-/** Composes the answer for `request`; reads and fills the prompt cache. */
+/** Composes the answer for `request`, naming the model `modelName`; reads and fills the prompt cache. */
 export function composeAnswer(
   request: ParsedRequest,
   behaviour: FaultBehaviour,
   cache: PromptCache,
+  modelName: string = request.model,
 ): UpstreamAnswer {
   const anthropic = request.vendor === 'anthropic';
   const thinking = anthropic && thinkingIsOn(request) ? thinkingFor(request) : undefined;
@@ -65,13 +66,13 @@ export function composeAnswer(
   const reasoned =
     !anthropic && (openAiFamily(request.model).reasoning || request.reasoningEffort !== undefined);
 
-  let reply = toolReply(behaviour, request.vendor, request.tools, request.model, request.lastUserText);
+  let reply = toolReply(behaviour, request.vendor, request.tools, modelName, request.lastUserText);
   let finish: FinishReason;
   if (reply) {
     finish = reply.toolCalls.length > 0 ? 'toolCalls' : 'stop';
   } else {
     const room = request.maxTokens === undefined ? undefined : request.maxTokens - reasoningTokens;
-    const whole = demoAnswer(request.model, request.lastUserText);
+    const whole = demoAnswer(modelName, request.lastUserText);
     const { text, truncated } =
       room !== undefined && room <= 0 ? { text: '', truncated: true } : truncateToTokens(whole, room);
     const refusal = behaviour.kind === 'refusal';

@@ -30,6 +30,8 @@ export interface ExchangeHost {
   /** Pause between streamed chunks for every model. */
   readonly chunkDelayMs: number;
   readonly cache: PromptCache;
+  /** What the answers call a model asked for by `model` (see `FaultUpstreamOptions.answerNames`). */
+  answerName(model: string): string;
   /** Per full model name: failures so far (`flaky-*`, `ratelimitonce-*`) or answers so far (`tools-outage-*`). */
   readonly countsByModel: Map<string, number>;
   sendError(res: http.ServerResponse, record: FaultRequestRecord, error: ErrorAnswer): void;
@@ -66,7 +68,7 @@ export interface Exchange {
 export async function runExchange(host: ExchangeHost, exchange: Exchange): Promise<void> {
   if (!(await passesBehaviour(host, exchange))) return;
   const { request, behaviour, record, json } = exchange;
-  const answer = composeAnswer(request, behaviour, host.cache);
+  const answer = composeAnswer(request, behaviour, host.cache, host.answerName(request.model));
   record.usage = toTokenUsage(answer.usage);
   const reply: Reply = { answer, responseId: randomId('resp_'), output: [] };
   if (request.api === 'responses') {

@@ -87,6 +87,7 @@ class FaultUpstreamServer implements FaultUpstream, ExchangeHost {
   readonly now: () => number;
   readonly startedAt: number;
   private readonly listedModels: Required<ListedModels>;
+  private readonly answerNames: Readonly<Record<string, string>>;
   readonly countsByModel = new Map<string, number>();
   readonly cache: PromptCache;
   /** Stored Responses answers: their function calls by `call_id`, oldest first. */
@@ -106,6 +107,7 @@ class FaultUpstreamServer implements FaultUpstream, ExchangeHost {
     this.startedAt = this.now();
     this.cache = new PromptCache(this.now);
     this.listedModels = resolveListedModels(options.listedModels);
+    this.answerNames = options.answerNames ?? {};
     this.server = http.createServer((req, res) => this.handle(req, res));
     // Keep-alive as real services do, so clients reuse connections; idle sockets close soon.
     this.server.keepAliveTimeout = 5_000;
@@ -122,6 +124,10 @@ class FaultUpstreamServer implements FaultUpstream, ExchangeHost {
     if (!address) throw new Error('The fault upstream is not listening.');
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return `http://${host}:${address.port}`;
+  }
+
+  answerName(model: string): string {
+    return Object.hasOwn(this.answerNames, model) ? this.answerNames[model] : model;
   }
 
   get port(): number {

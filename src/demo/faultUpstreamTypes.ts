@@ -31,6 +31,12 @@ export interface FaultUpstreamOptions {
    * plus the fault models (`DEFAULT_LISTED_MODELS`).
    */
   readonly listedModels?: readonly string[] | ListedModels;
+  /**
+   * What an answer calls the model, by the model name a request asks for: "Try Without Keys"
+   * asks for `drip-25~demo` and its answers say `demo-claude`, the name its user sees. A name not
+   * listed is said as asked.
+   */
+  readonly answerNames?: Readonly<Record<string, string>>;
 }
 
 /** What happened to one request, as the upstream saw it. */

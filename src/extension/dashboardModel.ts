@@ -24,6 +24,7 @@ import {
   formatLatency,
   formatPercent,
   formatUsd,
+  formatUsdTogether,
   words,
 } from '../shared/format';
 import {
@@ -48,7 +49,7 @@ import {
   type UpdateMessage,
   type ViewState,
 } from '../shared/protocol';
-import { chainHealth } from './statusModel';
+import { chainHeadline, chainHealth, successTone } from './chainHealth';
 import { teamBudgetView, type TeamBudgetReading } from './teamBudgets';
 import { describeStep } from './traceFormat';
 
@@ -202,24 +203,17 @@ function colourMap(
   return colours;
 }
 
-const HEADLINES: Record<ReturnType<typeof chainHealth>, { text: string; tone: Tone }> = {
-  noModels: { text: 'No models configured yet.', tone: 'info' },
-  healthy: { text: 'All circuits closed: the chain is healthy.', tone: 'ok' },
-  degraded: { text: 'Some models are unavailable; the chain routes around them.', tone: 'warning' },
-  down: { text: 'Every circuit is open: requests fail until a probe succeeds.', tone: 'error' },
-  budgetExhausted: { text: 'Budget used up: paid models are stopped.', tone: 'error' },
-};
-
 function header(input: DashboardInput, chainOrder: readonly ModelInfo[]): HeaderView {
   const health = chainHealth({ models: chainOrder, metrics: input.metrics });
+  const headline = chainHeadline(health, chainOrder);
   const { entries, bytes } = input.metrics.cache;
   const inChain = chainOrder.filter((info) =>
     input.chain.some((step) => (typeof step === 'string' ? step === info.name : step.includes(info.name))),
   );
   return {
     health,
-    headline: HEADLINES[health].text,
-    tone: HEADLINES[health].tone,
+    headline: headline.text,
+    tone: headline.tone,
     demo: input.demo,
     needsSetup: inChain.length > 0 && inChain.every((info) => input.missingKeys.has(info.name)),
     cacheText:
@@ -269,14 +263,7 @@ function modelCard(entry: OrderedModel, input: DashboardInput, colour: number): 
     ...(teamBudget ? { teamBudget: teamBudgetView(teamBudget, input.now) } : {}),
     requests: formatCount(info.requests),
     successRate: formatPercent(info.successRate),
-    successTone:
-      info.successRate === undefined
-        ? 'muted'
-        : info.successRate >= 0.95
-          ? 'ok'
-          : info.successRate >= 0.8
-            ? 'warning'
-            : 'error',
+    successTone: successTone(info.successRate),
     p50: formatLatency(info.latency.p50Ms),
     p95: formatLatency(info.latency.p95Ms),
     spendToday: formatUsd(info.spend.todayUsd),
@@ -442,23 +429,32 @@ export function budgetBar(
 ): BudgetBarView {
   const periodWord = period === 'day' ? 'daily' : 'monthly';
   const setting = period === 'day' ? 'llmManager.budget.dailyUsd' : 'llmManager.budget.monthlyUsd';
-  const base = { period, label, spent: formatUsd(spentUsd), alertFraction: alertAt };
   if (limitUsd === undefined || !(limitUsd > 0)) {
-    return { ...base, level: 'none', note: `No ${periodWord} budget (${setting}).` };
+    const note = `No ${periodWord} budget (${setting}).`;
+    return { period, label, spent: formatUsd(spentUsd), alertFraction: alertAt, level: 'none', note };
   }
   const ratio = spentUsd / limitUsd;
   const percent = formatPercent(ratio);
   const alertPercent = formatPercent(alertAt);
   const level = ratio >= 1 ? 'exceeded' : ratio >= alertAt ? 'alert' : 'ok';
+  // Spent, limit and (below the alert) what is left are read together: one precision, so they add up.
+  const [spent, limit, left] = formatUsdTogether(
+    spentUsd,
+    limitUsd,
+    ...(level === 'ok' ? [limitUsd - spentUsd] : []),
+  );
   const note =
     level === 'exceeded'
       ? `The ${periodWord} budget is used up${hardStop ? ': paid models are skipped, free ones still answer.' : ' (no hard stop: requests continue).'}`
       : level === 'alert'
         ? `Alert: ${percent} of the ${periodWord} budget spent (alert at ${alertPercent}).`
-        : `${formatUsd(Math.max(0, limitUsd - spentUsd))} left; alert at ${alertPercent}.`;
+        : `${left} left; alert at ${alertPercent}.`;
   return {
-    ...base,
-    limit: `of ${formatUsd(limitUsd)}`,
+    period,
+    label,
+    spent,
+    alertFraction: alertAt,
+    limit: `of ${limit}`,
     fraction: Math.min(1, Math.max(0, ratio)),
     percent,
     level,

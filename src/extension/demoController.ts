@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { LlmManager, Logger } from '../core';
 import type { FaultUpstream } from '../demo/faultUpstream';
-import { DEMO_MANAGER_SETTINGS, demoModels } from './demoModels';
+import { DEMO_MANAGER_SETTINGS, demoAnswerNames, demoModels } from './demoModels';
 import type { ModelService } from './modelService';
 
 /**
@@ -33,6 +33,7 @@ export class DemoController implements vscode.Disposable {
       const { startFaultUpstream } = await import('../demo/faultUpstream');
       this.upstream = await startFaultUpstream({
         logger: { info: (message) => this.logger.debug(`demo upstream: ${message}`) },
+        answerNames: demoAnswerNames(),
       });
       const models = demoModels(this.upstream.url);
       this.models.setDemo({

@@ -48,6 +48,14 @@ export function demoModels(upstreamUrl: string): ModelSettings[] {
   ];
 }
 
+/**
+ * What the demo upstream's answers call each demo model: the id the user sees in the status bar
+ * and the answer view (`demo-claude`), not the behaviour name it asks the upstream for.
+ */
+export function demoAnswerNames(): Record<string, string> {
+  return Object.fromEntries(demoModels('http://127.0.0.1').map((model) => [model.model, model.id]));
+}
+
 /** Short breaker timings so the circuit opens, probes and closes within a minute. */
 export const DEMO_MANAGER_SETTINGS: SettingsPatch = {
   maxRetries: 1,

@@ -2,6 +2,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   DEFAULT_SETTINGS,
+  formatUsdTogether,
   LlmManager,
   mergeSettings,
   systemClock,
@@ -47,8 +48,9 @@ export type ExtensionExports = LlmManagerApi & { readonly diagnostics: LlmManage
 
 /**
  * Activation does the least it can: it reads the settings, builds the manager over globalState and
- * SecretStorage, and registers commands, the status bar and the chat model. The SDKs load on the
- * first request, the demo server only when asked for.
+ * SecretStorage, and registers commands, the status bar and the chat model. It runs once the window
+ * has started (`onStartupFinished`), so a new user sees the status-bar item before any command;
+ * the SDKs load on the first request, the demo server only when asked for.
  */
 export function activate(context: vscode.ExtensionContext): LlmManagerApi {
   const started = performance.now();
@@ -219,10 +221,11 @@ export function activate(context: vscode.ExtensionContext): LlmManagerApi {
   subscriptions.push(
     manager.onDidCrossBudgetAlert((alert) => {
       const period = alert.period === 'day' ? 'daily' : 'monthly';
+      const [spent, limit] = formatUsdTogether(alert.spentUsd, alert.limitUsd);
       const message =
         alert.level === 'exceeded'
-          ? `LLM Manager: the ${period} budget is used up ($${alert.spentUsd.toFixed(2)} of $${alert.limitUsd.toFixed(2)}).`
-          : `LLM Manager: ${Math.round((alert.spentUsd / alert.limitUsd) * 100)} % of the ${period} budget spent ($${alert.spentUsd.toFixed(2)} of $${alert.limitUsd.toFixed(2)}).`;
+          ? `LLM Manager: the ${period} budget is used up (${spent} of ${limit}).`
+          : `LLM Manager: ${Math.round((alert.spentUsd / alert.limitUsd) * 100)} % of the ${period} budget spent (${spent} of ${limit}).`;
       void vscode.window.showWarningMessage(message, 'Show Metrics').then((choice) => {
         if (choice) void vscode.commands.executeCommand('llmManager.showMetrics');
       });

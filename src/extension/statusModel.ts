@@ -5,14 +5,15 @@
 import {
   formatDuration,
   formatUsd,
-  isFree,
+  formatUsdTogether,
   type ManagerMetrics,
   type ModelInfo,
   type RoutingState,
 } from '../core';
+import { chainHeadline, chainHealth, type ChainHealth } from './chainHealth';
 import { teamBudgetView, type TeamBudgetReading } from './teamBudgets';
 
-export type ChainHealth = 'noModels' | 'healthy' | 'degraded' | 'down' | 'budgetExhausted';
+export { chainHealth, type ChainHealth } from './chainHealth';
 
 export interface StatusView {
   readonly health: ChainHealth;
@@ -42,12 +43,20 @@ export interface StatusInput {
   readonly teamBudgets?: ReadonlyMap<string, TeamBudgetReading>;
 }
 
-const ICONS: Record<ChainHealth, string> = {
-  noModels: '$(gear)',
-  healthy: '$(pass-filled)',
-  degraded: '$(warning)',
-  down: '$(error)',
-  budgetExhausted: '$(credit-card)',
+/**
+ * The item's icon and background, one pair per look, so the icon always says what the colour
+ * does: no check mark on an amber background. A healthy chain under budget pressure (routing
+ * moved to cheaper models) has its own look.
+ */
+type StatusLook = ChainHealth | 'budgetPressure';
+
+const LOOKS: Record<StatusLook, { readonly icon: string; readonly background: StatusView['background'] }> = {
+  noModels: { icon: '$(gear)', background: 'none' },
+  healthy: { icon: '$(pass-filled)', background: 'none' },
+  budgetPressure: { icon: '$(dashboard)', background: 'warning' },
+  degraded: { icon: '$(warning)', background: 'warning' },
+  down: { icon: '$(error)', background: 'error' },
+  budgetExhausted: { icon: '$(credit-card)', background: 'error' },
 };
 
 export function circuitLabel(info: ModelInfo, now: number): string {
@@ -79,73 +88,33 @@ export function circuitIcon(info: ModelInfo): string {
   }
 }
 
-export function chainHealth(input: Pick<StatusInput, 'models' | 'metrics'>): ChainHealth {
-  const { models, metrics } = input;
-  if (models.length === 0) return 'noModels';
-  const { spend } = metrics;
-  const exhausted =
-    spend.hardStop &&
-    ((spend.dailyBudgetUsd !== undefined && spend.todayUsd >= spend.dailyBudgetUsd) ||
-      (spend.monthlyBudgetUsd !== undefined && spend.monthUsd >= spend.monthlyBudgetUsd));
-  if (exhausted && models.every((m) => !isFree(m.metadata))) return 'budgetExhausted';
-  const available = models.filter((m) => m.circuit.state === 'closed' || m.circuit.state === 'halfOpen');
-  if (available.length === 0) return 'down';
-  if (exhausted || models.some((m) => m.circuit.state !== 'closed')) return 'degraded';
-  return 'healthy';
-}
-
 export function buildStatusView(input: StatusInput): StatusView {
   const health = chainHealth(input);
-  const { metrics, now } = input;
+  const { metrics } = input;
   const spendText = formatUsd(metrics.spend.todayUsd);
   const first = input.firstChoice ?? input.models[0]?.name;
   const demo = input.demo ? 'Demo · ' : '';
+  const look = LOOKS[health === 'healthy' && input.routingNote ? 'budgetPressure' : health];
   const text =
     health === 'noModels'
-      ? `${ICONS.noModels} LLM Manager: set up`
-      : `${ICONS[health]} ${demo}${first ?? 'no model'} · ${spendText}${input.routingNote ? ' · $(arrow-down) budget pressure' : ''}`;
-  const background =
-    health === 'noModels' || (health === 'healthy' && !input.routingNote)
-      ? 'none'
-      : health === 'degraded' || health === 'healthy'
-        ? 'warning'
-        : 'error';
+      ? `${look.icon} LLM Manager: set up`
+      : `${look.icon} ${demo}${first ?? 'no model'} · ${spendText}${input.routingNote ? ' · budget pressure' : ''}`;
 
+  const headline = chainHeadline(health, input.models).text;
   const lines: string[] = [];
-  const headline: Record<ChainHealth, string> = {
-    noModels: 'No models configured yet.',
-    healthy: 'All circuits closed.',
-    degraded: 'Some models are unavailable; the chain routes around them.',
-    down: 'Every circuit is open: requests will fail until a probe succeeds.',
-    budgetExhausted: 'Budget used up: paid models are stopped.',
-  };
-  lines.push(`**LLM Manager** — ${headline[health]}${input.demo ? ' *(demo models)*' : ''}`, '');
+  lines.push(`**LLM Manager** — ${escapeCell(headline)}${input.demo ? ' *(demo models)*' : ''}`, '');
   if (input.routingNote) lines.push(`$(info) ${input.routingNote}`, '');
   if (input.models.length > 0) {
-    lines.push('| | Model | Circuit | Last error | Today |', '|---|---|---|---|---:|');
-    for (const info of input.models) {
-      const name = info.name === first ? `**${escapeCell(info.name)}**` : escapeCell(info.name);
-      const key = input.missingKeys.has(info.name) ? ' $(key) no key' : '';
-      const price = info.metadata.priceUnknown ? ' $(tag) price unknown' : '';
-      const reading = input.teamBudgets?.get(info.name);
-      const team = reading ? ` · ${escapeCell(teamBudgetView(reading, now).text)}` : '';
-      const lastError = info.lastError
-        ? `${info.lastError.kind}, ${formatDuration(now - info.lastError.at)} ago`
-        : '—';
-      lines.push(
-        `| ${circuitIcon(info)} | ${name}${key}${price}${team} | ${circuitLabel(info, now)} | ${escapeCell(lastError)} | ${info.metadata.priceUnknown ? '?' : formatUsd(info.spend.todayUsd)} |`,
-      );
-    }
+    lines.push(...modelTable(input, first));
     lines.push('');
   }
   const budget = metrics.spend;
-  const budgetParts = [
-    `Today ${formatUsd(budget.todayUsd)}${budget.dailyBudgetUsd ? ` of ${formatUsd(budget.dailyBudgetUsd)}` : ''}`,
-  ];
-  budgetParts.push(
-    `this month ${formatUsd(budget.monthUsd)}${budget.monthlyBudgetUsd ? ` of ${formatUsd(budget.monthlyBudgetUsd)}` : ''}`,
+  lines.push(
+    [
+      `Today ${spentOf(budget.todayUsd, budget.dailyBudgetUsd)}`,
+      `this month ${spentOf(budget.monthUsd, budget.monthlyBudgetUsd)}`,
+    ].join(' · '),
   );
-  lines.push(budgetParts.join(' · '));
   lines.push(
     '',
     '[Choose model](command:llmManager.chooseActiveModel) · [Reset circuits](command:llmManager.resetCircuit) · [Metrics](command:llmManager.showMetrics)',
@@ -153,8 +122,54 @@ export function buildStatusView(input: StatusInput): StatusView {
   const accessibilityLabel =
     health === 'noModels'
       ? 'LLM Manager: no models configured'
-      : `LLM Manager: ${headline[health]} First choice ${first}. Spent today ${spendText}.`;
-  return { health, text, tooltip: lines.join('\n'), background, accessibilityLabel };
+      : `LLM Manager: ${headline} First choice ${first}. Spent today ${spendText}.`;
+  return { health, text, tooltip: lines.join('\n'), background: look.background, accessibilityLabel };
+}
+
+/**
+ * Hovers give table cells no padding, and a header cell is centred by default: the columns are
+ * set apart by non-breaking spaces after every cell but the icon and the last, and aligned
+ * explicitly (left, the spend right), so each header sits over its column.
+ */
+const CELL_GAP = '&nbsp;&nbsp;&nbsp;';
+
+function tableRow(cells: readonly string[]): string {
+  const last = cells.length - 1;
+  return `| ${cells.map((cell, i) => (i > 0 && i < last ? `${cell}${CELL_GAP}` : cell)).join(' | ')} |`;
+}
+
+/** The tooltip's table: one row per model, its circuit, last error and spend today (one precision). */
+function modelTable(input: StatusInput, first: string | undefined): string[] {
+  const { now } = input;
+  const spent = formatUsdTogether(...input.models.map((info) => info.spend.todayUsd));
+  const rows = [tableRow(['', 'Model', 'Circuit', 'Last error', 'Today']), '|:--|:--|:--|:--|--:|'];
+  input.models.forEach((info, i) => {
+    const name = info.name === first ? `**${escapeCell(info.name)}**` : escapeCell(info.name);
+    const key = input.missingKeys.has(info.name) ? ' $(key) no key' : '';
+    const price = info.metadata.priceUnknown ? ' $(tag) price unknown' : '';
+    const reading = input.teamBudgets?.get(info.name);
+    const team = reading ? ` · ${escapeCell(teamBudgetView(reading, now).text)}` : '';
+    const lastError = info.lastError
+      ? `${info.lastError.kind}, ${formatDuration(now - info.lastError.at)} ago`
+      : '—';
+    rows.push(
+      tableRow([
+        circuitIcon(info),
+        `${name}${key}${price}${team}`,
+        circuitLabel(info, now),
+        escapeCell(lastError),
+        info.metadata.priceUnknown ? '?' : spent[i],
+      ]),
+    );
+  });
+  return rows;
+}
+
+/** `$0.0034 of $0.0136`, or the amount alone without a budget. */
+function spentOf(spentUsd: number, limitUsd: number | undefined): string {
+  if (!limitUsd) return formatUsd(spentUsd);
+  const [spent, limit] = formatUsdTogether(spentUsd, limitUsd);
+  return `${spent} of ${limit}`;
 }
 
 function escapeCell(text: string): string {

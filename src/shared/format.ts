@@ -6,7 +6,7 @@
 import { formatDuration } from '../core/format';
 import type { CircuitStateView } from './protocol';
 
-export { formatDuration, formatUsd } from '../core/format';
+export { formatDuration, formatUsd, formatUsdTogether, usdDecimals } from '../core/format';
 
 /** Latency with one decimal between 1 and 10 s, where the difference matters: `1.4 s`. */
 export function formatLatency(ms: number | undefined): string {

@@ -223,6 +223,6 @@ describe('commands', function () {
     );
     const status = api.diagnostics.statusBar()!;
     assert.strictEqual(status.health, 'healthy');
-    assert.match(status.tooltip, /\| \$\(pass-filled\) \| \*\*primary\*\* \| closed \|/);
+    assert.match(status.tooltip, /\| \$\(pass-filled\) \| \*\*primary\*\*(&nbsp;)* \| closed(&nbsp;)* \|/);
   });
 });

@@ -106,8 +106,10 @@ describe('adding a model', function () {
 
     await quickInputSays(page, 'short name');
     await input.fill('team-gpt');
+    await screenshot(page, 'add-model-name');
     await input.press('Enter');
-    await statusBarItem(page, { text: /team-gpt/ }).waitFor({ timeout: 15_000 });
+    const item = statusBarItem(page, { text: /team-gpt/ });
+    await item.waitFor({ timeout: 15_000 });
     await waitForModelInSettings(server.settingsFile, 'team-gpt');
     const settings = JSON.parse(fs.readFileSync(server.settingsFile, 'utf8'));
     assert.deepEqual(
@@ -115,7 +117,12 @@ describe('adding a model', function () {
       { id: 'team-gpt', provider: 'openaiCompatible', baseUrl: `${upstream.url}/v1`, model: 'gpt-5.6-sol' },
     );
     await clearNotifications(page);
+    // The result: the new model first in the status bar, its row in the tooltip.
+    await item.hover();
+    const hover = page.locator('.monaco-hover.workbench-hover, .workbench-hover').last();
+    await hover.filter({ hasText: 'team-gpt' }).waitFor({ timeout: 10_000 });
     await screenshot(page, 'add-model');
+    await page.mouse.move(700, 300);
   });
 
   it('adds a local Ollama model by its suggested id when the server cannot be reached', async () => {

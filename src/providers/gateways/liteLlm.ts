@@ -11,7 +11,7 @@
  *   header, `{"key": …, "info": {"spend", "max_budget", "budget_duration", "budget_reset_at", …}}`.
  */
 
-import { LlmError, formatDuration, formatUsd, parseRetryAfter } from '../../core';
+import { LlmError, formatDuration, formatUsd, formatUsdTogether, parseRetryAfter } from '../../core';
 import { fetchOnlyTo } from '../clientOptions';
 import { trimSlash } from '../clients';
 import { readCredentials } from '../credentials';
@@ -144,13 +144,10 @@ export function readKeyInfo(body: unknown): TeamBudget | undefined {
 
 /** `team: $12.40 of $50` (or `team: $12.40 spent` without a budget): one wording everywhere. */
 export function describeTeamBudget(budget: TeamBudget): string {
-  const spent = formatUsd(budget.spendUsd);
-  if (budget.maxBudgetUsd === undefined) return `team: ${spent} spent`;
+  if (budget.maxBudgetUsd === undefined) return `team: ${formatUsd(budget.spendUsd)} spent`;
+  const [spent, limit] = formatUsdTogether(budget.spendUsd, budget.maxBudgetUsd);
   // A budget is set in round figures more often than not: `$50`, not `$50.00`.
-  const limit = Number.isInteger(budget.maxBudgetUsd)
-    ? `$${budget.maxBudgetUsd}`
-    : formatUsd(budget.maxBudgetUsd);
-  return `team: ${spent} of ${limit}`;
+  return `team: ${spent} of ${Number.isInteger(budget.maxBudgetUsd) ? `$${budget.maxBudgetUsd}` : limit}`;
 }
 
 /** Whether an error answer is the proxy's own budget refusal (whatever status it came with). */

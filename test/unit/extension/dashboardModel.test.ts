@@ -11,6 +11,7 @@ import {
   type DashboardInput,
 } from '../../../src/extension/dashboardModel';
 import { redactSecrets } from '../../../src/extension/redact';
+import { buildStatusView } from '../../../src/extension/statusModel';
 import type { ModelCardView, ViewState } from '../../../src/shared/protocol';
 import { harness, rejection, settle } from '../../support/scriptedProvider';
 
@@ -218,6 +219,22 @@ describe('metrics view model', () => {
       assert.equal(state.header.headline, 'Some models are unavailable; the chain routes around them.');
       assert.equal(state.header.demo, true);
     });
+
+    it('names a model that fails most of its requests while its circuit is closed, as the status bar does', async () => {
+      const { manager, clock } = harness(
+        { a: { script: [{ error: 'server' }] }, b: {} },
+        { maxRetries: 0, breaker: { failureThreshold: 10 } },
+      );
+      await settle(clock, manager.generate({ prompt: 'x' }));
+      const input = inputOf(manager);
+      const { header } = buildViewState(input);
+      assert.equal(header.health, 'healthy');
+      assert.equal(header.headline, 'All circuits closed, but a is failing (1 of 1 requests failed).');
+      assert.equal(header.tone, 'warning');
+      assert.equal(card(buildViewState(input), 'a').successTone, 'error');
+      const status = buildStatusView(input);
+      assert.ok(status.tooltip.includes(`— ${header.headline}`), status.tooltip);
+    });
   });
 
   describe('totals', () => {
@@ -271,6 +288,14 @@ describe('metrics view model', () => {
         ['ok', 0.4, '40 %', 'of $5.00', 0.8],
       );
       assert.equal(bar.note, '$3.00 left; alert at 80 %.');
+    });
+
+    it('writes spent, budget and what is left below a cent in one precision, so they add up', () => {
+      const bar = budgetBar('month', 'This month', 0.0034, 0.0136, 0.8, false);
+      assert.deepEqual(
+        [bar.spent, bar.limit, bar.percent, bar.note],
+        ['$0.0034', 'of $0.0136', '25 %', '$0.0102 left; alert at 80 %.'],
+      );
     });
 
     it('raises the 80 % alert visibly once the alert share is spent', () => {

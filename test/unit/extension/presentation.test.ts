@@ -78,7 +78,7 @@ describe('status bar view', () => {
     });
     assert.equal(view.health, 'degraded');
     assert.equal(view.background, 'warning');
-    assert.match(view.tooltip, /\| \$\(error\) \| \*\*gpt\*\* \| open · probe in 42 s \|/);
+    assert.match(view.tooltip, /\| \$\(error\) \| \*\*gpt\*\*(&nbsp;)* \| open · probe in 42 s(&nbsp;)* \|/);
     assert.match(view.tooltip, /claude \$\(key\) no key/);
   });
 
@@ -106,7 +106,7 @@ describe('status bar view', () => {
       missingKeys: new Set(),
       routingNote: 'Budget pressure (12 % of the daily budget left): standard tasks use the economy chain.',
     });
-    assert.equal(view.text, '$(pass-filled) gpt · $0.42 · $(arrow-down) budget pressure');
+    assert.equal(view.text, '$(dashboard) gpt · $0.42 · budget pressure');
     assert.equal(view.background, 'warning');
     assert.match(view.tooltip, /standard tasks use the economy chain/);
   });
@@ -115,6 +115,95 @@ describe('status bar view', () => {
     assert.equal(
       buildStatusView({ models: [], metrics: metrics(), now, demo: false, missingKeys: new Set() }).text,
       '$(gear) LLM Manager: set up',
+    );
+  });
+
+  it('shows the check mark only on the plain background: each background has icons of its own', () => {
+    const views = [
+      { models: [info('gpt', 'closed')] },
+      { models: [info('gpt', 'closed')], routingNote: 'Budget pressure: 12 % of the daily budget left.' },
+      { models: [info('gpt', 'open'), info('claude', 'closed')] },
+      { models: [info('gpt', 'open')] },
+      { models: [info('gpt', 'closed')], metrics: metrics({ hardStop: true, dailyBudgetUsd: 0.4 }) },
+      { models: [] },
+    ].map((input) =>
+      buildStatusView({ metrics: metrics(), now, demo: false, missingKeys: new Set(), ...input }),
+    );
+    const iconsBy = new Map<string, Set<string>>();
+    for (const view of views) {
+      const icon = /^\$\([\w-]+\)/.exec(view.text)![0];
+      iconsBy.set(view.background, new Set([...(iconsBy.get(view.background) ?? []), icon]));
+    }
+    assert.deepEqual(
+      [...iconsBy].map(([background, icons]) => [background, [...icons]]),
+      [
+        ['none', ['$(pass-filled)', '$(gear)']],
+        ['warning', ['$(dashboard)', '$(warning)']],
+        ['error', ['$(error)', '$(credit-card)']],
+      ],
+    );
+  });
+
+  it('sets the columns of the tooltip table apart and aligns each header over its column', () => {
+    const { tooltip } = buildStatusView({
+      models: [info('gpt', 'closed'), info('claude', 'closed')],
+      metrics: metrics(),
+      now,
+      demo: false,
+      missingKeys: new Set(),
+    });
+    const lines = tooltip.split('\n');
+    const header = lines.findIndex((line) => line.includes('Model'));
+    assert.equal(lines[header + 1], '|:--|:--|:--|:--|--:|');
+    assert.match(
+      lines[header],
+      /^\| {2}\| Model(&nbsp;)+ \| Circuit(&nbsp;)+ \| Last error(&nbsp;)+ \| Today \|$/,
+    );
+    assert.match(lines[header + 2], /\*\*gpt\*\*(&nbsp;)+ \| closed(&nbsp;)+ \| —(&nbsp;)+ \| \$0\.12 \|$/);
+  });
+
+  it('writes the amounts it shows together in one precision, so a budget below a cent adds up', () => {
+    const { tooltip } = buildStatusView({
+      models: [
+        info('gpt', 'closed', { spend: { ...info('x', 'closed').spend, todayUsd: 0.0034 } }),
+        info('claude', 'closed', { spend: { ...info('x', 'closed').spend, todayUsd: 0.25 } }),
+      ],
+      metrics: metrics({ todayUsd: 0.0034, dailyBudgetUsd: 0.0136, monthUsd: 0.42, monthlyBudgetUsd: 5 }),
+      now,
+      demo: false,
+      missingKeys: new Set(),
+    });
+    assert.match(tooltip, /^Today \$0\.0034 of \$0\.0136 · this month \$0\.42 of \$5\.00$/m);
+    // The spend column: one precision down the column.
+    assert.match(tooltip, /\| \$0\.0034 \|\n.*\| \$0\.2500 \|/);
+  });
+
+  it('does not call the chain healthy while a model with a closed circuit fails most of its requests', () => {
+    const failing = info('demo-openai', 'closed', { requests: 4, successes: 0, successRate: 0 });
+    const fine = info('demo-claude', 'closed', { requests: 5, successes: 5, successRate: 1 });
+    const view = buildStatusView({
+      models: [failing, fine],
+      metrics: metrics(),
+      now,
+      demo: false,
+      missingKeys: new Set(),
+    });
+    assert.equal(view.health, 'healthy');
+    assert.match(
+      view.tooltip,
+      /^\*\*LLM Manager\*\* — All circuits closed, but demo-openai is failing \(4 of 4 requests failed\)\.$/m,
+    );
+    assert.doesNotMatch(view.tooltip, /the chain is healthy/);
+    const twoFailing = buildStatusView({
+      models: [failing, info('b', 'closed', { requests: 5, successes: 3, successRate: 0.6 })],
+      metrics: metrics(),
+      now,
+      demo: false,
+      missingKeys: new Set(),
+    });
+    assert.match(
+      twoFailing.tooltip,
+      /All circuits closed, but demo-openai \(4 of 4 failed\) and b \(2 of 5 failed\) are failing\./,
     );
   });
 });

@@ -163,7 +163,7 @@ describe("the team's budget beside ours", () => {
       });
       const rows = status.tooltip.split('\n');
       assert.ok(
-        rows.some((row) => /\| \*\*team\*\* · team: \$12\.40 of \$50 \|/.test(row)),
+        rows.some((row) => /\| \*\*team\*\* · team: \$12\.40 of \$50(&nbsp;)* \|/.test(row)),
         status.tooltip,
       );
       assert.ok(!rows.some((row) => row.includes('local') && row.includes('team:')));
