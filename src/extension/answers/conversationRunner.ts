@@ -7,7 +7,7 @@
  */
 import type { ChainStep, ChatMessage, GenerateRequest, LlmManager, QualityTier } from '../../core';
 import type { AnswerHostMessage, AnswerView, TurnView } from '../../shared/answerProtocol';
-import { traceView } from '../dashboardModel';
+import { traceView } from '../dashboardTrace';
 import type { CommandOutcome } from '../requestRunner';
 import type { RunOptions } from '../runOptions';
 import { answerFooterView, errorText } from './answerFooter';
