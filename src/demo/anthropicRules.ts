@@ -10,7 +10,8 @@
 
 import { claudeFamily, isRetired, UNKNOWN_MODEL_MAX_OUTPUT, type ClaudeFamily } from './claudeFamilies';
 import { verifyThinking } from './anthropicThinking';
-import { errorFor, invalidRequestError, type ErrorAnswer } from './faultResponses';
+import { type ErrorAnswer } from './faultResponses';
+import { errorFor, invalidRequestError } from './faultErrors';
 import type { ParsedRequest } from './faultRequests';
 
 type JsonObject = Record<string, unknown>;

@@ -3,7 +3,8 @@
  * each service's own wording (the fault upstream runs them, see vendorChecks.ts).
  */
 
-import { invalidRequestError, type ErrorAnswer, type Vendor } from './faultResponses';
+import { type ErrorAnswer, type Vendor } from './faultResponses';
+import { invalidRequestError } from './faultErrors';
 import { blocksOf, isObject, messagesOf, type JsonObject } from './faultTools';
 
 /**

@@ -34,14 +34,8 @@ import type {
   FaultUpstreamOptions,
   FaultUpstreamStats,
 } from './faultUpstreamTypes';
-import {
-  errorFor,
-  invalidRequestError,
-  randomId,
-  statusError,
-  type ErrorAnswer,
-  type Vendor,
-} from './faultResponses';
+import { randomId, type ErrorAnswer, type Vendor } from './faultResponses';
+import { errorFor, invalidRequestError, statusError } from './faultErrors';
 import { modelListAnswer, resolveListedModels, type ListedModels } from './modelLists';
 import { PromptCache } from './promptCache';
 import { vendorRefusal } from './vendorChecks';

@@ -12,7 +12,8 @@
 
 import { claudeFamilies, claudeFamily, isRetired } from './claudeFamilies';
 import { parseFaultBehaviour } from './faultBehaviour';
-import { errorFor, type ErrorAnswer } from './faultResponses';
+import { type ErrorAnswer } from './faultResponses';
+import { errorFor } from './faultErrors';
 
 /** Which models each list shows; a plain array is shown by every list. */
 export interface ListedModels {

@@ -5,7 +5,8 @@
  * rules that hold for every model. Each message cites where its wording comes from.
  */
 
-import { invalidRequestError, type ErrorAnswer, type Vendor } from './faultResponses';
+import { type ErrorAnswer, type Vendor } from './faultResponses';
+import { invalidRequestError } from './faultErrors';
 import {
   openAiFamily,
   REASONING_EFFORTS,

@@ -6,7 +6,8 @@
  * own words (sources cited at each message).
  */
 
-import { invalidRequestError, type ErrorAnswer } from './faultResponses';
+import { type ErrorAnswer } from './faultResponses';
+import { invalidRequestError } from './faultErrors';
 import {
   textOf,
   type OfferedTool,

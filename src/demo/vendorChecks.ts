@@ -7,7 +7,8 @@
 
 import { checkMessagesRequest } from './anthropicRules';
 import type { ParsedRequest } from './faultRequests';
-import { invalidRequestError, type ErrorAnswer } from './faultResponses';
+import { type ErrorAnswer } from './faultResponses';
+import { invalidRequestError } from './faultErrors';
 import { checkToolRequest } from './faultToolChecks';
 import { checkChatParameters, checkResponsesParameters } from './openAiRules';
 import { checkResponsesInput, type EarlierCalls } from './responsesInput';
