@@ -26,8 +26,13 @@ export class StatusBarController extends Disposable {
     this.item.command = COMMANDS.statusBarActions;
     this._register(feed.onDidChange((state) => this.render(state)));
     this._register({ dispose: () => this.stopTicker() });
-    this.render(feed.current);
-    this.item.show();
+    // The first look is drawn just after activation returns: it reads every model's state and
+    // builds the tooltip, a few milliseconds activation need not wait for.
+    const first = setImmediate(() => {
+      if (this.view === undefined) this.render(feed.current);
+      this.item.show();
+    });
+    this._register({ dispose: () => clearImmediate(first) });
   }
 
   /** What the item shows now (the VS Code API cannot read status-bar items back; tests read this). */
