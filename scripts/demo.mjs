@@ -137,7 +137,7 @@ async function main() {
 
 /** Opens the demo headless and asks the chain from the palette, as a person would. */
 async function selfCheck(server) {
-  const { runCommand, waitForCommand, screenshot, clearNotifications } =
+  const { runCommand, waitForCommand, screenshot, clearNotifications, webviewFrame } =
     await import('../test/ui/helpers.mjs');
   const context = await server.newContext();
   const page = await server.openWorkbench(context);
@@ -151,7 +151,8 @@ async function selfCheck(server) {
   await page.keyboard.press('Control+A');
   const asked = Date.now();
   await runCommand(page, 'LLM Manager: Explain Selection');
-  const answer = page.locator('.editor-instance .view-lines', { hasText: 'Answered by' });
+  // The answer view beside the code: its footer names the model that answered.
+  const answer = webviewFrame(page).locator('.answer-footer', { hasText: 'Answered by' });
   await answer.waitFor({ timeout: 60_000 });
   const text = (await answer.innerText()).replace(/\u00a0/g, ' ');
   const by = /Answered by[^\n]*/.exec(text)?.[0] ?? '(no "Answered by" line)';
@@ -162,7 +163,7 @@ async function selfCheck(server) {
   );
   console.log(`[demo] check: screenshot ${path.relative(REPO_ROOT, file)}; start to answer ${seconds()} s`);
   await context.close();
-  return /Answered by \*\*demo-/.test(text) ? 0 : 1;
+  return /Answered by demo-/.test(text) ? 0 : 1;
 }
 
 main().then(
