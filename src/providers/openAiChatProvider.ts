@@ -8,7 +8,6 @@
  */
 
 import type OpenAI from 'openai';
-import type * as OpenAiSdk from 'openai';
 import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsBase,
@@ -16,9 +15,8 @@ import type {
 } from 'openai/resources/chat/completions';
 import { type ProviderRequest, type ProviderResponse, type StreamChunk, type TokenUsage } from '../core';
 import { capabilitiesOf, type ReasoningEffort } from './catalog/familyRules';
-import type { Credentials } from './credentials';
-import { planOpenAiRequest, type OpenAiPlan, type OpenAiPlanOptions } from './parameterRules';
-import { ProviderBase, type ProviderDeps, type SdkLogger } from './providerBase';
+import { OpenAiProviderBase, type OpenAiClientFactory } from './openAiProviderBase';
+import type { ProviderDeps } from './providerBase';
 import type { HealthCheckMethod, MaxTokensParam, ParameterOverrides } from './providerConfig';
 import {
   fromOpenAiToolCalls,
@@ -29,8 +27,6 @@ import {
 } from './toolTranslation';
 
 export type { ProviderDeps } from './providerBase';
-
-type OpenAiModule = typeof OpenAiSdk;
 
 /** What differs between OpenAI, Azure and the compatible endpoints. */
 export interface OpenAiChatProviderOptions {
@@ -48,34 +44,23 @@ export interface OpenAiChatProviderOptions {
   readonly secretHeaders?: Readonly<Record<string, string>>;
   readonly reasoningEffort?: ReasoningEffort;
   readonly parameters?: ParameterOverrides;
-  /** Builds the SDK client for a set of credentials (the SDK module is already loaded). */
-  readonly createClient: (sdk: OpenAiModule, credentials: Credentials, logger: SdkLogger) => OpenAI;
+  readonly createClient: OpenAiClientFactory;
 }
 
-export class OpenAiChatProvider extends ProviderBase<OpenAI> {
-  /** The model's family rules, looked up once: every request plans with them. */
-  private readonly planOptions: OpenAiPlanOptions;
-
+export class OpenAiChatProvider extends OpenAiProviderBase {
   constructor(
     private readonly options: OpenAiChatProviderOptions,
     deps: ProviderDeps,
   ) {
-    super(options, deps, async (credentials, logger) =>
-      options.createClient(await import('openai'), credentials, logger),
-    );
     const { model, maxTokensParam, reasoningEffort, parameters } = options;
-    this.planOptions = {
+    super(options, deps, options.createClient, {
       model,
       api: 'chat',
       defaultMaxTokensParam: maxTokensParam,
       reasoningEffort,
       parameters,
       capabilities: capabilitiesOf(model),
-    };
-  }
-
-  adjustmentsFor(request: ProviderRequest): readonly string[] {
-    return this.plan(request).adjustments;
+    });
   }
 
   async generate(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
@@ -129,19 +114,12 @@ export class OpenAiChatProvider extends ProviderBase<OpenAI> {
     });
   }
 
-  protected checkCall(
+  protected oneTokenCall(
     client: OpenAI,
-    how: HealthCheckMethod,
     request: ProviderRequest,
     options: { signal: AbortSignal; timeout: number },
   ): Promise<unknown> {
-    return how === 'listModels'
-      ? client.models.list(options)
-      : client.chat.completions.create(this.body(request, false), options);
-  }
-
-  private plan(request: ProviderRequest): OpenAiPlan {
-    return planOpenAiRequest(this.planOptions, request);
+    return client.chat.completions.create(this.body(request, false), options);
   }
 
   private body(request: ProviderRequest, stream: boolean): ChatCompletionCreateParamsBase {

@@ -9,7 +9,6 @@
  */
 
 import type OpenAI from 'openai';
-import type * as OpenAiSdk from 'openai';
 import type {
   ResponseCreateParamsBase,
   ResponseStreamEvent,
@@ -25,8 +24,8 @@ import {
 import { capabilitiesOf, type ReasoningEffort } from './catalog/familyRules';
 import type { Credentials } from './credentials';
 import { translateError } from './errorMapping';
-import { planOpenAiRequest, type OpenAiPlan, type OpenAiPlanOptions } from './parameterRules';
-import { ProviderBase, type ProviderDeps, type SdkLogger } from './providerBase';
+import { OpenAiProviderBase, type OpenAiClientFactory } from './openAiProviderBase';
+import type { ProviderDeps } from './providerBase';
 import type { HealthCheckMethod, ParameterOverrides } from './providerConfig';
 import {
   functionCallOf,
@@ -37,7 +36,6 @@ import {
   toResponsesTools,
 } from './responsesTranslation';
 
-type OpenAiModule = typeof OpenAiSdk;
 type JsonObject = Record<string, unknown>;
 
 export interface OpenAiResponsesProviderOptions {
@@ -57,36 +55,27 @@ export interface OpenAiResponsesProviderOptions {
   readonly parameters?: ParameterOverrides;
   /** Let the vendor keep responses (default false). */
   readonly store?: boolean;
-  readonly createClient: (sdk: OpenAiModule, credentials: Credentials, logger: SdkLogger) => OpenAI;
+  readonly createClient: OpenAiClientFactory;
 }
 
-export class OpenAiResponsesProvider extends ProviderBase<OpenAI> {
-  /** The model's family rules, looked up once: every request plans with them. */
-  private readonly planOptions: OpenAiPlanOptions;
+export class OpenAiResponsesProvider extends OpenAiProviderBase {
   private readonly reasoningModel: boolean;
 
   constructor(
     private readonly options: OpenAiResponsesProviderOptions,
     deps: ProviderDeps,
   ) {
-    super(options, deps, async (credentials, logger) =>
-      options.createClient(await import('openai'), credentials, logger),
-    );
     const { model, reasoningEffort, parameters } = options;
     const capabilities = capabilitiesOf(model);
-    this.reasoningModel = capabilities.reasoning;
-    this.planOptions = {
+    super(options, deps, options.createClient, {
       model,
       api: 'responses',
       defaultMaxTokensParam: 'max_completion_tokens',
       reasoningEffort,
       parameters,
       capabilities,
-    };
-  }
-
-  adjustmentsFor(request: ProviderRequest): readonly string[] {
-    return this.plan(request).adjustments;
+    });
+    this.reasoningModel = capabilities.reasoning;
   }
 
   async generate(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
@@ -174,19 +163,12 @@ export class OpenAiResponsesProvider extends ProviderBase<OpenAI> {
     this.checkStreamEnd(request.model, signal, { sawAnything: sawEvent, complete });
   }
 
-  protected checkCall(
+  protected oneTokenCall(
     client: OpenAI,
-    how: HealthCheckMethod,
     request: ProviderRequest,
     options: { signal: AbortSignal; timeout: number },
   ): Promise<unknown> {
-    return how === 'listModels'
-      ? client.models.list(options)
-      : client.responses.create({ ...this.body(request), stream: false }, options);
-  }
-
-  private plan(request: ProviderRequest): OpenAiPlan {
-    return planOpenAiRequest(this.planOptions, request);
+    return client.responses.create({ ...this.body(request), stream: false }, options);
   }
 
   private body(request: ProviderRequest): ResponseCreateParamsBase {
